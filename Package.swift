@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+// SPDX-License-Identifier: Apache-2.0
+import PackageDescription
+
+let package = Package(
+    name: "ORISBus",
+    products: [
+        .executable(name: "orisd", targets: ["orisd"]),
+        .executable(name: "orisctl", targets: ["orisctl"]),
+    ],
+    targets: [
+        // libzmq's C header and nothing else. Debian ships it in libzmq3-dev.
+        .systemLibrary(
+            name: "CZMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        // Every rule of the bus lives here; the executables are thin faces over it.
+        .target(
+            name: "ORISBus",
+            dependencies: ["CZMQ"]
+        ),
+        .executableTarget(
+            name: "orisd",
+            dependencies: ["ORISBus"]
+        ),
+        .executableTarget(
+            name: "orisctl",
+            dependencies: ["ORISBus"]
+        ),
+        .testTarget(
+            name: "ORISBusTests",
+            dependencies: ["ORISBus"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// Rules for the names that become topic segments: tenants, themes, members.
+package enum Identifier {
+    /// The longest name accepted.
+    package static let maximumLength = 48
+
+    /// Whether `text` is a valid name: 1 to 48 characters of lower-case ASCII letters, digits and
+    /// `-`, starting with a letter or digit. No `/`, so a name can never reach into a sibling's
+    /// topic subtree.
+    package static func isValid(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty, bytes.count <= maximumLength else { return false }
+        guard isLowerAlnum(bytes[0]) else { return false }
+        return bytes.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: "-") }
+    }
+
+    private static func isLowerAlnum(_ b: UInt8) -> Bool {
+        (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
+    }
+
+    /// The longest item id accepted.
+    package static let maximumItemIDLength = 128
+
+    /// Whether `text` is a valid item id: 1 to 128 printable ASCII characters other than space,
+    /// `"`, `\`, `,` and `/`.
+    package static func isValidItemID(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty, bytes.count <= maximumItemIDLength else { return false }
+        return bytes.allSatisfy { b in
+            b > 0x20 && b < 0x7F && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\")
+                && b != UInt8(ascii: ",") && b != UInt8(ascii: "/")
+        }
+    }
+}

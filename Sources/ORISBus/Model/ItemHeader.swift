@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// The header of an item: what the publisher said, checked, and what the daemon stamps on it.
+///
+/// Version 1 of the header. docs/PROTOCOL.md gives each field's rules; ``HeaderReader`` applies
+/// them.
+package struct ItemHeader: Sendable, Equatable {
+    // MARK: - Set by the publisher
+
+    /// The item's unique id; the daemon makes one when the publisher gives none.
+    package var id: String
+    package var kind: Kind
+    package var theme: String
+    package var title: String
+    package var severity: Severity = .unknown
+    package var urgency: Urgency = .unknown
+    package var certainty: Certainty = .unknown
+    package var tlp: TLP = .amber
+    package var posture: Posture?
+    package var tags: [String] = []
+    package var axis: String?
+    package var references: [String] = []
+    /// When the publisher says it sent the item, as given (RFC 3339).
+    package var sent: String?
+    package var contentType: String = "text/plain"
+    /// Fields whose names start with `x-`: carried through untouched, in order.
+    package var extensions: [(String, JSONValue)] = []
+
+    // MARK: - Stamped by the daemon
+
+    /// The tenant of the sender.
+    package var tenant: String?
+    /// The authenticated member that published the item.
+    package var sender: String?
+    /// When the daemon accepted it.
+    package var received: Timestamp?
+    /// The tier of this delivery.
+    package var tier: Tier?
+    /// The sequence number of this delivery on its topic.
+    package var seq: UInt64?
+    /// Why this delivery happened, when it is not the kind's default route.
+    package var reason: String?
+    /// The region the item was first published in.
+    package var origin: String?
+
+    package init(id: String, kind: Kind, theme: String, title: String) {
+        self.id = id
+        self.kind = kind
+        self.theme = theme
+        self.title = title
+    }
+
+    /// The version of the header this type reads and writes.
+    package static let version: Int64 = 1
+
+    /// The header as a JSON object, publisher's fields first, then the daemon's stamps.
+    package var jsonObject: JSONObject {
+        var o = JSONObject()
+        o["v"] = .int(Self.version)
+        o["id"] = .string(self.id)
+        o["kind"] = .string(self.kind.word)
+        o["theme"] = .string(self.theme)
+        o["title"] = .string(self.title)
+        o["severity"] = .string(self.severity.word)
+        o["urgency"] = .string(self.urgency.word)
+        o["certainty"] = .string(self.certainty.word)
+        o["tlp"] = .string(self.tlp.word)
+        if let posture { o["posture"] = .string(posture.word) }
+        if !self.tags.isEmpty { o["tags"] = .array(self.tags.map { .string($0) }) }
+        if let axis { o["axis"] = .string(axis) }
+        if !self.references.isEmpty { o["references"] = .array(self.references.map { .string($0) }) }
+        if let sent { o["sent"] = .string(sent) }
+        o["content_type"] = .string(self.contentType)
+        for (key, value) in self.extensions { o[key] = value }
+        if let tenant { o["tenant"] = .string(tenant) }
+        if let sender { o["sender"] = .string(sender) }
+        if let received { o["received"] = .string(received.description) }
+        if let tier { o["tier"] = .string(tier.word) }
+        if let seq { o["seq"] = .int(Int64(seq)) }
+        if let reason { o["reason"] = .string(reason) }
+        if let origin { o["origin"] = .string(origin) }
+        return o
+    }
+
+    /// The header as the bytes of a frame.
+    package var encoded: [UInt8] { JSONWriter.encode(.object(self.jsonObject)) }
+
+    package static func == (lhs: ItemHeader, rhs: ItemHeader) -> Bool {
+        lhs.jsonObject == rhs.jsonObject
+    }
+}

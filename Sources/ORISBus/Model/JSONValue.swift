@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// A JSON value (RFC 8259) as the wire uses it.
+///
+/// Numbers keep the difference between integers, which sequence numbers and sizes need exactly,
+/// and other numbers. Objects keep their keys in the order they were written, so that what the
+/// daemon writes reads the same every time.
+package enum JSONValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object(JSONObject)
+
+    /// The string, when this is one.
+    package var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    /// The object, when this is one.
+    package var objectValue: JSONObject? {
+        if case .object(let o) = self { return o }
+        return nil
+    }
+
+    /// The array, when this is one.
+    package var arrayValue: [JSONValue]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+
+    /// The integer, when this is one (a double with no fraction counts too).
+    package var intValue: Int64? {
+        switch self {
+        case .int(let i): return i
+        case .double(let d) where d.rounded() == d && abs(d) < 9.0e15: return Int64(d)
+        default: return nil
+        }
+    }
+
+    /// The Boolean, when this is one.
+    package var boolValue: Bool? {
+        if case .bool(let b) = self { return b }
+        return nil
+    }
+
+    /// A short name of the value's type, for error messages ("a string", "an array").
+    package var typeName: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "a Boolean"
+        case .int, .double: return "a number"
+        case .string: return "a string"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+}
+
+/// A JSON object that remembers the order of its keys.
+package struct JSONObject: Sendable, Equatable {
+    package private(set) var keys: [String] = []
+    private var values: [String: JSONValue] = [:]
+
+    package init() {}
+
+    /// Makes an object from pairs, in order; a later pair replaces an earlier one of the same key.
+    package init(_ pairs: [(String, JSONValue)]) {
+        for (key, value) in pairs {
+            self[key] = value
+        }
+    }
+
+    /// The value of a key; setting nil removes the key.
+    package subscript(key: String) -> JSONValue? {
+        get { self.values[key] }
+        set {
+            if let newValue {
+                if self.values.updateValue(newValue, forKey: key) == nil {
+                    self.keys.append(key)
+                }
+            } else if self.values.removeValue(forKey: key) != nil {
+                self.keys.removeAll { $0 == key }
+            }
+        }
+    }
+
+    /// The number of keys.
+    package var count: Int { self.keys.count }
+
+    /// Pairs in key order.
+    package var pairs: [(key: String, value: JSONValue)] {
+        self.keys.map { ($0, self.values[$0]!) }  // every key in `keys` has a value
+    }
+
+    package static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        lhs.values == rhs.values
+    }
+}

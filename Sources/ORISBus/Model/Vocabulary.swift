@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// A word of a closed vocabulary: parsed without regard to case, written in one spelling.
+package protocol Vocabulary: CaseIterable, Sendable, Hashable {
+    /// The spelling on the wire.
+    var word: String { get }
+}
+
+extension Vocabulary {
+    /// The case whose word matches `text`, ignoring case.
+    package init?(word text: String) {
+        let lowered = text.lowercased()
+        guard let match = Self.allCases.first(where: { $0.word.lowercased() == lowered }) else {
+            return nil
+        }
+        self = match
+    }
+
+    /// Every word, comma-separated, for error messages.
+    package static var wordList: String {
+        Self.allCases.map(\.word).joined(separator: ", ")
+    }
+}
+
+/// What an item is (DESIGN.md §1).
+package enum Kind: String, Vocabulary {
+    /// A weak signal from the field (signal faible).
+    case signal
+    /// An alert from the field.
+    case alert
+    /// A GIP's interpretation for the CRPS.
+    case diagnostic
+    /// A CRPS decision, sent back down.
+    case decision
+    /// A research axis handed to capteurs.
+    case tasking
+
+    package var word: String { self.rawValue }
+}
+
+/// Where an item is delivered.
+package enum Tier: String, Vocabulary {
+    case capteur, gip, crps, national
+
+    package var word: String { self.rawValue }
+}
+
+/// The layer of the network a member belongs to (strate).
+package enum Stratum: String, Vocabulary {
+    case capteur, gip, crps, national, `operator`
+
+    package var word: String { self.rawValue }
+}
+
+/// OASIS CAP 1.2 severity, ordered from least to most severe (Unknown lowest).
+package enum Severity: Int, Vocabulary, Comparable {
+    case unknown = 0, minor, moderate, severe, extreme
+
+    package var word: String {
+        switch self {
+        case .unknown: return "Unknown"
+        case .minor: return "Minor"
+        case .moderate: return "Moderate"
+        case .severe: return "Severe"
+        case .extreme: return "Extreme"
+        }
+    }
+
+    package static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// OASIS CAP 1.2 urgency.
+package enum Urgency: String, Vocabulary {
+    case immediate = "Immediate", expected = "Expected", future = "Future", past = "Past", unknown = "Unknown"
+
+    package var word: String { self.rawValue }
+}
+
+/// OASIS CAP 1.2 certainty.
+package enum Certainty: String, Vocabulary {
+    case observed = "Observed", likely = "Likely", possible = "Possible", unlikely = "Unlikely"
+    case unknown = "Unknown"
+
+    package var word: String { self.rawValue }
+}
+
+/// FIRST Traffic Light Protocol 2.0, from most to least restricted.
+package enum TLP: String, Vocabulary {
+    case red, amberStrict = "amber+strict", amber, green, clear
+
+    package var word: String { self.rawValue }
+}
+
+/// The posture an item was produced in (Fiche 1.2 of the founding document).
+package enum Posture: String, Vocabulary {
+    case prospective, proactive, reactive
+
+    package var word: String { self.rawValue }
+}

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+import Glibc
+#endif
+import CZMQ
+
+/// One libzmq socket with one owner.
+///
+/// Sockets are not thread-safe, so this type is not `Sendable`: it lives on the thread that made
+/// it (the daemon's loop, a test, a command). Close it explicitly with ``close()``; `deinit`
+/// checks in debug builds that this happened and closes a forgotten socket in release builds.
+package final class Socket {
+    private var handle: UnsafeMutableRawPointer?
+    /// The type it was made with.
+    package let type: SocketType
+
+    /// Makes a socket (`zmq_socket`).
+    ///
+    /// - Throws: ``ZMQError``: `ETERM` when the context is terminated, `EMFILE` when the
+    ///   context's socket limit is reached.
+    package init(context: Context, type: SocketType) throws(ZMQError) {
+        self.type = type
+        let made = try context.withHandle { (ctx) throws(ZMQError) -> UnsafeMutableRawPointer in
+            guard let socket = zmq_socket(ctx, type.rawValue) else {
+                throw ZMQError(call: "zmq_socket", errno: zmq_errno())
+            }
+            return socket
+        }
+        self.handle = made
+    }
+
+    deinit {
+        assert(self.handle == nil, "a \(self.type) socket was never closed")
+        if self.handle != nil {
+            self.close()
+        }
+    }
+
+    /// Whether ``close()`` has not yet been called.
+    package var isOpen: Bool { self.handle != nil }
+
+    /// Runs `body` with the raw handle, refusing a closed socket with `ENOTSOCK`.
+    func withHandle<T>(
+        _ call: String,
+        _ body: (UnsafeMutableRawPointer) throws(ZMQError) -> T
+    ) throws(ZMQError) -> T {
+        guard let handle = self.handle else {
+            throw ZMQError(call: call, errno: ENOTSOCK)
+        }
+        return try body(handle)
+    }
+
+    /// Sets an option (`zmq_setsockopt`).
+    ///
+    /// - Throws: ``ZMQError``: `EINVAL` for an option this socket type does not take.
+    package func set(_ option: SocketOption) throws(ZMQError) {
+        let (number, bytes) = option.encoded
+        try self.withHandle("zmq_setsockopt") { (handle) throws(ZMQError) in
+            _ = try zmqCall("zmq_setsockopt", subject: option.name) {
+                bytes.withUnsafeBytes { zmq_setsockopt(handle, number, $0.baseAddress, $0.count) }
+            }
+        }
+    }
+
+    /// Binds to an endpoint (`zmq_bind`).
+    ///
+    /// - Throws: ``ZMQError``: `EADDRINUSE`, `EINVAL` for a malformed endpoint,
+    ///   `EPROTONOSUPPORT` for an unknown transport, `EADDRNOTAVAIL`.
+    package func bind(_ endpoint: String) throws(ZMQError) {
+        try self.withHandle("zmq_bind") { (handle) throws(ZMQError) in
+            _ = try zmqCall("zmq_bind", subject: endpoint) { zmq_bind(handle, endpoint) }
+        }
+    }
+
+    /// Connects to an endpoint (`zmq_connect`); the connection itself happens in the background.
+    ///
+    /// - Throws: ``ZMQError``: `EINVAL` for a malformed endpoint, `EPROTONOSUPPORT`.
+    package func connect(_ endpoint: String) throws(ZMQError) {
+        try self.withHandle("zmq_connect") { (handle) throws(ZMQError) in
+            _ = try zmqCall("zmq_connect", subject: endpoint) { zmq_connect(handle, endpoint) }
+        }
+    }
+
+    /// The endpoint last bound, with a wildcard port resolved (`ZMQ_LAST_ENDPOINT`).
+    package func lastEndpoint() throws(ZMQError) -> String {
+        try self.withHandle("zmq_getsockopt") { (handle) throws(ZMQError) -> String in
+            var buffer = [CChar](repeating: 0, count: 1024)
+            var size = buffer.count
+            _ = try zmqCall("zmq_getsockopt", subject: "ZMQ_LAST_ENDPOINT") {
+                zmq_getsockopt(handle, ZMQConstant.lastEndpoint, &buffer, &size)
+            }
+            return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+    }
+
+    /// Sends a multipart message (`zmq_send`, with `ZMQ_SNDMORE` on all but the last frame).
+    ///
+    /// - Parameters:
+    ///   - frames: the frames, at least one.
+    ///   - wait: false to fail fast when the message cannot be queued (`ZMQ_DONTWAIT`).
+    /// - Returns: false when the message was not queued because it would have blocked (or a send
+    ///   timeout passed); true once every frame is queued.
+    /// - Throws: ``ZMQError``: `EHOSTUNREACH` from a ROUTER with mandatory routing, `EFSM` for a
+    ///   REQ/REP out of turn, `ETERM`.
+    @discardableResult
+    package func send(_ frames: [[UInt8]], wait: Bool = true) throws(ZMQError) -> Bool {
+        precondition(!frames.isEmpty, "a message has at least one frame")
+        return try self.withHandle("zmq_send") { (handle) throws(ZMQError) -> Bool in
+            for (index, frame) in frames.enumerated() {
+                var flags: Int32 = index < frames.count - 1 ? ZMQConstant.sendMore : 0
+                // Once the first frame is queued the rest of the message is guaranteed to go.
+                if !wait && index == 0 {
+                    flags |= ZMQConstant.dontWait
+                }
+                let outcome = try zmqCall("zmq_send") {
+                    frame.withUnsafeBytes { zmq_send(handle, $0.baseAddress, $0.count, flags) }
+                }
+                if outcome == .wouldBlock {
+                    precondition(index == 0, "libzmq refused a later frame of a multipart message")
+                    return false
+                }
+            }
+            return true
+        }
+    }
+
+    /// Receives one whole multipart message (`zmq_msg_recv`).
+    ///
+    /// - Parameters:
+    ///   - wait: false to return at once when nothing is queued (`ZMQ_DONTWAIT`).
+    ///   - properties: connection properties to read from the first frame (`zmq_msg_gets`).
+    /// - Returns: the message, or nil when none was queued (or a receive timeout passed).
+    /// - Throws: ``ZMQError``: `ETERM`, `EFSM` for a REQ/REP out of turn.
+    package func receive(
+        wait: Bool = true,
+        properties: [String] = []
+    ) throws(ZMQError) -> ReceivedMessage? {
+        try self.withHandle("zmq_msg_recv") { (handle) throws(ZMQError) -> ReceivedMessage? in
+            var message = ReceivedMessage(frames: [])
+            var more = true
+            while more {
+                var msg = zmq_msg_t()
+                zmq_msg_init(&msg)
+                defer { zmq_msg_close(&msg) }
+                // The first frame decides whether a message is there; the rest are atomic.
+                let flags: Int32 = (!wait && message.frames.isEmpty) ? ZMQConstant.dontWait : 0
+                let outcome = try zmqCall("zmq_msg_recv") { zmq_msg_recv(&msg, handle, flags) }
+                if outcome == .wouldBlock {
+                    precondition(message.frames.isEmpty, "libzmq delivered part of a message")
+                    return nil
+                }
+                let size = zmq_msg_size(&msg)
+                if let data = zmq_msg_data(&msg), size > 0 {
+                    message.frames.append(Array(UnsafeRawBufferPointer(start: data, count: size)))
+                } else {
+                    message.frames.append([])
+                }
+                if message.frames.count == 1 {
+                    for name in properties {
+                        if let value = zmq_msg_gets(&msg, name) {
+                            message.properties[name] = String(cString: value)
+                        }
+                    }
+                }
+                more = zmq_msg_more(&msg) != 0
+            }
+            return message
+        }
+    }
+
+    /// Closes the socket (`zmq_close`). Unsent messages stay for the linger period.
+    package func close() {
+        guard let handle = self.handle else { return }
+        self.handle = nil
+        let rc = zmq_close(handle)
+        precondition(rc == 0, "zmq_close failed on a valid socket: errno \(zmq_errno())")
+    }
+}
