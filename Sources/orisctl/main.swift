@@ -1,1 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
 import ORISBus
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Every subcommand, in the order `--help` lists them.
+enum Commands {
+    static let all: [any Command.Type] = [
+        PublishCommand.self, SubscribeCommand.self, HelloCommand.self, StatsCommand.self,
+    ]
+}
+let commands = Commands.all
+
+let exitCodes = """
+    Exit codes:
+      0   success
+      1   another failure
+      64  usage error
+      65  the daemon refused the request (NAK; its code is printed)
+      66  an input file cannot be read
+      69  the daemon did not answer within the timeout
+    """
+
+func overview() -> String {
+    let commands = Commands.all
+    let width = commands.map { $0.name.count }.max() ?? 0
+    let list = commands.map { "  \($0.name.padding(toLength: width + 2, withPad: " ", startingAt: 0))\($0.summary)" }
+    return """
+        orisctl — the ORIS Bus command line: publish, subscribe and inspect a daemon.
+
+        Usage: orisctl COMMAND [options]    (orisctl COMMAND --help for each)
+
+        Commands:
+        \(list.joined(separator: "\n"))
+
+        Common options:
+        \(CommonOptions.help)
+
+        \(exitCodes)
+        """
+}
+
+var words = Array(CommandLine.arguments.dropFirst())
+guard let first = words.first, first != "--help", first != "-h", first != "help" else {
+    Output.line(overview())
+    exit(words.isEmpty ? ExitCode.usage : ExitCode.success)
+}
+words.removeFirst()
+guard let command = commands.first(where: { $0.name == first }) else {
+    let hint = Suggestion.closest(to: first, among: commands.map { $0.name }).map { "; did you mean '\($0)'?" } ?? ""
+    Output.error("orisctl: unknown command '\(first)'\(hint) (see orisctl --help)")
+    exit(ExitCode.usage)
+}
+
+var arguments = ArgumentReader(words)
+if arguments.wantsHelp() {
+    Output.line("orisctl \(command.name) — \(command.summary)\n\n\(command.usage)\n\nCommon options:\n"
+                + "\(CommonOptions.help)\n\n\(exitCodes)")
+    exit(ExitCode.success)
+}
+
+do {
+    let common = try CommonOptions.read(&arguments)
+    exit(try command.run(&arguments, common: common))
+} catch let error as UsageError {
+    Output.error("orisctl \(command.name): \(error) (see orisctl \(command.name) --help)")
+    exit(ExitCode.usage)
+} catch let error as ClientError {
+    Output.error("orisctl \(command.name): \(error)")
+    if case .timeout = error { exit(ExitCode.unavailable) }
+    exit(ExitCode.failure)
+} catch CommandFailure.refused(let reply) {
+    let code = reply.body["code"]?.stringValue ?? reply.word
+    let message = reply.body["message"]?.stringValue ?? ""
+    Output.error("NAK \(code): \(message)")
+    exit(ExitCode.refused)
+} catch CommandFailure.noInput(let text) {
+    Output.error("orisctl \(command.name): \(text)")
+    exit(ExitCode.noInput)
+} catch {
+    Output.error("orisctl \(command.name): \(error)")
+    exit(ExitCode.failure)
+}

@@ -128,7 +128,8 @@ package final class Socket {
     ///
     /// - Parameters:
     ///   - wait: false to return at once when nothing is queued (`ZMQ_DONTWAIT`).
-    ///   - properties: connection properties to read from the first frame (`zmq_msg_gets`).
+    ///   - properties: connection properties to read (`zmq_msg_gets`), each from the first frame
+    ///     that carries it.
     /// - Returns: the message, or nil when none was queued (or a receive timeout passed).
     /// - Throws: ``ZMQError``: `ETERM`, `EFSM` for a REQ/REP out of turn.
     package func receive(
@@ -155,8 +156,10 @@ package final class Socket {
                 } else {
                     message.frames.append([])
                 }
-                if message.frames.count == 1 {
-                    for name in properties {
+                // A ROUTER makes the routing-id frame itself, without the connection's
+                // properties, so each property is read from the first frame that has it.
+                if message.properties.count < properties.count {
+                    for name in properties where message.properties[name] == nil {
                         if let value = zmq_msg_gets(&msg, name) {
                             message.properties[name] = String(cString: value)
                         }

@@ -30,6 +30,12 @@ package struct ZMQError: Error, Sendable, CustomStringConvertible, Equatable {
     /// True when the context was terminated under the call (`ETERM`).
     package var isTerminated: Bool { self.errno == ETERM }
 
+    /// True when a signal interrupted the call (`EINTR`).
+    package var isInterrupted: Bool { self.errno == EINTR }
+
+    /// True when a ROUTER could not route a reply because the peer is gone (`EHOSTUNREACH`).
+    package var isUnroutable: Bool { self.errno == EHOSTUNREACH }
+
     package var description: String {
         if let subject = self.subject {
             return "\(self.call) '\(subject)' failed: \(self.text) (errno \(self.errno))"

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// How connections prove who they are.
+package enum SecurityMode: String, Sendable, Vocabulary {
+    /// Development only: a client names its member as a PLAIN user name and nothing checks it.
+    /// Every endpoint must be on loopback or ipc.
+    case none
+
+    package var word: String { self.rawValue }
+}
+
+/// Where the daemon listens.
+package struct Endpoints: Sendable, Equatable {
+    /// ROUTER: acknowledged publish and requests.
+    package var api: [String]
+    /// XPUB: live delivery.
+    package var feed: [String]
+    /// SUB, bound: unacknowledged publish from PUB sockets.
+    package var ingest: [String]
+
+    package init(api: [String], feed: [String], ingest: [String]) {
+        self.api = api
+        self.feed = feed
+        self.ingest = ingest
+    }
+}
+
+/// A key theme of a tenant, as far as routing needs it.
+package struct ThemeConfiguration: Sendable, Equatable {
+    package var id: String
+    package var title: String
+    /// An alert at or above this severity also reaches the CRPS.
+    package var crpsSeverity: Severity
+    /// Whether other regions follow the theme through the national level.
+    package var isTransRegional: Bool
+
+    package init(id: String, title: String, crpsSeverity: Severity = .severe, isTransRegional: Bool = false) {
+        self.id = id
+        self.title = title
+        self.crpsSeverity = crpsSeverity
+        self.isTransRegional = isTransRegional
+    }
+}
+
+/// A member: who may connect, in which tenant and stratum.
+package struct MemberConfiguration: Sendable, Equatable {
+    /// The name the member connects as; unique across the daemon.
+    package var id: String
+    package var name: String?
+    package var stratum: Stratum
+    /// The themes the member works on; empty means every theme of its tenant.
+    package var themes: [String]
+    /// The member's organisation, used to tell independent sources apart.
+    package var organisation: String?
+
+    package init(id: String, stratum: Stratum, themes: [String] = [], name: String? = nil, organisation: String? = nil) {
+        self.id = id
+        self.stratum = stratum
+        self.themes = themes
+        self.name = name
+        self.organisation = organisation
+    }
+}
+
+/// One region's bus, or the national level.
+package struct TenantConfiguration: Sendable, Equatable {
+    package var id: String
+    package var name: String
+    package var themes: [ThemeConfiguration]
+    package var members: [MemberConfiguration]
+
+    package init(id: String, name: String, themes: [ThemeConfiguration], members: [MemberConfiguration]) {
+        self.id = id
+        self.name = name
+        self.themes = themes
+        self.members = members
+    }
+}
+
+/// Everything `orisd` needs to run, checked.
+package struct Configuration: Sendable, Equatable {
+    /// Where state lives; relative ipc endpoints are resolved inside it.
+    package var stateDirectory: String
+    package var security: SecurityMode
+    package var endpoints: Endpoints
+    package var limits: ItemLimits
+    /// Messages queued per feed subscriber before the feed drops for that subscriber.
+    package var feedHighWaterMark: Int32
+    package var logLevel: LogLevel
+    package var tenants: [TenantConfiguration]
+
+    package init(
+        stateDirectory: String,
+        security: SecurityMode,
+        endpoints: Endpoints,
+        limits: ItemLimits,
+        feedHighWaterMark: Int32,
+        logLevel: LogLevel,
+        tenants: [TenantConfiguration]
+    ) {
+        self.stateDirectory = stateDirectory
+        self.security = security
+        self.endpoints = endpoints
+        self.limits = limits
+        self.feedHighWaterMark = feedHighWaterMark
+        self.logLevel = logLevel
+        self.tenants = tenants
+    }
+}
+
+/// Why a configuration cannot be used: the file, the field, what is wrong.
+package struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file read, or `(embedded default)`.
+    package var file: String
+    /// The field's path, such as `tenants[0].themes[1].crps_severity`; empty for the whole file.
+    package var field: String
+    package var problem: String
+
+    package init(file: String, field: String, problem: String) {
+        self.file = file
+        self.field = field
+        self.problem = problem
+    }
+
+    package var description: String {
+        if self.field.isEmpty {
+            return "configuration '\(self.file)': \(self.problem)"
+        }
+        return "configuration '\(self.file)': field '\(self.field)': \(self.problem)"
+    }
+}

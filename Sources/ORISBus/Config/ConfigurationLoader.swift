@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads a configuration document: JSON, with `//` and `/* */` comments allowed.
+///
+/// Every problem is reported as a ``ConfigurationError`` naming the file, the field's path and
+/// what is wrong, before anything is bound or written.
+package enum ConfigurationLoader {
+    /// The name used for the embedded default in error messages.
+    package static let embeddedName = "(embedded default)"
+
+    /// Reads and checks the file at `path`.
+    ///
+    /// - Throws: ``ConfigurationError``.
+    package static func load(path: String) throws(ConfigurationError) -> Configuration {
+        guard let bytes = FileBytes.read(path: path) else {
+            throw ConfigurationError(file: path, field: "", problem: "cannot read the file: \(FileBytes.lastErrorText())")
+        }
+        return try self.parse(bytes, file: path)
+    }
+
+    /// The embedded default: one demo region, loopback and ipc only.
+    package static func embeddedDefault() throws(ConfigurationError) -> Configuration {
+        try self.parse(Array(DefaultConfiguration.text.utf8), file: embeddedName)
+    }
+
+    /// The embedded default's text, as `orisd --print-default-config` shows it.
+    package static var defaultText: String { DefaultConfiguration.text }
+
+    /// A few lines saying what a configuration holds, for `orisd --check-config`.
+    package static func summary(of configuration: Configuration, file: String) -> String {
+        var lines = ["configuration '\(file)' is valid"]
+        lines.append("state folder: \(configuration.stateDirectory)")
+        lines.append("security: \(configuration.security.word)")
+        lines.append("api: \(configuration.endpoints.api.joined(separator: " "))")
+        lines.append("feed: \(configuration.endpoints.feed.joined(separator: " "))")
+        lines.append("ingest: \(configuration.endpoints.ingest.joined(separator: " "))")
+        for tenant in configuration.tenants {
+            lines.append("tenant \(tenant.id): \(tenant.themes.count) themes, \(tenant.members.count) members")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Reads and checks a document.
+    ///
+    /// - Parameters:
+    ///   - bytes: the document.
+    ///   - file: its name in error messages.
+    /// - Throws: ``ConfigurationError``.
+    package static func parse(_ bytes: [UInt8], file: String) throws(ConfigurationError) -> Configuration {
+        let stripped: [UInt8]
+        do {
+            stripped = try CommentStripper.strip(bytes)
+        } catch {
+            throw ConfigurationError(file: file, field: "", problem: error.description)
+        }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(stripped)
+        } catch {
+            let (line, column) = CommentStripper.lineAndColumn(of: error.offset, in: bytes)
+            throw ConfigurationError(file: file, field: "",
+                                     problem: "not valid JSON at line \(line), column \(column): \(error.reason)")
+        }
+        let root = ConfigNode(value: value, path: "", file: file)
+        return try self.read(root)
+    }
+
+    /// `path` made absolute against the current working folder.
+    package static func absolute(_ path: String) -> String {
+        guard !path.hasPrefix("/") else { return path }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getcwd(&buffer, buffer.count) != nil else { return path }
+        let cwd = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var relative = Substring(path)
+        while relative.hasPrefix("./") { relative = relative.dropFirst(2) }
+        if relative == "." || relative.isEmpty { return cwd }
+        return cwd == "/" ? "/" + relative : cwd + "/" + relative
+    }
+
+    // MARK: - Fields
+
+    private static func read(_ root: ConfigNode) throws(ConfigurationError) -> Configuration {
+        let o = try root.object(allowed: [
+            "state_dir", "security", "log_level", "endpoints", "limits", "feed_high_water_mark", "tenants",
+        ])
+        let stateSetting = try root.child(o, "state_dir")?.string() ?? "oris-state"
+        guard !stateSetting.isEmpty else {
+            throw root.fail("the state folder cannot be empty", field: "state_dir")
+        }
+        // Relative to the daemon's working folder, made absolute so that the ipc endpoints the
+        // daemon advertises mean the same to clients started elsewhere.
+        let stateDirectory = Self.absolute(stateSetting)
+        let security = try root.child(o, "security")?.word(SecurityMode.self) ?? .none
+        var logLevel = LogLevel.info
+        if let node = root.child(o, "log_level") {
+            let word = try node.string()
+            guard let level = LogLevel(word: word) else {
+                throw node.fail("'\(word)' is not one of \(LogLevel.allCases.map(\.word).joined(separator: ", "))")
+            }
+            logLevel = level
+        }
+        let endpoints = try self.readEndpoints(root.required(o, "endpoints"), stateDirectory: stateDirectory,
+                                               security: security)
+        let limits = try root.child(o, "limits").map(self.readLimits) ?? ItemLimits()
+        let hwm = try root.child(o, "feed_high_water_mark")?.integer(in: 1...10_000_000) ?? 100_000
+
+        var tenants = [TenantConfiguration]()
+        var memberIDs = Set<String>()
+        let tenantNodes = try root.required(o, "tenants").array()
+        guard !tenantNodes.isEmpty else {
+            throw root.fail("at least one tenant is needed", field: "tenants")
+        }
+        for node in tenantNodes {
+            let tenant = try self.readTenant(node, memberIDs: &memberIDs)
+            guard !tenants.contains(where: { $0.id == tenant.id }) else {
+                throw node.fail("tenant '\(tenant.id)' is defined twice", field: "\(node.path).id")
+            }
+            tenants.append(tenant)
+        }
+        return Configuration(
+            stateDirectory: stateDirectory, security: security, endpoints: endpoints, limits: limits,
+            feedHighWaterMark: Int32(hwm), logLevel: logLevel, tenants: tenants
+        )
+    }
+
+    private static func readEndpoints(
+        _ node: ConfigNode,
+        stateDirectory: String,
+        security: SecurityMode
+    ) throws(ConfigurationError) -> Endpoints {
+        let o = try node.object(allowed: ["api", "feed", "ingest"])
+        func list(_ key: String, required: Bool) throws(ConfigurationError) -> [String] {
+            guard let child = node.child(o, key) else {
+                if required { throw node.fail("missing", field: "\(node.path).\(key)") }
+                return []
+            }
+            var out = [String]()
+            for item in try child.array() {
+                let text = try item.string()
+                let resolved: String
+                do {
+                    resolved = try EndpointRule.resolve(text, stateDirectory: stateDirectory, security: security)
+                } catch {
+                    throw item.fail(error.description)
+                }
+                out.append(resolved)
+            }
+            if required && out.isEmpty {
+                throw child.fail("at least one endpoint is needed")
+            }
+            return out
+        }
+        return Endpoints(api: try list("api", required: true), feed: try list("feed", required: true),
+                         ingest: try list("ingest", required: false))
+    }
+
+    private static func readLimits(_ node: ConfigNode) throws(ConfigurationError) -> ItemLimits {
+        let o = try node.object(allowed: ["max_header_bytes", "max_body_bytes", "max_title_length"])
+        var limits = ItemLimits()
+        if let n = node.child(o, "max_header_bytes") {
+            limits.maximumHeaderBytes = Int(try n.integer(in: 256...1_048_576))
+        }
+        if let n = node.child(o, "max_body_bytes") {
+            limits.maximumBodyBytes = Int(try n.integer(in: 0...268_435_456))
+        }
+        if let n = node.child(o, "max_title_length") {
+            limits.maximumTitleLength = Int(try n.integer(in: 1...10_000))
+        }
+        return limits
+    }
+
+    private static func readTenant(
+        _ node: ConfigNode,
+        memberIDs: inout Set<String>
+    ) throws(ConfigurationError) -> TenantConfiguration {
+        let o = try node.object(allowed: ["id", "name", "themes", "members"])
+        let id = try node.required(o, "id").identifier()
+        let name = try node.child(o, "name")?.string() ?? id
+        var themes = [ThemeConfiguration]()
+        for themeNode in try node.child(o, "themes")?.array() ?? [] {
+            let t = try themeNode.object(allowed: ["id", "title", "crps_severity", "trans_regional"])
+            let theme = ThemeConfiguration(
+                id: try themeNode.required(t, "id").identifier(),
+                title: try themeNode.child(t, "title")?.string() ?? "",
+                crpsSeverity: try themeNode.child(t, "crps_severity")?.word(Severity.self) ?? .severe,
+                isTransRegional: try themeNode.child(t, "trans_regional")?.bool() ?? false
+            )
+            guard !themes.contains(where: { $0.id == theme.id }) else {
+                throw themeNode.fail("theme '\(theme.id)' is defined twice in tenant '\(id)'",
+                                     field: "\(themeNode.path).id")
+            }
+            themes.append(theme)
+        }
+        var members = [MemberConfiguration]()
+        for memberNode in try node.child(o, "members")?.array() ?? [] {
+            let m = try memberNode.object(allowed: ["id", "name", "stratum", "themes", "organisation"])
+            let memberID = try memberNode.required(m, "id").identifier()
+            guard memberIDs.insert(memberID).inserted else {
+                throw memberNode.fail("member '\(memberID)' is defined twice (member names are unique "
+                                      + "across all tenants)", field: "\(memberNode.path).id")
+            }
+            let themeList = try memberNode.child(m, "themes")?.strings() ?? []
+            for (n, theme) in themeList.enumerated() where !themes.contains(where: { $0.id == theme }) {
+                throw memberNode.fail("theme '\(theme)' is not a theme of tenant '\(id)'",
+                                      field: "\(memberNode.path).themes[\(n)]")
+            }
+            members.append(MemberConfiguration(
+                id: memberID,
+                stratum: try memberNode.required(m, "stratum").word(Stratum.self),
+                themes: themeList,
+                name: try memberNode.child(m, "name")?.string(),
+                organisation: try memberNode.child(m, "organisation")?.string()
+            ))
+        }
+        return TenantConfiguration(id: id, name: name, themes: themes, members: members)
+    }
+}

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// The daemon's counters, owned by its loop.
+package struct Stats: Sendable {
+    /// Items accepted, by the endpoint they came on (`api`, `ingest`).
+    package var accepted: [String: UInt64] = [:]
+    /// Deliveries sent on the feed, by tier.
+    package var delivered: [Tier: UInt64] = [:]
+    /// Requests refused, by endpoint and NAK code.
+    package var rejected: [String: [NAKCode: UInt64]] = [:]
+    /// Subscription and unsubscription messages seen on the feed.
+    package var subscriptions: UInt64 = 0
+    package var unsubscriptions: UInt64 = 0
+    /// Connections refused by the ZAP handler.
+    package var refusedConnections: UInt64 = 0
+
+    package init() {}
+
+    /// Counts a refusal; returns true the first time this endpoint sees this code.
+    @discardableResult
+    package mutating func countRejection(_ code: NAKCode, endpoint: String) -> Bool {
+        let before = self.rejected[endpoint, default: [:]][code, default: 0]
+        self.rejected[endpoint, default: [:]][code] = before + 1
+        return before == 0
+    }
+
+    /// The counters as a JSON object, for `STATS`.
+    package var jsonObject: JSONObject {
+        var o = JSONObject()
+        o["accepted"] = .object(JSONObject(self.accepted.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) }))
+        o["delivered"] = .object(JSONObject(Tier.allCases.map { ($0.word, .int(Int64(self.delivered[$0, default: 0]))) }))
+        var rejected = JSONObject()
+        for (endpoint, codes) in self.rejected.sorted(by: { $0.key < $1.key }) {
+            rejected[endpoint] = .object(JSONObject(codes.sorted { $0.key.word < $1.key.word }
+                .map { ($0.key.word, .int(Int64($0.value))) }))
+        }
+        o["rejected"] = .object(rejected)
+        o["subscriptions"] = .int(Int64(self.subscriptions))
+        o["unsubscriptions"] = .int(Int64(self.unsubscriptions))
+        o["refused_connections"] = .int(Int64(self.refusedConnections))
+        return o
+    }
+}

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// The frames a client sends after its routing envelope, read into a command.
+///
+/// Every request starts with the protocol signature frame ``signature`` and a command word;
+/// docs/PROTOCOL.md gives the grammar.
+package enum Request: Sendable, Equatable {
+    /// `HELLO`: who am I, and is the daemon there?
+    case hello
+    /// `PUBLISH header body`: publish one item and wait for its ACK or NAK.
+    case publish(header: [UInt8], body: [UInt8])
+    /// `STATS`: the daemon's counters.
+    case stats
+
+    /// The first frame of every request and reply: protocol ORIS, version 01.
+    package static let signature: [UInt8] = Array("ORIS01".utf8)
+
+    /// Reads a request.
+    ///
+    /// - Parameter frames: the frames after the routing envelope.
+    /// - Throws: ``Rejection`` with `bad-protocol`, `bad-command` or `bad-frames`.
+    package static func parse(_ frames: ArraySlice<[UInt8]>) throws(Rejection) -> Request {
+        guard let first = frames.first, first == self.signature else {
+            throw Rejection(.badProtocol, "the first frame must be the signature 'ORIS01'")
+        }
+        guard frames.count >= 2 else {
+            throw Rejection(.badFrames, "a request needs a command frame after the signature")
+        }
+        let command = frames[frames.startIndex + 1]
+        let arguments = frames.count - 2
+        switch String(decoding: command, as: UTF8.self) {
+        case "PUBLISH":
+            guard arguments == 2 else {
+                throw Rejection(.badFrames, "PUBLISH takes 4 frames (signature, command, header, body), not \(frames.count)")
+            }
+            return .publish(header: frames[frames.startIndex + 2], body: frames[frames.startIndex + 3])
+        case "HELLO":
+            guard arguments == 0 else {
+                throw Rejection(.badFrames, "HELLO takes 2 frames (signature, command), not \(frames.count)")
+            }
+            return .hello
+        case "STATS":
+            guard arguments == 0 else {
+                throw Rejection(.badFrames, "STATS takes 2 frames (signature, command), not \(frames.count)")
+            }
+            return .stats
+        default:
+            let word = String(decoding: command.prefix(32), as: UTF8.self)
+            throw Rejection(.badCommand, "unknown command '\(word)' (known: HELLO, PUBLISH, STATS)")
+        }
+    }
+
+    /// The frames of this request, for clients.
+    package var frames: [[UInt8]] {
+        switch self {
+        case .hello: return [Self.signature, Array("HELLO".utf8)]
+        case .publish(let header, let body): return [Self.signature, Array("PUBLISH".utf8), header, body]
+        case .stats: return [Self.signature, Array("STATS".utf8)]
+        }
+    }
+}
+
+/// A reply on the api endpoint: signature, word, one JSON object.
+package struct Reply: Sendable, Equatable {
+    /// `ACK`, `NAK`, `WELCOME` or `STATS`.
+    package var word: String
+    package var body: JSONObject
+
+    package init(word: String, body: JSONObject) {
+        self.word = word
+        self.body = body
+    }
+
+    /// A NAK for a rejection.
+    package static func nak(_ rejection: Rejection) -> Reply {
+        var body = JSONObject()
+        body["code"] = .string(rejection.code.word)
+        body["message"] = .string(rejection.message)
+        if let id = rejection.id { body["id"] = .string(id) }
+        return Reply(word: "NAK", body: body)
+    }
+
+    /// The frames, without the routing envelope.
+    package var frames: [[UInt8]] {
+        [Request.signature, Array(self.word.utf8), JSONWriter.encode(.object(self.body))]
+    }
+
+    /// Reads a reply's frames.
+    ///
+    /// - Returns: nil when they are not a reply of this protocol.
+    package init?(frames: [[UInt8]]) {
+        guard frames.count == 3, frames[0] == Request.signature,
+              case .object(let body)? = try? JSONParser.parse(frames[2])
+        else { return nil }
+        self.word = String(decoding: frames[1], as: UTF8.self)
+        self.body = body
+    }
+}

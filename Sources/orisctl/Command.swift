@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+import ORISBus
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One `orisctl` subcommand.
+protocol Command: Sendable {
+    /// The word that selects it.
+    static var name: String { get }
+    /// One line: what it does (shown in the command list).
+    static var summary: String { get }
+    /// The rest of its `--help`: usage line and options.
+    static var usage: String { get }
+    /// Runs it with its own arguments; returns the exit code.
+    static func run(_ arguments: inout ArgumentReader, common: CommonOptions) throws -> Int32
+}
+
+/// The options every subcommand that talks to a daemon takes.
+struct CommonOptions {
+    var api: String
+    var member: String?
+    var timeoutMilliseconds: Int
+
+    static let help = """
+      --api ENDPOINT     the daemon's api endpoint (env ORIS_API; default tcp://127.0.0.1:7400)
+      --as MEMBER        the member to connect as (env ORIS_MEMBER)
+      --timeout MS       how long to wait for the daemon (default 5000)
+    """
+
+    /// Takes the common options, falling back on the environment.
+    static func read(_ arguments: inout ArgumentReader) throws(UsageError) -> CommonOptions {
+        let api = try arguments.option("--api") ?? environment("ORIS_API") ?? "tcp://127.0.0.1:7400"
+        let member = try arguments.option("--as") ?? environment("ORIS_MEMBER")
+        let timeout = try arguments.integer("--timeout", in: 1...3_600_000) ?? 5000
+        return CommonOptions(api: api, member: member, timeoutMilliseconds: timeout)
+    }
+
+    /// The member, or a usage error saying how to name one.
+    func requireMember() throws(UsageError) -> String {
+        guard let member, !member.isEmpty else {
+            throw UsageError("say which member you are: --as MEMBER or ORIS_MEMBER=MEMBER "
+                             + "(the embedded default knows cci-belfort, gip-machine, crps-bfc, operator, …)")
+        }
+        return member
+    }
+
+    /// Asks the daemon who we are; the first call of most commands, so that an absent daemon is
+    /// reported in one sentence instead of a hang.
+    func hello(_ client: APIClient) throws -> JSONObject {
+        let reply = try client.request(.hello)
+        guard reply.word == "WELCOME" else {
+            throw CommandFailure.refused(reply)
+        }
+        return reply.body
+    }
+}
+
+func environment(_ name: String) -> String? {
+    guard let value = getenv(name) else { return nil }
+    let text = String(cString: value)
+    return text.isEmpty ? nil : text
+}
+
+/// A failure a command reports with its own exit code.
+enum CommandFailure: Error {
+    /// The daemon answered NAK.
+    case refused(Reply)
+    /// An input file cannot be read.
+    case noInput(String)
+}

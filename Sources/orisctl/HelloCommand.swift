@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+import ORISBus
+
+/// `orisctl hello`: checks that the daemon answers and says who you are to it.
+enum HelloCommand: Command {
+    static let name = "hello"
+    static let summary = "check that the daemon answers, and show your member, tenant and themes"
+    static let usage = """
+    Usage: orisctl hello [--json] [common options]
+
+      --json             print the daemon's WELCOME object as JSON
+    """
+
+    static func run(_ arguments: inout ArgumentReader, common: CommonOptions) throws -> Int32 {
+        let json = arguments.flag("--json")
+        try arguments.finish()
+        let context = try Context()
+        defer { context.terminate() }
+        let client = try APIClient(context: context, endpoint: common.api, member: common.member,
+                                   timeoutMilliseconds: common.timeoutMilliseconds)
+        defer { client.close() }
+        let welcome = try common.hello(client)
+        if json {
+            Output.line(JSONWriter.string(.object(welcome)))
+            return ExitCode.success
+        }
+        func text(_ key: String) -> String { welcome[key]?.stringValue ?? "-" }
+        Output.line("daemon \(text("version")) at \(common.api), protocol \(text("protocol"))")
+        if welcome["member"] != nil {
+            let themes = welcome["themes"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ", ") ?? ""
+            Output.line("member \(text("member")) (\(text("stratum"))) of tenant \(text("tenant"))")
+            Output.line("themes: \(themes)")
+        } else {
+            Output.line("not connected as a member (use --as MEMBER)")
+        }
+        let feed = welcome["feed"]?.arrayValue?.compactMap(\.stringValue).joined(separator: " ") ?? ""
+        Output.line("feed: \(feed)")
+        return ExitCode.success
+    }
+}

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+import ORISBus
+
+/// `orisctl publish`: publishes one item and prints the daemon's ACK.
+enum PublishCommand: Command {
+    static let name = "publish"
+    static let summary = "publish a weak signal, an alert or another item and print its ACK"
+    static let usage = """
+    Usage: orisctl publish --theme THEME --title TEXT [options] [common options]
+
+    Header (checked by the daemon; a refusal prints its NAK code and exits 65):
+      --kind KIND          signal (default), alert, diagnostic, decision, tasking
+      --theme THEME        the key theme, for example auto-rang3
+      --title TEXT         one line saying what it is
+      --severity WORD      CAP severity: Extreme, Severe, Moderate, Minor, Unknown (default)
+      --urgency WORD       CAP urgency: Immediate, Expected, Future, Past, Unknown (default)
+      --certainty WORD     CAP certainty: Observed, Likely, Possible, Unlikely, Unknown (default)
+      --tlp LABEL          red, amber+strict, amber (default), green, clear
+      --posture WORD       prospective, proactive, reactive
+      --tag TAG            a tag (repeatable)
+      --axis AXIS          the research axis
+      --ref ID             the id of an item this one refers to (repeatable)
+      --id ID              your own id (publishing the same id again is a retry)
+      --sent TIME          when you sent it, RFC 3339
+      --content-type TYPE  the body's media type (default text/plain)
+      --header-file FILE   start from this JSON header; the options above override its fields
+
+    Body (empty by default):
+      --body TEXT          the body as text
+      --body-file FILE     the body from a file, or - for standard input
+
+    Output:
+      --json               print the ACK object as JSON instead of one line
+    """
+
+    static func run(_ arguments: inout ArgumentReader, common: CommonOptions) throws -> Int32 {
+        var header = JSONObject()
+        if let path = try arguments.option("--header-file") {
+            guard let bytes = FileBytes.read(path: path) else {
+                throw CommandFailure.noInput("cannot read header file '\(path)': \(FileBytes.lastErrorText())")
+            }
+            guard case .object(let object)? = try? JSONParser.parse(bytes) else {
+                throw UsageError("header file '\(path)' is not a JSON object")
+            }
+            header = object
+        }
+        let single: [(String, String)] = [
+            ("--kind", "kind"), ("--theme", "theme"), ("--title", "title"), ("--severity", "severity"),
+            ("--urgency", "urgency"), ("--certainty", "certainty"), ("--tlp", "tlp"), ("--posture", "posture"),
+            ("--axis", "axis"), ("--id", "id"), ("--sent", "sent"), ("--content-type", "content_type"),
+        ]
+        for (option, field) in single {
+            if let value = try arguments.option(option) {
+                header[field] = .string(value)
+            }
+        }
+        let tags = try arguments.options("--tag")
+        if !tags.isEmpty { header["tags"] = .array(tags.map { .string($0) }) }
+        let refs = try arguments.options("--ref")
+        if !refs.isEmpty { header["references"] = .array(refs.map { .string($0) }) }
+        if header["kind"] == nil { header["kind"] = .string("signal") }
+
+        let bodyText = try arguments.option("--body")
+        let bodyFile = try arguments.option("--body-file")
+        let json = arguments.flag("--json")
+        try arguments.finish()
+        guard header["theme"] != nil else { throw UsageError("--theme is required (see orisctl publish --help)") }
+        guard header["title"] != nil else { throw UsageError("--title is required (see orisctl publish --help)") }
+        if bodyText != nil && bodyFile != nil {
+            throw UsageError("give the body with --body or --body-file, not both")
+        }
+        var body = bodyText.map { Array($0.utf8) } ?? []
+        if let bodyFile {
+            guard let bytes = FileBytes.read(path: bodyFile == "-" ? "/dev/stdin" : bodyFile) else {
+                throw CommandFailure.noInput("cannot read body file '\(bodyFile)': \(FileBytes.lastErrorText())")
+            }
+            body = bytes
+        }
+        let member = try common.requireMember()
+
+        let context = try Context()
+        defer { context.terminate() }
+        let client = try APIClient(context: context, endpoint: common.api, member: member,
+                                   timeoutMilliseconds: common.timeoutMilliseconds)
+        defer { client.close() }
+        let reply = try client.request(.publish(header: JSONWriter.encode(.object(header)), body: body))
+        guard reply.word == "ACK" else {
+            throw CommandFailure.refused(reply)
+        }
+        if json {
+            Output.line(JSONWriter.string(.object(reply.body)))
+        } else {
+            Output.line(self.ackLine(reply.body))
+        }
+        return ExitCode.success
+    }
+
+    /// `ACK id=… seq=… tiers=gip,crps`, then each delivery's topic and sequence.
+    static func ackLine(_ ack: JSONObject) -> String {
+        let id = ack["id"]?.stringValue ?? "?"
+        let seq = ack["seq"]?.intValue.map(String.init) ?? "-"
+        let tiers = ack["tiers"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ",") ?? ""
+        var line = "ACK id=\(id) seq=\(seq) tiers=\(tiers)"
+        for delivery in ack["deliveries"]?.arrayValue ?? [] {
+            let topic = delivery.objectValue?["topic"]?.stringValue ?? "?"
+            let seq = delivery.objectValue?["seq"]?.intValue.map(String.init) ?? "?"
+            line += "\n  \(topic) #\(seq)"
+        }
+        return line
+    }
+}
