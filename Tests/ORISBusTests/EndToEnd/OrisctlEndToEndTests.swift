@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import ORISBus
+import Testing
+
+/// orisctl as a user runs it: publish, subscribe, hello, stats, help and exit codes.
+@Suite("orisctl end to end", .serialized)
+struct OrisctlEndToEndTests {
+    @Test func publishAndSubscribe_showTheItemLiveAndTheACK() throws {
+        let daemon = try RunningDaemon()
+        let session = try Session(daemon)
+        defer { session.close() }
+        let before = try session.stats()["subscriptions"]?.intValue ?? 0
+
+        // A subscriber in the background, as an analyst would leave it open.
+        let folder = TemporaryFolder()
+        let outPath = folder.path + "/sub.out"
+        let subscriber = Process()
+        subscriber.executableURL = URL(fileURLWithPath: Binaries.orisctl)
+        subscriber.arguments = ["subscribe", "--api", daemon.api, "--as", "crps-bfc", "--json", "--count", "2"]
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        subscriber.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        subscriber.standardError = FileHandle.nullDevice
+        try subscriber.run()
+        defer { if subscriber.isRunning { subscriber.terminate() } }
+        try session.waitForSubscriptions(before + 1)
+
+        let published = try runCommand(Binaries.orisctl, [
+            "publish", "--api", daemon.api, "--theme", "auto-rang3", "--kind", "alert", "--severity", "Moderate",
+            "--title", "Perte d'un client majeur", "--tag", "rang3", "--body", "détails",
+        ], environment: ["ORIS_MEMBER": "cci-doubs"])
+        let deadline = Date().addingTimeInterval(10)
+        while subscriber.isRunning && Date() < deadline { usleep(10_000) }
+
+        #expect(published.status == 0, "\(published.stderr)")
+        #expect(published.stdout.hasPrefix("ACK id="))
+        #expect(published.stdout.contains("tiers=gip,crps"))
+        #expect(subscriber.terminationStatus == 0)
+        let lines = String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self)
+            .split(separator: "\n")
+        #expect(lines.count == 2)
+        let objects = lines.compactMap { (try? JSONParser.parse(String($0)))?.objectValue }
+        #expect(objects.map { $0["topic"]?.stringValue } == ["bfc/auto-rang3/gip/alert", "bfc/auto-rang3/crps/alert"])
+        #expect(objects.first?["body"] == .string("détails"))
+        #expect(objects.first?["header"]?.objectValue?["tags"] == .array([.string("rang3")]))
+    }
+
+    @Test func publish_whenDaemonRefuses_printsNAKCodeAndExits65() throws {
+        let daemon = try RunningDaemon()
+
+        let result = try runCommand(Binaries.orisctl, [
+            "publish", "--api", daemon.api, "--as", "cci-belfort", "--theme", "machine-speciale",
+            "--title", "t", "--severity", "Enormous",
+        ])
+
+        #expect(result.status == 65)
+        #expect(result.stderr.hasPrefix("NAK bad-severity:"))
+    }
+
+    @Test func publish_whenNoDaemonAnswers_saysSoAndExits69() throws {
+        let folder = TemporaryFolder()
+
+        let result = try runCommand(Binaries.orisctl, [
+            "publish", "--api", "ipc://\(folder.path)/nobody.sock", "--as", "cci-belfort", "--timeout", "300",
+            "--theme", "machine-speciale", "--title", "t",
+        ], seconds: 10)
+
+        #expect(result.status == 69)
+        #expect(result.stderr.contains("no answer from the daemon"))
+    }
+
+    @Test func usageErrors_exit64AndQuoteTheWord() throws {
+        let unknownCommand = try runCommand(Binaries.orisctl, ["pubish"])
+        let unknownOption = try runCommand(Binaries.orisctl, ["publish", "--titel", "x"])
+        let noMember = try runCommand(Binaries.orisctl, ["publish", "--theme", "a", "--title", "x"])
+        let badTier = try runCommand(Binaries.orisctl, ["subscribe", "--as", "x", "--tier", "top"])
+
+        #expect(unknownCommand.status == 64)
+        #expect(unknownCommand.stderr.contains("'pubish'") && unknownCommand.stderr.contains("'publish'"))
+        #expect(unknownOption.status == 64)
+        #expect(unknownOption.stderr.contains("'--titel'") && unknownOption.stderr.contains("'--title'"))
+        #expect(noMember.status == 64)
+        #expect(noMember.stderr.contains("--as MEMBER"))
+        #expect(badTier.status == 64)
+        #expect(badTier.stderr.contains("'top'"))
+    }
+
+    @Test(arguments: ["publish", "subscribe", "hello", "stats"])
+    func help_onEverySubcommand_printsUsageAndExits0(command: String) throws {
+        let result = try runCommand(Binaries.orisctl, [command, "--help"])
+
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Usage: orisctl \(command)"))
+        #expect(result.stdout.contains("Exit codes"))
+    }
+
+    @Test func hello_andStats_answerTheirMembers() throws {
+        let daemon = try RunningDaemon()
+
+        let hello = try runCommand(Binaries.orisctl, ["hello", "--api", daemon.api, "--as", "gip-auto", "--json"])
+        let stats = try runCommand(Binaries.orisctl, ["stats", "--api", daemon.api, "--as", "operator"])
+        let refused = try runCommand(Binaries.orisctl, ["stats", "--api", daemon.api, "--as", "gip-auto"])
+
+        #expect(hello.status == 0)
+        let welcome = try JSONParser.parse(hello.stdout).objectValue
+        #expect(welcome?["tenant"] == .string("bfc"))
+        #expect(stats.status == 0)
+        #expect((try JSONParser.parse(stats.stdout)).objectValue?["accepted"] != nil)
+        #expect(refused.status == 65)
+        #expect(refused.stderr.hasPrefix("NAK forbidden:"))
+    }
+}
