@@ -4,7 +4,8 @@ import Glibc
 #endif
 import Foundation
 
-/// Turns SIGTERM, SIGINT and SIGHUP into bytes on a pipe that the daemon's loop polls.
+/// Turns SIGTERM, SIGINT and SIGHUP into bytes on a pipe that the daemon's loop polls, and
+/// ignores SIGPIPE.
 ///
 /// Glibc's module map does not expose `signalfd`, so a helper thread waits in `sigwait` and
 /// writes each signal's number to a pipe; no code runs in a signal handler. The signals are
@@ -30,6 +31,10 @@ package final class SignalWatcher: Sendable {
         }
         let rc = pthread_sigmask(SIG_BLOCK, &set, nil)
         precondition(rc == 0, "pthread_sigmask failed: \(rc)")
+
+        // A closed standard error (a log reader that went away) must not kill the daemon: writes
+        // then fail with EPIPE and the line is lost, instead of SIGPIPE ending the process.
+        signal(SIGPIPE, SIG_IGN)
 
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else { return nil }

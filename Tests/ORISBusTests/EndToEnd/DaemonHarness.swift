@@ -131,6 +131,7 @@ final class RunningDaemon {
     let folder: TemporaryFolder
     let process = Process()
     let stderr = LineCollector()
+    private let stderrPipe = Pipe()
     private(set) var api = ""
     private(set) var apiIPC = ""
     private(set) var feed = ""
@@ -150,7 +151,7 @@ final class RunningDaemon {
         self.process.executableURL = URL(fileURLWithPath: Binaries.orisd)
         self.process.arguments = ["--config", config]
         self.process.currentDirectoryURL = URL(fileURLWithPath: folder.path)
-        let pipe = Pipe()
+        let pipe = self.stderrPipe
         self.process.standardError = pipe
         self.process.standardOutput = FileHandle.nullDevice
         let collector = self.stderr
@@ -172,6 +173,12 @@ final class RunningDaemon {
         self.feedIPC = feed.first { $0.hasPrefix("ipc://") } ?? ""
         self.ingest = Self.field("ingest", in: ready).split(separator: " ").map(String.init)
             .first { $0.hasPrefix("tcp://") } ?? ""
+    }
+
+    /// Closes the reading end of the daemon's standard error, as a log reader that went away.
+    func closeStandardError() throws {
+        self.stderrPipe.fileHandleForReading.readabilityHandler = nil
+        try self.stderrPipe.fileHandleForReading.close()
     }
 
     /// The value of a logfmt field in a line (quoted or bare).

@@ -28,6 +28,24 @@ struct LifecycleEndToEndTests {
         #expect(daemon.stderr.wait(for: "msg=stopped", seconds: 1) != nil)
     }
 
+    @Test func serve_whenStandardErrorIsClosed_keepsServingAndStopsCleanly() throws {
+        let daemon = try RunningDaemon()
+        try daemon.closeStandardError()
+        let session = try Session(daemon)
+
+        // Each of these makes the daemon write a debug line into the closed pipe.
+        for n in 0..<3 {
+            let reply = try session.client(as: "cci-belfort").request(.publish(
+                header: header([("kind", .string("signal")), ("theme", .string("machine-speciale")),
+                                ("title", .string("ligne \(n)"))]),
+                body: []))
+            #expect(reply.word == "ACK")
+        }
+        session.close()
+
+        #expect(daemon.stop().status == 0)
+    }
+
     @Test func start_logsLogfmtLinesWithEndpointsAndStateAndNoPayloads() throws {
         let daemon = try RunningDaemon()
         let session = try Session(daemon)
