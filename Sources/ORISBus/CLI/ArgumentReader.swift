@@ -53,7 +53,8 @@ package struct ArgumentReader {
         while index < self.words.count {
             let word = self.words[index]
             if word == name {
-                guard index + 1 < self.words.count, !self.words[index + 1].hasPrefix("--") || self.words[index + 1] == "--" else {
+                let next = index + 1 < self.words.count ? self.words[index + 1] : nil
+                guard let next, !next.hasPrefix("--") || next == "--" else {
                     throw UsageError("option '\(name)' needs a value")
                 }
                 values.append(self.words[index + 1])
@@ -72,7 +73,8 @@ package struct ArgumentReader {
     package mutating func integer(_ name: String, in range: ClosedRange<Int>) throws(UsageError) -> Int? {
         guard let text = try self.option(name) else { return nil }
         guard let value = Int(text), range.contains(value) else {
-            throw UsageError("option '\(name)' takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+            throw UsageError("option '\(name)' takes a whole number from \(range.lowerBound) to "
+                             + "\(range.upperBound), not '\(text)'")
         }
         return value
     }

@@ -22,21 +22,7 @@ package final class APIClient {
         self.endpoint = endpoint
         self.member = member
         self.timeoutMilliseconds = timeoutMilliseconds
-        do {
-            self.socket = try Socket(context: context, type: .dealer)
-        } catch {
-            throw .zmq(error)
-        }
-        do {
-            try self.socket.set(.linger(milliseconds: 0))
-            if let member {
-                try self.socket.set(.plainUsername(member))
-            }
-            try self.socket.connect(endpoint)
-        } catch {
-            self.socket.close()
-            throw .zmq(error)
-        }
+        self.socket = try Socket.client(context: context, type: .dealer, endpoint: endpoint, member: member)
     }
 
     /// Sends a request and waits for its reply.

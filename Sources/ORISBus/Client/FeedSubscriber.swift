@@ -25,24 +25,8 @@ package final class FeedSubscriber {
     ///   - prefixes: topic prefixes, such as `bfc/` or `bfc/auto-rang3/gip/`.
     /// - Throws: ``ClientError/zmq(_:)``.
     package init(context: Context, endpoint: String, member: String?, prefixes: [String]) throws(ClientError) {
-        do {
-            self.socket = try Socket(context: context, type: .sub)
-        } catch {
-            throw .zmq(error)
-        }
-        do {
-            try self.socket.set(.linger(milliseconds: 0))
-            if let member {
-                try self.socket.set(.plainUsername(member))
-            }
-            for prefix in prefixes {
-                try self.socket.set(.subscribe(Array(prefix.utf8)))
-            }
-            try self.socket.connect(endpoint)
-        } catch {
-            self.socket.close()
-            throw .zmq(error)
-        }
+        self.socket = try Socket.client(context: context, type: .sub, endpoint: endpoint, member: member,
+                                        prefixes: prefixes)
     }
 
     /// The next item, or nil when none came within the timeout (-1 waits for ever).

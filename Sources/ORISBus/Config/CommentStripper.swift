@@ -30,7 +30,7 @@ enum CommentStripper {
                 out[i] = 0x20
                 out[i + 1] = 0x20
                 i += 2
-                while i < out.count && !(out[i] == UInt8(ascii: "*") && i + 1 < out.count && out[i + 1] == UInt8(ascii: "/")) {
+                while i < out.count && !self.closesComment(out, at: i) {
                     if out[i] != 0x0A { out[i] = 0x20 }
                     i += 1
                 }
@@ -45,6 +45,10 @@ enum CommentStripper {
             }
         }
         return out
+    }
+
+    private static func closesComment(_ bytes: [UInt8], at i: Int) -> Bool {
+        bytes[i] == UInt8(ascii: "*") && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "/")
     }
 
     /// The 1-based line and column of a byte offset.

@@ -53,7 +53,13 @@ package struct MemberConfiguration: Sendable, Equatable {
     /// The member's organisation, used to tell independent sources apart.
     package var organisation: String?
 
-    package init(id: String, stratum: Stratum, themes: [String] = [], name: String? = nil, organisation: String? = nil) {
+    package init(
+        id: String,
+        stratum: Stratum,
+        themes: [String] = [],
+        name: String? = nil,
+        organisation: String? = nil
+    ) {
         self.id = id
         self.stratum = stratum
         self.themes = themes

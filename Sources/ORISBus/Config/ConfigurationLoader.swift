@@ -16,7 +16,8 @@ package enum ConfigurationLoader {
     /// - Throws: ``ConfigurationError``.
     package static func load(path: String) throws(ConfigurationError) -> Configuration {
         guard let bytes = FileBytes.read(path: path) else {
-            throw ConfigurationError(file: path, field: "", problem: "cannot read the file: \(FileBytes.lastErrorText())")
+            let reason = FileBytes.lastErrorText()
+            throw ConfigurationError(file: path, field: "", problem: "cannot read the file: \(reason)")
         }
         return try self.parse(bytes, file: path)
     }

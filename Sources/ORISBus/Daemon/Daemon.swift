@@ -75,7 +75,8 @@ package final class Daemon {
             ("version", Daemon.version), ("libzmq", Context.libraryVersion),
             ("api", bound.api.joined(separator: " ")), ("feed", bound.feed.joined(separator: " ")),
             ("ingest", bound.ingest.joined(separator: " ")), ("state", self.configuration.stateDirectory),
-            ("security", self.configuration.security.word), ("tenants", self.bus.registry.tenantIDs.joined(separator: ",")),
+            ("security", self.configuration.security.word),
+            ("tenants", self.bus.registry.tenantIDs.joined(separator: ",")),
         ])
         self.feedEndpoints = bound.feed
 
@@ -228,7 +229,8 @@ package final class Daemon {
 
     private func serveAPI(_ sockets: Sockets) throws(ZMQError) {
         for _ in 0..<Daemon.batch {
-            guard let message = try sockets.api.receive(wait: false, properties: [ReceivedMessage.userIDProperty]) else {
+            let properties = [ReceivedMessage.userIDProperty]
+            guard let message = try sockets.api.receive(wait: false, properties: properties) else {
                 return
             }
             var frames = message.frames
@@ -319,15 +321,17 @@ package final class Daemon {
                 // XPUB never blocks: past a subscriber's high-water mark libzmq drops for it.
                 _ = try feed.send([delivery.topic.bytes, delivery.header.encoded, body], wait: false)
             } catch {
-                self.logger.error("feed send failed", [("topic", delivery.topic.description), ("err", error.description)])
+                self.logger.error("feed send failed", [("topic", delivery.topic.description),
+                                                       ("err", error.description)])
                 continue
             }
             self.stats.delivered[delivery.topic.tier, default: 0] += 1
         }
         self.stats.accepted[endpoint, default: 0] += 1
         if self.logger.isEnabled(.debug) {
+            let tiers = accepted.deliveries.map(\.topic.tier.word).joined(separator: ",")
             self.logger.debug("published", [("id", accepted.id), ("member", member ?? ""), ("endpoint", endpoint),
-                                            ("tiers", accepted.deliveries.map(\.topic.tier.word).joined(separator: ","))])
+                                            ("tiers", tiers)])
         }
         return accepted
     }

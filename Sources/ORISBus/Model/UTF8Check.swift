@@ -3,7 +3,8 @@
 /// Strict UTF-8 validation (RFC 3629): no overlong forms, no surrogates, nothing past U+10FFFF.
 package enum UTF8Check {
     /// The offset of the first byte that starts an invalid sequence, or nil when all is valid.
-    package static func firstInvalidOffset<C: Collection>(in bytes: C) -> Int? where C.Element == UInt8, C.Index == Int {
+    package static func firstInvalidOffset<C: Collection>(in bytes: C) -> Int?
+    where C.Element == UInt8, C.Index == Int {
         var i = bytes.startIndex
         let end = bytes.endIndex
         while i < end {

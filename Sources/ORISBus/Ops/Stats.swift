@@ -27,8 +27,10 @@ package struct Stats: Sendable {
     /// The counters as a JSON object, for `STATS`.
     package var jsonObject: JSONObject {
         var o = JSONObject()
-        o["accepted"] = .object(JSONObject(self.accepted.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) }))
-        o["delivered"] = .object(JSONObject(Tier.allCases.map { ($0.word, .int(Int64(self.delivered[$0, default: 0]))) }))
+        let accepted = self.accepted.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int(Int64($0.value))) }
+        o["accepted"] = .object(JSONObject(accepted))
+        let delivered = Tier.allCases.map { ($0.word, JSONValue.int(Int64(self.delivered[$0, default: 0]))) }
+        o["delivered"] = .object(JSONObject(delivered))
         var rejected = JSONObject()
         for (endpoint, codes) in self.rejected.sorted(by: { $0.key < $1.key }) {
             rejected[endpoint] = .object(JSONObject(codes.sorted { $0.key.word < $1.key.word }

@@ -31,7 +31,8 @@ package enum Request: Sendable, Equatable {
         switch String(decoding: command, as: UTF8.self) {
         case "PUBLISH":
             guard arguments == 2 else {
-                throw Rejection(.badFrames, "PUBLISH takes 4 frames (signature, command, header, body), not \(frames.count)")
+                throw Rejection(.badFrames,
+                                "PUBLISH takes 4 frames (signature, command, header, body), not \(frames.count)")
             }
             return .publish(header: frames[frames.startIndex + 2], body: frames[frames.startIndex + 3])
         case "HELLO":

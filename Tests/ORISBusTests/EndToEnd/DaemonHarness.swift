@@ -11,7 +11,8 @@ import Glibc
 enum Binaries {
     static var directory: String {
         if let dir = ProcessInfo.processInfo.environment["ORIS_BIN_DIR"] { return dir }
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let link = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let exe = link ?? CommandLine.arguments[0]
         return (exe as NSString).deletingLastPathComponent
     }
 
@@ -162,7 +163,8 @@ final class RunningDaemon {
         try self.process.run()
         guard let ready = self.stderr.wait(for: "msg=ready", seconds: 20) else {
             self.kill()
-            throw StartFailure(description: "orisd did not report ready; stderr: \(self.stderr.lines.joined(separator: " | "))")
+            let log = self.stderr.lines.joined(separator: " | ")
+            throw StartFailure(description: "orisd did not report ready; stderr: \(log)")
         }
         self.readyLine = ready
         let api = Self.field("api", in: ready).split(separator: " ").map(String.init)
