@@ -74,12 +74,21 @@ package struct TenantConfiguration: Sendable, Equatable {
     package var name: String
     package var themes: [ThemeConfiguration]
     package var members: [MemberConfiguration]
+    /// The journal's settings: the configuration's `journal`, with the tenant's own overrides.
+    package var durability: DurabilityPolicy
 
-    package init(id: String, name: String, themes: [ThemeConfiguration], members: [MemberConfiguration]) {
+    package init(
+        id: String,
+        name: String,
+        themes: [ThemeConfiguration],
+        members: [MemberConfiguration],
+        durability: DurabilityPolicy = DurabilityPolicy()
+    ) {
         self.id = id
         self.name = name
         self.themes = themes
         self.members = members
+        self.durability = durability
     }
 }
 

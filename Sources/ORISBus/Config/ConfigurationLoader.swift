@@ -85,7 +85,7 @@ package enum ConfigurationLoader {
 
     private static func read(_ root: ConfigNode) throws(ConfigurationError) -> Configuration {
         let o = try root.object(allowed: [
-            "state_dir", "security", "log_level", "endpoints", "limits", "feed_high_water_mark", "tenants",
+            "state_dir", "security", "log_level", "endpoints", "limits", "feed_high_water_mark", "journal", "tenants",
         ])
         let stateSetting = try root.child(o, "state_dir")?.string() ?? "oris-state"
         guard !stateSetting.isEmpty else {
@@ -107,6 +107,9 @@ package enum ConfigurationLoader {
                                                security: security)
         let limits = try root.child(o, "limits").map(self.readLimits) ?? ItemLimits()
         let hwm = try root.child(o, "feed_high_water_mark")?.integer(in: 1...10_000_000) ?? 100_000
+        let durability = try root.child(o, "journal").map { node throws(ConfigurationError) in
+            try self.readDurability(node, base: DurabilityPolicy())
+        } ?? DurabilityPolicy()
 
         var tenants = [TenantConfiguration]()
         var memberIDs = Set<String>()
@@ -115,7 +118,7 @@ package enum ConfigurationLoader {
             throw root.fail("at least one tenant is needed", field: "tenants")
         }
         for node in tenantNodes {
-            let tenant = try self.readTenant(node, memberIDs: &memberIDs)
+            let tenant = try self.readTenant(node, memberIDs: &memberIDs, durability: durability)
             guard !tenants.contains(where: { $0.id == tenant.id }) else {
                 throw node.fail("tenant '\(tenant.id)' is defined twice", field: "\(node.path).id")
             }
@@ -173,11 +176,46 @@ package enum ConfigurationLoader {
         return limits
     }
 
+    private static func readDurability(
+        _ node: ConfigNode,
+        base: DurabilityPolicy
+    ) throws(ConfigurationError) -> DurabilityPolicy {
+        let o = try node.object(allowed: ["fsync", "batch_ms", "segment_bytes", "dedupe_window_seconds",
+                                          "dedupe_max_items"])
+        var policy = base
+        var batch = 10
+        if case .batch(let ms) = base.fsync { batch = ms }
+        if let n = node.child(o, "batch_ms") {
+            batch = Int(try n.integer(in: 1...60_000))
+        }
+        if let n = node.child(o, "fsync") {
+            switch try n.string() {
+            case "always": policy.fsync = .always
+            case "batch": policy.fsync = .batch(milliseconds: batch)
+            case "never": policy.fsync = .never
+            case let other: throw n.fail("'\(other)' is not one of always, batch, never")
+            }
+        } else if case .batch = policy.fsync {
+            policy.fsync = .batch(milliseconds: batch)
+        }
+        if let n = node.child(o, "segment_bytes") {
+            policy.segmentBytes = Int(try n.integer(in: 65536...(1 << 30)))
+        }
+        if let n = node.child(o, "dedupe_window_seconds") {
+            policy.dedupeWindowSeconds = Int(try n.integer(in: 0...(400 * 86400)))
+        }
+        if let n = node.child(o, "dedupe_max_items") {
+            policy.dedupeMaxItems = Int(try n.integer(in: 1...100_000_000))
+        }
+        return policy
+    }
+
     private static func readTenant(
         _ node: ConfigNode,
-        memberIDs: inout Set<String>
+        memberIDs: inout Set<String>,
+        durability: DurabilityPolicy
     ) throws(ConfigurationError) -> TenantConfiguration {
-        let o = try node.object(allowed: ["id", "name", "themes", "members"])
+        let o = try node.object(allowed: ["id", "name", "themes", "members", "journal"])
         let id = try node.required(o, "id").identifier()
         let name = try node.child(o, "name")?.string() ?? id
         var themes = [ThemeConfiguration]()
@@ -216,6 +254,9 @@ package enum ConfigurationLoader {
                 organisation: try memberNode.child(m, "organisation")?.string()
             ))
         }
-        return TenantConfiguration(id: id, name: name, themes: themes, members: members)
+        let own = try node.child(o, "journal").map { journal throws(ConfigurationError) in
+            try self.readDurability(journal, base: durability)
+        } ?? durability
+        return TenantConfiguration(id: id, name: name, themes: themes, members: members, durability: own)
     }
 }

@@ -5,41 +5,85 @@ package struct OutboundItem: Sendable, Equatable {
     package var topic: Topic
     package var seq: UInt64
     package var header: ItemHeader
+    /// The header as sent and journaled.
+    package var encodedHeader: [UInt8]
 }
 
 /// What an accepted publish came to.
 package struct Accepted: Sendable, Equatable {
-    package var id: String
-    package var deliveries: [OutboundItem]
+    /// The ACK, as first given.
+    package var ack: AckRecord
+    /// The deliveries to send on the feed; empty for a retry of an id already published.
+    package var outbound: [OutboundItem]
+    /// True when the id was already published: nothing new was stored or numbered.
+    package var isDuplicate: Bool
+    /// The sender's tenant.
+    package var tenant: String
 
-    /// The ACK's JSON object: id, the first delivery's sequence, tiers, and every delivery.
-    package var ack: JSONObject {
-        var o = JSONObject()
-        o["id"] = .string(self.id)
-        o["seq"] = self.deliveries.first.map { .int(Int64($0.seq)) } ?? .null
-        o["tiers"] = .array(self.deliveries.map { .string($0.topic.tier.word) })
-        o["deliveries"] = .array(self.deliveries.map { delivery in
-            .object(JSONObject([("topic", .string(delivery.topic.description)), ("seq", .int(Int64(delivery.seq)))]))
-        })
-        return o
-    }
+    package var id: String { self.ack.id }
 }
 
 /// The rules of publishing, without sockets: check the sender and the header, stamp, route,
-/// number each delivery on its topic.
+/// number each delivery on its topic, journal it, and remember its id for retries.
 ///
-/// Owned by the daemon's loop (it keeps per-topic counters), and testable on its own.
-package struct Bus: Sendable {
+/// Owned by the daemon's loop, and testable on its own.
+package final class Bus {
     package let registry: Registry
     package var router: Router
-    package var reader: HeaderReader
+    package let reader: HeaderReader
     private var sequences: [Topic: UInt64] = [:]
     private var ids = ItemIDGenerator()
+    private var stores: [String: TenantStore] = [:]
 
-    package init(registry: Registry, limits: ItemLimits, router: Router = .standard) {
+    /// A tenant's journal (nil when the bus runs without one) and its recent ids.
+    private struct TenantStore {
+        var journal: Journal?
+        var window: IdempotencyWindow
+        var policy: DurabilityPolicy
+    }
+
+    /// Makes a bus; with `journalRoot`, opens (and recovers) one journal per tenant below it.
+    ///
+    /// - Parameters:
+    ///   - registry: tenants, themes, members.
+    ///   - limits: header and body limits.
+    ///   - journalRoot: the folder holding `<tenant>/` journal folders, or nil to keep nothing.
+    ///   - policies: each tenant's durability settings (a default for missing ones).
+    ///   - router: the routing rules.
+    /// - Throws: ``JournalError`` when a journal cannot be opened.
+    package init(
+        registry: Registry,
+        limits: ItemLimits,
+        journalRoot: String? = nil,
+        policies: [String: DurabilityPolicy] = [:],
+        router: Router = .standard
+    ) throws(JournalError) {
         self.registry = registry
         self.router = router
         self.reader = HeaderReader(limits: limits)
+        for tenant in registry.tenantIDs {
+            let policy = policies[tenant] ?? DurabilityPolicy()
+            var window = IdempotencyWindow(seconds: policy.dedupeWindowSeconds, maximum: policy.dedupeMaxItems)
+            var journal: Journal?
+            if let journalRoot {
+                var rebuilding: AckRecord?
+                let now = Timestamp.now()
+                journal = try Journal(directory: journalRoot + "/" + tenant, segmentBytes: policy.segmentBytes) { record in
+                    // Records of one item are consecutive: regroup them into the item's ACK.
+                    if rebuilding?.id != record.id {
+                        if let done = rebuilding { window.remember(done, now: now) }
+                        rebuilding = AckRecord(id: record.id, deliveries: [], position: 0, received: record.received)
+                    }
+                    rebuilding?.deliveries.append(.init(topic: record.topic, seq: record.seq))
+                    rebuilding?.position = record.position
+                }
+                if let done = rebuilding { window.remember(done, now: now) }
+                for (name, seq) in journal?.lastSequences ?? [:] {
+                    if let topic = Topic(name) { self.sequences[topic] = seq }
+                }
+            }
+            self.stores[tenant] = TenantStore(journal: journal, window: window, policy: policy)
+        }
     }
 
     /// Publishes one item.
@@ -49,9 +93,10 @@ package struct Bus: Sendable {
     ///   - header: the header frame.
     ///   - body: the body frame.
     ///   - now: the time to stamp as received.
-    /// - Returns: the deliveries to send, in tier order, each with its topic sequence.
-    /// - Throws: ``Rejection`` for the first problem found; nothing is numbered then.
-    package mutating func publish(
+    /// - Returns: the deliveries to send, in tier order, each with its topic sequence, already
+    ///   in the journal (not yet synced); or the first ACK when the id was published before.
+    /// - Throws: ``Rejection`` for the first problem found; nothing is numbered or stored then.
+    package func publish(
         senderID: String?,
         header: [UInt8],
         body: [UInt8],
@@ -69,28 +114,73 @@ package struct Bus: Sendable {
             throw Rejection(.unknownTheme, "tenant '\(sender.tenant)' has no theme '\(stamped.theme)'", id: stamped.id)
         }
         try PublishPolicy.check(member: sender, kind: stamped.kind, theme: theme.id, id: stamped.id)
+        if let first = self.stores[sender.tenant]?.window.ack(for: stamped.id) {
+            return Accepted(ack: first, outbound: [], isDuplicate: true, tenant: sender.tenant)
+        }
 
         stamped.tenant = sender.tenant
         stamped.sender = sender.id
         stamped.received = now
         stamped.origin = sender.tenant
         let routes = self.router.route(RoutingInput(header: stamped, theme: theme, sender: sender))
-        var deliveries = [OutboundItem]()
+        var outbound = [OutboundItem]()
+        var numbered: [Topic: UInt64] = [:]
         for route in routes {
             let topic = Topic(tenant: sender.tenant, theme: theme.id, tier: route.tier, kind: stamped.kind)
-            let seq = self.sequences[topic, default: 0] + 1
-            self.sequences[topic] = seq
+            let seq = (numbered[topic] ?? self.sequences[topic, default: 0]) + 1
+            numbered[topic] = seq
             var copy = stamped
             copy.tier = route.tier
             copy.seq = seq
             copy.reason = route.reason
-            deliveries.append(OutboundItem(topic: topic, seq: seq, header: copy))
+            outbound.append(OutboundItem(topic: topic, seq: seq, header: copy, encodedHeader: copy.encoded))
         }
-        return Accepted(id: stamped.id, deliveries: deliveries)
+
+        var position: UInt64 = 0
+        if let journal = self.stores[sender.tenant]?.journal {
+            var next = journal.nextPosition
+            let records = outbound.map { item -> JournalRecord in
+                defer { next += 1 }
+                return JournalRecord(position: next, received: now, topic: item.topic.description, seq: item.seq,
+                                     id: stamped.id, header: item.encodedHeader, body: body)
+            }
+            do {
+                try journal.append(records)
+            } catch {
+                if case .diskFull = error {
+                    throw Rejection(.storageFull, "the journal of tenant '\(sender.tenant)' has no space left; "
+                                    + "nothing was stored", id: stamped.id)
+                }
+                throw Rejection(.internal, "the journal could not store the item: \(error)", id: stamped.id)
+            }
+            position = journal.nextPosition - 1
+        }
+        for (topic, seq) in numbered {
+            self.sequences[topic] = seq
+        }
+        let ack = AckRecord(id: stamped.id, deliveries: outbound.map { .init(topic: $0.topic.description, seq: $0.seq) },
+                            position: position, received: now)
+        self.stores[sender.tenant]?.window.remember(ack, now: now)
+        return Accepted(ack: ack, outbound: outbound, isDuplicate: false, tenant: sender.tenant)
     }
 
     /// The last sequence number given on a topic (0 when none).
     package func lastSequence(of topic: Topic) -> UInt64 {
         self.sequences[topic, default: 0]
+    }
+
+    /// A tenant's journal, if it keeps one.
+    package func journal(of tenant: String) -> Journal? {
+        self.stores[tenant]?.journal
+    }
+
+    /// A tenant's durability settings.
+    package func policy(of tenant: String) -> DurabilityPolicy {
+        self.stores[tenant]?.policy ?? DurabilityPolicy()
+    }
+
+    /// Closes the journals.
+    package func close() {
+        for store in self.stores.values { store.journal?.close() }
     }
 }

@@ -1,22 +1,41 @@
 // SPDX-License-Identifier: Apache-2.0
 
 /// The daemon: one loop owning every socket, serving the api, ingest and feed endpoints and the
-/// ZAP handler until a stop signal.
+/// ZAP handler until a stop signal, with each tenant's journal behind it.
 ///
 /// Sockets are confined to the thread that calls ``run(signals:)``; nothing else touches them.
+/// The only other threads are the signal watcher and the ``Syncer``, which talk to the loop
+/// through a pipe and an inproc socket.
 package final class Daemon {
-    private let configuration: Configuration
-    private let logger: Logger
-    private var bus: Bus
-    private var stats = Stats()
-    private var sockets: Sockets?
+    let configuration: Configuration
+    let logger: Logger
+    let registry: Registry
+    var bus: Bus?
+    var stats = Stats()
+    var feedEndpoints: [String] = []
+    /// Per tenant (by index): what is durable, what a sync was asked for, what waits for it.
+    var durability: [TenantDurability] = []
+    var tenantIndex: [String: Int] = [:]
+
+    /// The version this build reports.
+    package static let version = "0.2.0"
+
+    /// How many messages one socket may hand the loop before the others get a turn.
+    static let batch = 256
+
+    package init(configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        self.registry = Registry(configuration: configuration)
+    }
 
     /// The sockets of a running daemon.
-    private struct Sockets {
+    struct Sockets {
         let zap: ZAPHandler
         let api: Socket
         let feed: Socket
         let ingest: Socket?
+        let syncer: Syncer
 
         func closeAll() {
             self.api.close()
@@ -26,35 +45,32 @@ package final class Daemon {
         }
     }
 
-    /// The version this build reports.
-    package static let version = "0.1.0"
-
-    /// How many messages one socket may hand the loop before the others get a turn.
-    private static let batch = 256
-
-    package init(configuration: Configuration, logger: Logger) {
-        self.configuration = configuration
-        self.logger = logger
-        self.bus = Bus(registry: Registry(configuration: configuration), limits: configuration.limits)
-    }
-
     // MARK: - Running
 
-    /// Binds every endpoint, logs `ready`, and serves until SIGTERM or SIGINT arrives.
+    /// Opens the journals, binds every endpoint, logs `ready`, and serves until SIGTERM or
+    /// SIGINT arrives; then makes every journal durable, answers what waited, and closes.
     ///
     /// - Parameter signals: the watcher whose descriptor the loop polls; nil serves for ever.
     /// - Throws: ``DaemonError`` when the daemon cannot start (nothing is left bound then).
     package func run(signals: SignalWatcher?) throws(DaemonError) {
-        if let problem = FileBytes.makeDirectory(self.configuration.stateDirectory) {
-            throw .state("cannot use state folder '\(self.configuration.stateDirectory)': \(problem)")
+        let state = self.configuration.stateDirectory
+        if let problem = FileBytes.makeDirectory(state) {
+            throw .state("cannot use state folder '\(state)': \(problem)")
         }
         let lock: StateLock
         do {
-            lock = try StateLock(directory: self.configuration.stateDirectory)
+            lock = try StateLock(directory: state)
         } catch {
             throw .state(error.description)
         }
         defer { lock.release() }
+
+        let bus = try self.openJournals()
+        self.bus = bus
+        defer {
+            bus.close()
+            self.bus = nil
+        }
 
         let context: Context
         do {
@@ -65,31 +81,59 @@ package final class Daemon {
         defer { context.terminate() }
 
         let sockets = try self.open(context)
-        self.sockets = sockets
-        defer {
-            sockets.closeAll()
-            self.sockets = nil
-        }
+        defer { sockets.closeAll() }
         let bound = try self.bindAll(sockets)
+        self.feedEndpoints = bound.feed
         self.logger.info("ready", [
             ("version", Daemon.version), ("libzmq", Context.libraryVersion),
             ("api", bound.api.joined(separator: " ")), ("feed", bound.feed.joined(separator: " ")),
-            ("ingest", bound.ingest.joined(separator: " ")), ("state", self.configuration.stateDirectory),
+            ("ingest", bound.ingest.joined(separator: " ")), ("state", state),
             ("security", self.configuration.security.word),
-            ("tenants", self.bus.registry.tenantIDs.joined(separator: ",")),
+            ("tenants", self.registry.tenantIDs.joined(separator: ",")),
         ])
-        self.feedEndpoints = bound.feed
 
         do {
             try self.loop(sockets, signals: signals)
+            try self.drain(sockets)
         } catch {
+            sockets.syncer.stop()
             self.logger.error("loop failed", [("err", error.description)])
             throw .zmq(error)
         }
         self.logger.info("stopped", [])
     }
 
-    private var feedEndpoints: [String] = []
+    private func openJournals() throws(DaemonError) -> Bus {
+        let root = self.configuration.stateDirectory + "/journal"
+        var policies: [String: DurabilityPolicy] = [:]
+        for tenant in self.configuration.tenants {
+            policies[tenant.id] = tenant.durability
+        }
+        let bus: Bus
+        do {
+            bus = try Bus(registry: self.registry, limits: self.configuration.limits, journalRoot: root,
+                          policies: policies)
+        } catch {
+            throw .state("cannot open the journal: \(error)")
+        }
+        for (n, tenant) in self.registry.tenantIDs.enumerated() {
+            self.tenantIndex[tenant] = n
+            guard let journal = bus.journal(of: tenant) else { continue }
+            for event in journal.recoveryEvents {
+                self.logger.warning("journal damage repaired", [
+                    ("tenant", tenant), ("kind", event.kind.rawValue), ("segment", event.segment),
+                    ("offset", String(event.offset)), ("bytes", String(event.bytes)),
+                ])
+            }
+            self.logger.info("journal opened", [
+                ("tenant", tenant), ("fsync", bus.policy(of: tenant).fsync.word),
+                ("history_start", String(journal.firstPosition)), ("next_position", String(journal.nextPosition)),
+            ])
+            self.durability.append(TenantDurability(policy: bus.policy(of: tenant).fsync,
+                                                    durableBefore: journal.nextPosition))
+        }
+        return bus
+    }
 
     private func open(_ context: Context) throws(DaemonError) -> Sockets {
         do {
@@ -121,7 +165,8 @@ package final class Daemon {
                 try self.secure(socket, domain: "ingest")
                 ingest = socket
             }
-            return Sockets(zap: zap, api: api, feed: feed, ingest: ingest)
+            let syncer = try Syncer(context: context)
+            return Sockets(zap: zap, api: api, feed: feed, ingest: ingest, syncer: syncer)
         } catch {
             throw .zmq(error)
         }
@@ -130,7 +175,7 @@ package final class Daemon {
     private func secure(_ socket: Socket, domain: String) throws(ZMQError) {
         switch self.configuration.security {
         case .none:
-            // Development: the client names its member as a PLAIN user name; see SECURITY in README.
+            // Development: the client names its member as a PLAIN user name (README, PROTOCOL §3).
             try socket.set(.plainServer(true))
             try socket.set(.zapDomain(domain))
         }
@@ -146,6 +191,7 @@ package final class Daemon {
                     out.append(actual)
                     self.logger.info("listening", [("endpoint", name), ("address", actual)])
                 } catch {
+                    sockets.syncer.stop()
                     throw .bind(endpoint: endpoint, name: name, cause: error)
                 }
             }
@@ -165,13 +211,14 @@ package final class Daemon {
         let zapIndex = poller.add(sockets.zap.socket)
         let apiIndex = poller.add(sockets.api)
         let feedIndex = poller.add(sockets.feed)
+        let syncIndex = poller.add(sockets.syncer.socket)
         let ingestIndex = sockets.ingest.map { poller.add($0) }
         let signalIndex = signals.map { poller.add(fileDescriptor: $0.fileDescriptor) }
 
         while true {
             let ready: [Bool]
             do {
-                ready = try poller.poll(timeoutMilliseconds: -1)
+                ready = try poller.poll(timeoutMilliseconds: self.pollTimeout())
             } catch where error.isInterrupted {
                 continue
             }
@@ -191,15 +238,19 @@ package final class Daemon {
             if ready[zapIndex] {
                 try sockets.zap.serve(self.authenticate)
             }
+            if ready[syncIndex] {
+                try self.completeSyncs(sockets)
+            }
             if ready[apiIndex] {
                 try self.serveAPI(sockets)
             }
             if let ingestIndex, ready[ingestIndex], let ingest = sockets.ingest {
-                try self.serveIngest(ingest, feed: sockets.feed)
+                try self.serveIngest(ingest, sockets: sockets)
             }
             if ready[feedIndex] {
                 try self.serveSubscriptions(sockets.feed)
             }
+            try self.requestSyncs(sockets)
         }
     }
 
@@ -215,7 +266,7 @@ package final class Daemon {
                 return .refuse(reason: "security none requires a PLAIN user name naming a member")
             }
             let member = String(decoding: name, as: UTF8.self)
-            guard self.bus.registry.member(member) != nil else {
+            guard self.registry.member(member) != nil else {
                 self.stats.refusedConnections += 1
                 self.logger.debug("connection refused", [("endpoint", request.domain), ("member", member),
                                                          ("err", "unknown member")])
@@ -225,146 +276,7 @@ package final class Daemon {
         }
     }
 
-    // MARK: - Endpoints
-
-    private func serveAPI(_ sockets: Sockets) throws(ZMQError) {
-        for _ in 0..<Daemon.batch {
-            let properties = [ReceivedMessage.userIDProperty]
-            guard let message = try sockets.api.receive(wait: false, properties: properties) else {
-                return
-            }
-            var frames = message.frames
-            guard frames.count >= 1 else { continue }
-            // The envelope: the routing id, then an empty delimiter when the client is REQ (or a
-            // DEALER speaking like one). The reply carries the same envelope back.
-            var envelope = [frames.removeFirst()]
-            if frames.first?.isEmpty == true {
-                envelope.append(frames.removeFirst())
-            }
-            let reply = self.handle(frames[...], member: message.userID, sockets: sockets)
-            do {
-                _ = try sockets.api.send(envelope + reply.frames, wait: false)
-            } catch where error.isUnroutable {
-                self.logger.debug("reply dropped, client gone", [("member", message.userID ?? "")])
-            }
-        }
-    }
-
-    private func handle(_ frames: ArraySlice<[UInt8]>, member: String?, sockets: Sockets) -> Reply {
-        let request: Request
-        do {
-            request = try Request.parse(frames)
-        } catch {
-            self.reject(error, endpoint: "api", member: member)
-            return .nak(error)
-        }
-        switch request {
-        case .hello:
-            return self.welcome(member: member)
-        case .stats:
-            guard let member, self.bus.registry.member(member)?.stratum == .operator else {
-                let rejection = Rejection(.forbidden, "only an operator may read the daemon's counters")
-                self.reject(rejection, endpoint: "api", member: member)
-                return .nak(rejection)
-            }
-            return Reply(word: "STATS", body: self.stats.jsonObject)
-        case .publish(let header, let body):
-            do {
-                let accepted = try self.publish(header: header, body: body, member: member, feed: sockets.feed,
-                                                endpoint: "api")
-                return Reply(word: "ACK", body: accepted.ack)
-            } catch {
-                return .nak(error)
-            }
-        }
-    }
-
-    private func welcome(member id: String?) -> Reply {
-        var o = JSONObject()
-        o["protocol"] = .string("ORIS01")
-        o["version"] = .string(Daemon.version)
-        if let id, let member = self.bus.registry.member(id) {
-            o["member"] = .string(member.id)
-            o["tenant"] = .string(member.tenant)
-            o["stratum"] = .string(member.stratum.word)
-            let themes = member.themes.isEmpty
-                ? (self.bus.registry.tenant(member.tenant)?.themes.map(\.id) ?? [])
-                : member.themes
-            o["themes"] = .array(themes.map { .string($0) })
-        }
-        o["feed"] = .array(self.feedEndpoints.map { .string($0) })
-        let limits = self.configuration.limits
-        o["limits"] = .object(JSONObject([
-            ("max_header_bytes", .int(Int64(limits.maximumHeaderBytes))),
-            ("max_body_bytes", .int(Int64(limits.maximumBodyBytes))),
-            ("max_title_length", .int(Int64(limits.maximumTitleLength))),
-        ]))
-        return Reply(word: "WELCOME", body: o)
-    }
-
-    private func publish(
-        header: [UInt8],
-        body: [UInt8],
-        member: String?,
-        feed: Socket,
-        endpoint: String
-    ) throws(Rejection) -> Accepted {
-        let accepted: Accepted
-        do {
-            accepted = try self.bus.publish(senderID: member, header: header, body: body)
-        } catch {
-            self.reject(error, endpoint: endpoint, member: member)
-            throw error
-        }
-        for delivery in accepted.deliveries {
-            do {
-                // XPUB never blocks: past a subscriber's high-water mark libzmq drops for it.
-                _ = try feed.send([delivery.topic.bytes, delivery.header.encoded, body], wait: false)
-            } catch {
-                self.logger.error("feed send failed", [("topic", delivery.topic.description),
-                                                       ("err", error.description)])
-                continue
-            }
-            self.stats.delivered[delivery.topic.tier, default: 0] += 1
-        }
-        self.stats.accepted[endpoint, default: 0] += 1
-        if self.logger.isEnabled(.debug) {
-            let tiers = accepted.deliveries.map(\.topic.tier.word).joined(separator: ",")
-            self.logger.debug("published", [("id", accepted.id), ("member", member ?? ""), ("endpoint", endpoint),
-                                            ("tiers", tiers)])
-        }
-        return accepted
-    }
-
-    private func reject(_ rejection: Rejection, endpoint: String, member: String?) {
-        let first = self.stats.countRejection(rejection.code, endpoint: endpoint)
-        // A client's mistake is its own business: debug, plus a counter. Ingest has no reply, so
-        // the first refusal of each cause there is worth an operator's notice.
-        let level: LogLevel = (endpoint == "ingest" && first) ? .notice : .debug
-        self.logger.log(level, "publish refused", [("endpoint", endpoint), ("member", member ?? ""),
-                                                   ("code", rejection.code.word), ("err", rejection.message)])
-    }
-
-    private func serveIngest(_ ingest: Socket, feed: Socket) throws(ZMQError) {
-        for _ in 0..<Daemon.batch {
-            guard let message = try ingest.receive(wait: false, properties: [ReceivedMessage.userIDProperty]) else {
-                return
-            }
-            let request: Request
-            do {
-                request = try Request.parse(message.frames[...])
-            } catch {
-                self.reject(error, endpoint: "ingest", member: message.userID)
-                continue
-            }
-            guard case .publish(let header, let body) = request else {
-                let rejection = Rejection(.badCommand, "the ingest endpoint takes PUBLISH only")
-                self.reject(rejection, endpoint: "ingest", member: message.userID)
-                continue
-            }
-            _ = try? self.publish(header: header, body: body, member: message.userID, feed: feed, endpoint: "ingest")
-        }
-    }
+    // MARK: - Feed subscriptions
 
     private func serveSubscriptions(_ feed: Socket) throws(ZMQError) {
         for _ in 0..<Daemon.batch {

@@ -56,6 +56,10 @@ package enum NAKCode: String, Sendable, CaseIterable, Error {
     case unknownMember = "unknown-member"
     /// The member's stratum may not publish this kind, or not on this theme.
     case forbidden = "forbidden"
+    /// The tenant's journal has no space left: nothing was stored; retry later.
+    case storageFull = "storage-full"
+    /// A REPLAY request's arguments are wrong.
+    case badRequest = "bad-request"
     /// The daemon could not do what was asked for a reason of its own.
     case `internal` = "internal"
 

@@ -23,7 +23,36 @@ package enum FileBytes {
 
     /// `strerror` of the current errno.
     package static func lastErrorText() -> String {
-        String(cString: strerror(errno))
+        self.errorText(errno)
+    }
+
+    /// `strerror` of an errno value.
+    package static func errorText(_ number: Int32) -> String {
+        String(cString: strerror(number))
+    }
+
+    /// Flushes a folder's entries to the disk, so that a file created in it survives a crash.
+    ///
+    /// - Returns: nil on success, otherwise the errno.
+    package static func syncDirectory(_ path: String) -> Int32? {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return errno }
+        defer { close(fd) }
+        return fsync(fd) == 0 ? nil : errno
+    }
+
+    /// The names in a folder, or nil when it cannot be read.
+    package static func list(_ path: String) -> [String]? {
+        guard let dir = opendir(path) else { return nil }
+        defer { closedir(dir) }
+        var names = [String]()
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 
     /// Makes a folder and its parents (mode 0700 for the ones it creates).

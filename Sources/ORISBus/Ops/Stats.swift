@@ -13,6 +13,10 @@ package struct Stats: Sendable {
     package var unsubscriptions: UInt64 = 0
     /// Connections refused by the ZAP handler.
     package var refusedConnections: UInt64 = 0
+    /// Publishes of an id already stored, answered with the first ACK.
+    package var duplicates: UInt64 = 0
+    /// Items sent in REPLAY pages.
+    package var replayed: UInt64 = 0
 
     package init() {}
 
@@ -40,6 +44,8 @@ package struct Stats: Sendable {
         o["subscriptions"] = .int(Int64(self.subscriptions))
         o["unsubscriptions"] = .int(Int64(self.unsubscriptions))
         o["refused_connections"] = .int(Int64(self.refusedConnections))
+        o["duplicates"] = .int(Int64(self.duplicates))
+        o["replayed"] = .int(Int64(self.replayed))
         return o
     }
 }

@@ -11,6 +11,8 @@ package enum Request: Sendable, Equatable {
     case publish(header: [UInt8], body: [UInt8])
     /// `STATS`: the daemon's counters.
     case stats
+    /// `REPLAY arguments`: a page of stored items (arguments: a JSON object).
+    case replay(arguments: [UInt8])
 
     /// The first frame of every request and reply: protocol ORIS, version 01.
     package static let signature: [UInt8] = Array("ORIS01".utf8)
@@ -45,9 +47,14 @@ package enum Request: Sendable, Equatable {
                 throw Rejection(.badFrames, "STATS takes 2 frames (signature, command), not \(frames.count)")
             }
             return .stats
+        case "REPLAY":
+            guard arguments == 1 else {
+                throw Rejection(.badFrames, "REPLAY takes 3 frames (signature, command, arguments), not \(frames.count)")
+            }
+            return .replay(arguments: frames[frames.startIndex + 2])
         default:
             let word = String(decoding: command.prefix(32), as: UTF8.self)
-            throw Rejection(.badCommand, "unknown command '\(word)' (known: HELLO, PUBLISH, STATS)")
+            throw Rejection(.badCommand, "unknown command '\(word)' (known: HELLO, PUBLISH, REPLAY, STATS)")
         }
     }
 
@@ -57,19 +64,24 @@ package enum Request: Sendable, Equatable {
         case .hello: return [Self.signature, Array("HELLO".utf8)]
         case .publish(let header, let body): return [Self.signature, Array("PUBLISH".utf8), header, body]
         case .stats: return [Self.signature, Array("STATS".utf8)]
+        case .replay(let arguments): return [Self.signature, Array("REPLAY".utf8), arguments]
         }
     }
 }
 
-/// A reply on the api endpoint: signature, word, one JSON object.
+/// A reply on the api endpoint: signature, word, one JSON object, and for `REPLAY` the items
+/// (three frames each: topic, header, body).
 package struct Reply: Sendable, Equatable {
-    /// `ACK`, `NAK`, `WELCOME` or `STATS`.
+    /// `ACK`, `NAK`, `WELCOME`, `STATS` or `REPLAY`.
     package var word: String
     package var body: JSONObject
+    /// Frames after the body: a REPLAY's items.
+    package var items: [[UInt8]]
 
-    package init(word: String, body: JSONObject) {
+    package init(word: String, body: JSONObject, items: [[UInt8]] = []) {
         self.word = word
         self.body = body
+        self.items = items
     }
 
     /// A NAK for a rejection.
@@ -83,17 +95,18 @@ package struct Reply: Sendable, Equatable {
 
     /// The frames, without the routing envelope.
     package var frames: [[UInt8]] {
-        [Request.signature, Array(self.word.utf8), JSONWriter.encode(.object(self.body))]
+        [Request.signature, Array(self.word.utf8), JSONWriter.encode(.object(self.body))] + self.items
     }
 
     /// Reads a reply's frames.
     ///
     /// - Returns: nil when they are not a reply of this protocol.
     package init?(frames: [[UInt8]]) {
-        guard frames.count == 3, frames[0] == Request.signature,
+        guard frames.count >= 3, (frames.count - 3) % 3 == 0, frames[0] == Request.signature,
               case .object(let body)? = try? JSONParser.parse(frames[2])
         else { return nil }
         self.word = String(decoding: frames[1], as: UTF8.self)
         self.body = body
+        self.items = Array(frames.dropFirst(3))
     }
 }

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+
+extension Bus {
+    /// Reads one page of stored items for a member.
+    ///
+    /// A member reads only its own tenant's topics (an operator, any tenant's). The reply's body
+    /// says how many items came, whether more match (`more`), the `cursor` to pass as `after`
+    /// for the next page, where the tenant's stored history starts (`history_start`), and for
+    /// each matching topic the first and last stored sequence numbers.
+    ///
+    /// - Parameters:
+    ///   - memberID: the connection's member.
+    ///   - request: what to read.
+    ///   - durableBefore: for each tenant, the first position not yet durable (not returned).
+    /// - Throws: ``Rejection``: `forbidden` outside the member's tenant, `bad-request`.
+    package func replay(
+        memberID: String?,
+        request: ReplayRequest,
+        durableBefore: (String) -> UInt64
+    ) throws(Rejection) -> Reply {
+        guard let memberID, let member = self.registry.member(memberID) else {
+            throw Rejection(.unknownMember, "the connection carries no known member identity")
+        }
+        let tenant = String(request.prefix.prefix { $0 != "/" })
+        guard request.prefix.contains("/"), self.registry.tenant(tenant) != nil,
+              member.stratum == .operator || tenant == member.tenant
+        else {
+            throw Rejection(.forbidden, "member '\(member.id)' may not replay '\(request.prefix)'")
+        }
+        guard let journal = self.journal(of: tenant) else {
+            throw Rejection(.internal, "tenant '\(tenant)' keeps no journal")
+        }
+        let page: (records: [JournalRecord], more: Bool)
+        do {
+            page = try journal.read(prefix: request.prefix, fromPosition: request.after + 1, fromSeq: request.fromSeq,
+                                    toSeq: request.toSeq, fromTime: request.fromTime,
+                                    beforePosition: durableBefore(tenant), limit: request.limit,
+                                    byteLimit: ReplayRequest.pageBytes)
+        } catch {
+            throw Rejection(.internal, "the journal could not be read: \(error)")
+        }
+        var body = JSONObject()
+        body["count"] = .int(Int64(page.records.count))
+        body["more"] = .bool(page.more)
+        body["cursor"] = .int(Int64(page.records.last?.position ?? request.after))
+        body["history_start"] = .int(Int64(journal.firstPosition))
+        var topics = JSONObject()
+        for topic in journal.topics(withPrefix: request.prefix) {
+            topics[topic] = .object(JSONObject([
+                ("first_seq", .int(Int64(journal.firstSequence(of: topic) ?? 0))),
+                ("last_seq", .int(Int64(journal.lastSequence(of: topic)))),
+            ]))
+        }
+        body["topics"] = .object(topics)
+        var items = [[UInt8]]()
+        items.reserveCapacity(page.records.count * 3)
+        for record in page.records {
+            items.append(Array(record.topic.utf8))
+            items.append(record.header)
+            items.append(record.body)
+        }
+        return Reply(word: "REPLAY", body: body, items: items)
+    }
+}

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: Apache-2.0
+
+extension Daemon {
+    /// Serves queued api requests.
+    func serveAPI(_ sockets: Daemon.Sockets) throws(ZMQError) {
+        for _ in 0..<Daemon.batch {
+            let properties = [ReceivedMessage.userIDProperty]
+            guard let message = try sockets.api.receive(wait: false, properties: properties) else {
+                return
+            }
+            var frames = message.frames
+            guard frames.count >= 1 else { continue }
+            // The envelope: the routing id, then an empty delimiter when the client is REQ (or a
+            // DEALER speaking like one). The reply carries the same envelope back.
+            var envelope = [frames.removeFirst()]
+            if frames.first?.isEmpty == true {
+                envelope.append(frames.removeFirst())
+            }
+            let member = message.userID
+            let tenant = member.flatMap { self.registry.member($0)?.tenant }
+            let outcome = self.handle(frames[...], member: member)
+            try self.dispatch(tenant: tenant, position: outcome.position, deliveries: outcome.deliveries,
+                              reply: envelope + outcome.reply.frames, id: outcome.id, sockets: sockets)
+        }
+    }
+
+    /// A request's answer: the reply, the deliveries it caused, and the journal position they
+    /// must wait for.
+    struct Outcome {
+        var reply: Reply
+        var deliveries: [[[UInt8]]] = []
+        var position: UInt64?
+        var id: String?
+    }
+
+    private func handle(_ frames: ArraySlice<[UInt8]>, member: String?) -> Outcome {
+        let request: Request
+        do {
+            request = try Request.parse(frames)
+        } catch {
+            self.reject(error, endpoint: "api", member: member)
+            return Outcome(reply: .nak(error))
+        }
+        switch request {
+        case .hello:
+            return Outcome(reply: self.welcome(member: member))
+        case .stats:
+            guard let member, self.registry.member(member)?.stratum == .operator else {
+                let rejection = Rejection(.forbidden, "only an operator may read the daemon's counters")
+                self.reject(rejection, endpoint: "api", member: member)
+                return Outcome(reply: .nak(rejection))
+            }
+            return Outcome(reply: Reply(word: "STATS", body: self.stats.jsonObject))
+        case .publish(let header, let body):
+            do {
+                return try self.publish(header: header, body: body, member: member, endpoint: "api")
+            } catch {
+                return Outcome(reply: .nak(error))
+            }
+        case .replay(let arguments):
+            do throws(Rejection) {
+                let replay = try ReplayRequest(arguments)
+                guard let bus = self.bus else { throw Rejection(.internal, "the daemon is stopping") }
+                let reply = try bus.replay(memberID: member, request: replay, durableBefore: self.readableBefore)
+                self.stats.replayed += UInt64(reply.items.count / 3)
+                return Outcome(reply: reply)
+            } catch {
+                self.reject(error, endpoint: "api", member: member, what: "replay refused")
+                return Outcome(reply: .nak(error))
+            }
+        }
+    }
+
+    private func welcome(member id: String?) -> Reply {
+        var o = JSONObject()
+        o["protocol"] = .string("ORIS01")
+        o["version"] = .string(Daemon.version)
+        if let id, let member = self.registry.member(id) {
+            o["member"] = .string(member.id)
+            o["tenant"] = .string(member.tenant)
+            o["stratum"] = .string(member.stratum.word)
+            let themes = member.themes.isEmpty
+                ? (self.registry.tenant(member.tenant)?.themes.map(\.id) ?? [])
+                : member.themes
+            o["themes"] = .array(themes.map { .string($0) })
+            if let tenant = self.registry.tenant(member.tenant) {
+                o["fsync"] = .string(tenant.durability.fsync.word)
+            }
+        }
+        o["feed"] = .array(self.feedEndpoints.map { .string($0) })
+        let limits = self.configuration.limits
+        o["limits"] = .object(JSONObject([
+            ("max_header_bytes", .int(Int64(limits.maximumHeaderBytes))),
+            ("max_body_bytes", .int(Int64(limits.maximumBodyBytes))),
+            ("max_title_length", .int(Int64(limits.maximumTitleLength))),
+            ("replay_page", .int(Int64(ReplayRequest.maximumLimit))),
+        ]))
+        return Reply(word: "WELCOME", body: o)
+    }
+
+    private func publish(
+        header: [UInt8],
+        body: [UInt8],
+        member: String?,
+        endpoint: String
+    ) throws(Rejection) -> Outcome {
+        guard let bus = self.bus else { throw Rejection(.internal, "the daemon is stopping") }
+        let accepted: Accepted
+        do {
+            accepted = try bus.publish(senderID: member, header: header, body: body)
+        } catch {
+            self.reject(error, endpoint: endpoint, member: member)
+            throw error
+        }
+        let reply = Reply(word: "ACK", body: accepted.ack.jsonObject)
+        if accepted.isDuplicate {
+            self.stats.duplicates += 1
+            return Outcome(reply: reply, position: accepted.ack.position, id: accepted.id)
+        }
+        let deliveries = accepted.outbound.map { [$0.topic.bytes, $0.encodedHeader, body] }
+        self.stats.accepted[endpoint, default: 0] += 1
+        if self.logger.isEnabled(.debug) {
+            let tiers = accepted.outbound.map(\.topic.tier.word).joined(separator: ",")
+            self.logger.debug("published", [("id", accepted.id), ("member", member ?? ""), ("endpoint", endpoint),
+                                            ("tiers", tiers)])
+        }
+        return Outcome(reply: reply, deliveries: deliveries, position: accepted.ack.position, id: accepted.id)
+    }
+
+    func reject(_ rejection: Rejection, endpoint: String, member: String?, what: StaticString = "publish refused") {
+        let first = self.stats.countRejection(rejection.code, endpoint: endpoint)
+        // A client's mistake is its own business: debug, plus a counter. Ingest has no reply, so
+        // the first refusal of each cause there is worth an operator's notice; a full disk is
+        // always worth a warning.
+        var level: LogLevel = (endpoint == "ingest" && first) ? .notice : .debug
+        if rejection.code == .storageFull || rejection.code == .internal { level = .warning }
+        self.logger.log(level, what, [("endpoint", endpoint), ("member", member ?? ""),
+                                      ("code", rejection.code.word), ("err", rejection.message)])
+    }
+
+    /// Serves queued ingest messages: publishes without a reply.
+    func serveIngest(_ ingest: Socket, sockets: Daemon.Sockets) throws(ZMQError) {
+        for _ in 0..<Daemon.batch {
+            guard let message = try ingest.receive(wait: false, properties: [ReceivedMessage.userIDProperty]) else {
+                return
+            }
+            let member = message.userID
+            let request: Request
+            do {
+                request = try Request.parse(message.frames[...])
+            } catch {
+                self.reject(error, endpoint: "ingest", member: member)
+                continue
+            }
+            guard case .publish(let header, let body) = request else {
+                let rejection = Rejection(.badCommand, "the ingest endpoint takes PUBLISH only")
+                self.reject(rejection, endpoint: "ingest", member: member)
+                continue
+            }
+            guard let outcome = try? self.publish(header: header, body: body, member: member, endpoint: "ingest") else {
+                continue
+            }
+            let tenant = member.flatMap { self.registry.member($0)?.tenant }
+            try self.dispatch(tenant: tenant, position: outcome.position, deliveries: outcome.deliveries, reply: nil,
+                              id: outcome.id, sockets: sockets)
+        }
+    }
+}

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One journal segment file: records appended at its end, read anywhere.
+///
+/// Named after the position of its first record (`00000000000000000001.seg`), so that the files
+/// sort in journal order. Owned by the journal, on one thread.
+final class Segment {
+    let path: String
+    let firstPosition: UInt64
+    private(set) var descriptor: Int32
+    private(set) var size: Int
+    /// The received time of the first and last records, for reads by time.
+    var firstTime: Timestamp?
+    var lastTime: Timestamp?
+    /// The position after the last record.
+    var endPosition: UInt64
+
+    static func fileName(firstPosition: UInt64) -> String {
+        let digits = String(firstPosition)
+        return String(repeating: "0", count: max(0, 20 - digits.count)) + digits + ".seg"
+    }
+
+    /// Opens (creating when asked) a segment file.
+    init(directory: String, firstPosition: UInt64, create: Bool) throws(JournalError) {
+        self.path = directory + "/" + Segment.fileName(firstPosition: firstPosition)
+        self.firstPosition = firstPosition
+        self.endPosition = firstPosition
+        let flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0)
+        let fd = open(self.path, flags, 0o600)
+        guard fd >= 0 else {
+            throw .io(call: "open", path: self.path, errno: errno)
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let number = errno
+            Glibc.close(fd)
+            throw .io(call: "fstat", path: self.path, errno: number)
+        }
+        self.descriptor = fd
+        self.size = Int(info.st_size)
+    }
+
+    /// Appends bytes at the end; on failure nothing of them remains.
+    func append(_ bytes: [UInt8]) throws(JournalError) {
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { buffer in
+                pwrite(self.descriptor, buffer.baseAddress! + written, buffer.count - written,
+                       off_t(self.size + written))
+            }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 {
+                let number = n < 0 ? errno : ENOSPC
+                // Cut what part of the record went, so that no half record stays behind.
+                _ = ftruncate(self.descriptor, off_t(self.size))
+                if number == ENOSPC || number == EDQUOT {
+                    throw .diskFull(path: self.path)
+                }
+                throw .io(call: "pwrite", path: self.path, errno: number)
+            }
+            written += n
+        }
+        self.size += bytes.count
+    }
+
+    /// Reads `count` bytes at `offset`; fewer when the file ends first.
+    func read(at offset: Int, count: Int) throws(JournalError) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n = out.withUnsafeMutableBytes { buffer in
+                pread(self.descriptor, buffer.baseAddress! + done, count - done, off_t(offset + done))
+            }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw .io(call: "pread", path: self.path, errno: errno) }
+            if n == 0 { break }
+            done += n
+        }
+        if done < count { out.removeLast(count - done) }
+        return out
+    }
+
+    /// Cuts the file at `size` bytes.
+    func truncate(to size: Int) throws(JournalError) {
+        guard ftruncate(self.descriptor, off_t(size)) == 0 else {
+            throw .io(call: "ftruncate", path: self.path, errno: errno)
+        }
+        self.size = size
+    }
+
+    /// Flushes the file's data to the disk (`fdatasync`).
+    func sync() throws(JournalError) {
+        while fdatasync(self.descriptor) != 0 {
+            if errno == EINTR { continue }
+            throw .io(call: "fdatasync", path: self.path, errno: errno)
+        }
+    }
+
+    /// A duplicate descriptor, for a thread that syncs while this one writes.
+    func duplicateDescriptor() -> Int32 {
+        dup(self.descriptor)
+    }
+
+    func close() {
+        guard self.descriptor >= 0 else { return }
+        Glibc.close(self.descriptor)
+        self.descriptor = -1
+    }
+
+    deinit {
+        self.close()
+    }
+}
