@@ -106,7 +106,7 @@ package enum ConfigurationLoader {
         let endpoints = try self.readEndpoints(root.required(o, "endpoints"), stateDirectory: stateDirectory,
                                                security: security)
         let limits = try root.child(o, "limits").map(self.readLimits) ?? ItemLimits()
-        let hwm = try root.child(o, "feed_high_water_mark")?.integer(in: 1...10_000_000) ?? 100_000
+        let hwm = try root.child(o, "feed_high_water_mark")?.integer(in: 1...10_000_000) ?? 10_000
         let durability = try root.child(o, "journal").map { node throws(ConfigurationError) in
             try self.readDurability(node, base: DurabilityPolicy())
         } ?? DurabilityPolicy()
@@ -157,8 +157,21 @@ package enum ConfigurationLoader {
             }
             return out
         }
-        return Endpoints(api: try list("api", required: true), feed: try list("feed", required: true),
-                         ingest: try list("ingest", required: false))
+        let endpoints = Endpoints(api: try list("api", required: true), feed: try list("feed", required: true),
+                                  ingest: try list("ingest", required: false))
+        // libzmq replaces an existing ipc socket file when it binds, so two endpoints on one path
+        // would silently take each other's place; a tcp address can be bound only once.
+        var seen: [String: String] = [:]
+        for (name, list) in [("api", endpoints.api), ("feed", endpoints.feed), ("ingest", endpoints.ingest)] {
+            for (n, endpoint) in list.enumerated() where !endpoint.hasSuffix(":*") {
+                let field = "\(node.path).\(name)[\(n)]"
+                if let other = seen[endpoint] {
+                    throw node.fail("'\(endpoint)' is also given as \(other)", field: field)
+                }
+                seen[endpoint] = field
+            }
+        }
+        return endpoints
     }
 
     private static func readLimits(_ node: ConfigNode) throws(ConfigurationError) -> ItemLimits {

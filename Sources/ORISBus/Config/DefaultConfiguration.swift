@@ -17,7 +17,11 @@ enum DefaultConfiguration {
         "ingest": ["tcp://127.0.0.1:7402", "ipc://ingest.sock"]
       },
       "limits": {"max_header_bytes": 16384, "max_body_bytes": 1048576, "max_title_length": 200},
-      "feed_high_water_mark": 100000,
+      // Messages queued per feed subscriber; past it, that subscriber loses messages (and gets
+      // them back through gap repair). Worst case held: this × (max body + max header).
+      "feed_high_water_mark": 10000,
+      // Every tenant's journal: fsync always (an ACK waits for the disk), batch or never.
+      "journal": {"fsync": "always", "segment_bytes": 67108864, "dedupe_window_seconds": 86400},
       "tenants": [
         {
           "id": "bfc",

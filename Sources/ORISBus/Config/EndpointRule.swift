@@ -23,6 +23,14 @@ package enum EndpointRule {
             var path = String(endpoint.dropFirst("ipc://".count))
             guard !path.isEmpty else { throw Problem(description: "'\(endpoint)' has no path") }
             if !path.hasPrefix("/") && !path.hasPrefix("@") {
+                guard !path.split(separator: "/").contains("..") else {
+                    throw Problem(description: "ipc path '\(path)' leaves the state folder ('..')")
+                }
+                let reserved = ["orisd.lock", "journal"]
+                if let first = path.split(separator: "/").first, reserved.contains(String(first)) {
+                    throw Problem(description: "ipc path '\(path)' would take the place of the state "
+                                  + "folder's own '\(first)'")
+                }
                 path = stateDirectory.hasSuffix("/") ? stateDirectory + path : stateDirectory + "/" + path
             }
             guard path.utf8.count <= maximumIPCPathBytes else {

@@ -5,7 +5,8 @@ extension Daemon {
     func serveAPI(_ sockets: Daemon.Sockets) throws(ZMQError) {
         for _ in 0..<Daemon.batch {
             let properties = [ReceivedMessage.userIDProperty]
-            guard let message = try sockets.api.receive(wait: false, properties: properties) else {
+            guard let message = try sockets.api.receive(wait: false, properties: properties,
+                                                        maximumFrames: Daemon.maximumFrames) else {
                 return
             }
             var frames = message.frames
@@ -141,7 +142,8 @@ extension Daemon {
     /// Serves queued ingest messages: publishes without a reply.
     func serveIngest(_ ingest: Socket, sockets: Daemon.Sockets) throws(ZMQError) {
         for _ in 0..<Daemon.batch {
-            guard let message = try ingest.receive(wait: false, properties: [ReceivedMessage.userIDProperty]) else {
+            guard let message = try ingest.receive(wait: false, properties: [ReceivedMessage.userIDProperty],
+                                                   maximumFrames: Daemon.maximumFrames) else {
                 return
             }
             let member = message.userID

@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The daemon: one loop owning every socket, serving the api, ingest and feed endpoints and the
 /// ZAP handler until a stop signal, with each tenant's journal behind it.
@@ -22,6 +25,13 @@ package final class Daemon {
 
     /// How many messages one socket may hand the loop before the others get a turn.
     static let batch = 256
+
+    /// The largest subscription frame the feed accepts; a peer sending a larger one is dropped.
+    package static let maximumSubscriptionBytes = 1024
+
+    /// The most frames the loop copies from one request; the rest are dropped unread (the
+    /// request then fails its frame count).
+    static let maximumFrames = 8
 
     package init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
@@ -81,7 +91,10 @@ package final class Daemon {
         defer { context.terminate() }
 
         let sockets = try self.open(context)
-        defer { sockets.closeAll() }
+        defer {
+            sockets.closeAll()
+            self.removeSocketFiles()
+        }
         let bound = try self.bindAll(sockets)
         self.feedEndpoints = bound.feed
         self.logger.info("ready", [
@@ -154,6 +167,9 @@ package final class Daemon {
             try feed.set(.linger(milliseconds: 200))
             try feed.set(.sendHighWaterMark(self.configuration.feedHighWaterMark))
             try feed.set(.xpubVerbose(true))
+            // A subscription frame is a flag and a topic prefix; topics are short. Without this a
+            // member could send megabyte prefixes that libzmq keeps in its subscription tree.
+            try feed.set(.maxMessageSize(bytes: Int64(Daemon.maximumSubscriptionBytes)))
             try self.secure(feed, domain: "feed")
 
             var ingest: Socket?
@@ -251,6 +267,14 @@ package final class Daemon {
                 try self.serveSubscriptions(sockets.feed)
             }
             try self.requestSyncs(sockets)
+        }
+    }
+
+    /// Removes the ipc socket files this daemon bound (libzmq leaves them behind).
+    private func removeSocketFiles() {
+        let endpoints = self.configuration.endpoints
+        for endpoint in endpoints.api + endpoints.feed + endpoints.ingest where endpoint.hasPrefix("ipc:///") {
+            _ = unlink(String(endpoint.dropFirst("ipc://".count)))
         }
     }
 

@@ -78,7 +78,7 @@ package struct HeaderReader: Sendable {
         }
 
         if let version = object["v"] {
-            guard version.intValue == ItemHeader.version else {
+            guard case .int(ItemHeader.version) = version else {
                 throw reject(.badVersion, "header version \(JSONWriter.string(version)) is not 1")
             }
         }
@@ -108,13 +108,13 @@ package struct HeaderReader: Sendable {
         guard let title = object["title"]?.stringValue else {
             throw reject(.badTitle, object["title"] == nil ? "the header has no 'title'" : "'title' is not a string")
         }
-        let trimmed = title.trimmingWhitespace()
-        guard !trimmed.isEmpty else {
-            throw reject(.badTitle, "the title is empty")
+        guard title.unicodeScalars.contains(where: Self.isVisible) else {
+            throw reject(.badTitle, "the title is empty or has nothing visible")
         }
-        guard title.count <= self.limits.maximumTitleLength else {
+        let length = title.unicodeScalars.count
+        guard length <= self.limits.maximumTitleLength else {
             throw reject(.badTitle,
-                         "the title is \(title.count) characters, over the limit of \(self.limits.maximumTitleLength)")
+                         "the title is \(length) characters, over the limit of \(self.limits.maximumTitleLength)")
         }
 
         let id: String
@@ -219,6 +219,18 @@ package struct HeaderReader: Sendable {
             return nil
         default:
             return nil
+        }
+    }
+
+    /// Whether a character shows: not white space, not a control or format character (such as a
+    /// zero-width space), not a lone combining mark.
+    private static func isVisible(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .spaceSeparator, .lineSeparator, .paragraphSeparator, .control, .format, .nonspacingMark,
+             .enclosingMark, .surrogate, .privateUse, .unassigned:
+            return false
+        default:
+            return true
         }
     }
 

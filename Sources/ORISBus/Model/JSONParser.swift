@@ -3,7 +3,7 @@
 /// Why a document is not JSON, with the byte offset where reading stopped.
 package struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What was wrong.
-    package enum Reason: Sendable, Equatable {
+    package enum Reason: Sendable, Equatable, CustomStringConvertible {
         /// The bytes are not valid UTF-8.
         case invalidUTF8
         /// The grammar was broken: an unexpected byte, an unterminated string, a bad escape.
@@ -12,6 +12,15 @@ package struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertib
         case duplicateKey(String)
         /// Arrays and objects are nested deeper than allowed.
         case tooDeep
+
+        package var description: String {
+            switch self {
+            case .invalidUTF8: return "invalid UTF-8"
+            case .syntax(let what): return what
+            case .duplicateKey(let key): return "duplicate key '\(key)'"
+            case .tooDeep: return "nested deeper than \(JSONParser.maximumDepth) levels"
+            }
+        }
     }
 
     package let reason: Reason

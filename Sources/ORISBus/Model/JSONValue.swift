@@ -61,9 +61,18 @@ package enum JSONValue: Sendable, Equatable {
 }
 
 /// A JSON object that remembers the order of its keys.
+///
+/// Keys are compared byte for byte, as JSON does: Swift's `String` equality would merge keys
+/// that are canonically equivalent (`é` and `e` + U+0301), which other readers keep apart.
 package struct JSONObject: Sendable, Equatable {
     package private(set) var keys: [String] = []
-    private var values: [String: JSONValue] = [:]
+    private var values: [Key: JSONValue] = [:]
+
+    /// A key by its exact UTF-8 bytes.
+    private struct Key: Hashable, Sendable {
+        let bytes: [UInt8]
+        init(_ text: String) { self.bytes = Array(text.utf8) }
+    }
 
     package init() {}
 
@@ -76,14 +85,15 @@ package struct JSONObject: Sendable, Equatable {
 
     /// The value of a key; setting nil removes the key.
     package subscript(key: String) -> JSONValue? {
-        get { self.values[key] }
+        get { self.values[Key(key)] }
         set {
+            let k = Key(key)
             if let newValue {
-                if self.values.updateValue(newValue, forKey: key) == nil {
+                if self.values.updateValue(newValue, forKey: k) == nil {
                     self.keys.append(key)
                 }
-            } else if self.values.removeValue(forKey: key) != nil {
-                self.keys.removeAll { $0 == key }
+            } else if self.values.removeValue(forKey: k) != nil {
+                self.keys.removeAll { Array($0.utf8) == k.bytes }
             }
         }
     }
@@ -93,7 +103,7 @@ package struct JSONObject: Sendable, Equatable {
 
     /// Pairs in key order.
     package var pairs: [(key: String, value: JSONValue)] {
-        self.keys.map { ($0, self.values[$0]!) }  // every key in `keys` has a value
+        self.keys.map { ($0, self.values[Key($0)]!) }  // every key in `keys` has a value
     }
 
     package static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {

@@ -95,8 +95,9 @@ package struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertibl
         parts.tm_mday = Int32(day)
         parts.tm_hour = Int32(hour)
         parts.tm_min = Int32(minute)
-        parts.tm_sec = Int32(second)
-        let seconds = Int64(timegm(&parts))
+        // A leap second (:60) is the instant after :59; timegm is given :59 and one second added.
+        parts.tm_sec = Int32(min(second, 59))
+        let seconds = Int64(timegm(&parts)) + (second == 60 ? 1 : 0)
         // timegm normalises 31 February into March; refuse dates that do not exist.
         guard parts.tm_mday == Int32(day), parts.tm_mon == Int32(month - 1) else { return nil }
         self.milliseconds = (seconds - Int64(offsetMinutes) * 60) * 1000 + Int64(millis)

@@ -7,10 +7,11 @@ package protocol Vocabulary: CaseIterable, Sendable, Hashable {
 }
 
 extension Vocabulary {
-    /// The case whose word matches `text`, ignoring case.
+    /// The case whose word matches `text`, ignoring the case of ASCII letters only (so that,
+    /// say, the Kelvin sign is not taken for a `k`).
     package init?(word text: String) {
-        let lowered = text.lowercased()
-        guard let match = Self.allCases.first(where: { $0.word.lowercased() == lowered }) else {
+        let lowered = ASCII.lowercased(text)
+        guard let match = Self.allCases.first(where: { ASCII.lowercased($0.word) == lowered }) else {
             return nil
         }
         self = match
@@ -19,6 +20,14 @@ extension Vocabulary {
     /// Every word, comma-separated, for error messages.
     package static var wordList: String {
         Self.allCases.map(\.word).joined(separator: ", ")
+    }
+}
+
+/// Case folding of ASCII letters alone.
+package enum ASCII {
+    /// `text` with A–Z turned into a–z and every other byte kept.
+    package static func lowercased(_ text: String) -> String {
+        String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
     }
 }
 

@@ -87,8 +87,9 @@ package struct Logger: Sendable {
     }
     package func error(_ message: StaticString, _ fields: [(String, String)] = []) { self.log(.error, message, fields) }
 
-    /// A logfmt value: bare when it is a plain word, otherwise quoted with `"` and `\` escaped
-    /// and control characters written as escapes.
+    /// A logfmt value: bare when it is a plain word, otherwise quoted with `"` and `\` escaped,
+    /// and control, format and line-breaking characters (U+0085, U+2028…) written as `\u{…}`,
+    /// so that no value can split a line or steer a terminal.
     package static func quote(_ value: String) -> String {
         let plain = !value.isEmpty && value.unicodeScalars.allSatisfy { s in
             s.value > 0x20 && s.value < 0x7F && s != "\"" && s != "=" && s != "\\"
@@ -103,9 +104,10 @@ package struct Logger: Sendable {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
+                switch scalar.properties.generalCategory {
+                case .control, .lineSeparator, .paragraphSeparator, .format:
                     out += "\\u{\(String(scalar.value, radix: 16))}"
-                } else {
+                default:
                     out.unicodeScalars.append(scalar)
                 }
             }

@@ -130,11 +130,15 @@ package final class Socket {
     ///   - wait: false to return at once when nothing is queued (`ZMQ_DONTWAIT`).
     ///   - properties: connection properties to read (`zmq_msg_gets`), each from the first frame
     ///     that carries it.
+    ///   - maximumFrames: frames past this many are received and dropped, not copied; the
+    ///     message then holds `maximumFrames + 1` frames, the last one empty, so that a caller
+    ///     checking the frame count still refuses it.
     /// - Returns: the message, or nil when none was queued (or a receive timeout passed).
     /// - Throws: ``ZMQError``: `ETERM`, `EFSM` for a REQ/REP out of turn.
     package func receive(
         wait: Bool = true,
-        properties: [String] = []
+        properties: [String] = [],
+        maximumFrames: Int = .max
     ) throws(ZMQError) -> ReceivedMessage? {
         try self.withHandle("zmq_msg_recv") { (handle) throws(ZMQError) -> ReceivedMessage? in
             var message = ReceivedMessage(frames: [])
@@ -151,7 +155,12 @@ package final class Socket {
                     return nil
                 }
                 let size = zmq_msg_size(&msg)
-                if let data = zmq_msg_data(&msg), size > 0 {
+                if message.frames.count > maximumFrames {
+                    more = zmq_msg_more(&msg) != 0
+                    continue
+                } else if message.frames.count == maximumFrames {
+                    message.frames.append([])
+                } else if let data = zmq_msg_data(&msg), size > 0 {
                     message.frames.append(Array(UnsafeRawBufferPointer(start: data, count: size)))
                 } else {
                     message.frames.append([])

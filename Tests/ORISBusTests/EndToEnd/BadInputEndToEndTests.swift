@@ -130,6 +130,44 @@ struct BadInputEndToEndTests {
         #expect(ok.word == "ACK")
     }
 
+    @Test func publish_withManyFrames_answersBadFramesAndKeepsServing() throws {
+        let daemon = try RunningDaemon()
+        let session = try Session(daemon)
+        defer { session.close() }
+        let client = try session.client(as: "cci-belfort")
+        let dealer = try session.socket(.dealer, as: "cci-belfort", connect: daemon.api)
+
+        try dealer.send([[]] + Self.publishFrames(#"{\#(Self.good),"title":"t"}"#)
+                        + Array(repeating: [UInt8](repeating: 0x42, count: 1000), count: 40))
+        var poller = Poller()
+        poller.add(dealer)
+        #expect(try poller.poll(timeoutMilliseconds: 5000) == [true])
+        let message = try #require(try dealer.receive())
+        let reply = try #require(Reply(frames: Array(message.frames.dropFirst())))
+
+        #expect(reply.body["code"] == .string("bad-frames"))
+        #expect(try client.request(.hello).word == "WELCOME")
+    }
+
+    @Test func subscribe_withAnOversizedPrefix_dropsThatSubscriberAndServesOthers() throws {
+        let daemon = try RunningDaemon()
+        let session = try Session(daemon)
+        defer { session.close() }
+        let good = try session.subscriber(as: "gip-machine", ["bfc/machine-speciale/"])
+        try session.waitForSubscriptions(1)
+
+        // A prefix far above the feed's 1 KiB subscription ceiling: libzmq drops that peer.
+        let bomb = try session.socket(.sub, as: "gip-machine", connect: daemon.feed)
+        try bomb.set(.subscribe([UInt8](repeating: 0x61, count: 64 * 1024)))
+        usleep(300_000)
+
+        let ack = try session.client(as: "cci-belfort").request(.publish(
+            header: Array(#"{\#(Self.good),"title":"après"}"#.utf8), body: []))
+        #expect(ack.word == "ACK")
+        #expect(try good.next(timeoutMilliseconds: 5000)?.header?["title"] == .string("après"))
+        #expect(try session.stats()["subscriptions"]?.intValue == 1)
+    }
+
     @Test func ingest_badItemsAreCountedPerCauseAndLoggedOnce_goodOnesAreDelivered() throws {
         let daemon = try RunningDaemon()
         let session = try Session(daemon)

@@ -104,6 +104,38 @@ struct LifecycleEndToEndTests {
         #expect(result.stderr.contains("loopback"))
     }
 
+    @Test(arguments: [
+        (#""feed": ["tcp://127.0.0.1:*", "ipc://feed.sock"]"#, #""feed": ["tcp://127.0.0.1:*", "ipc://api.sock"]"#,
+         "endpoints.feed[1]"),
+        (#""feed": ["tcp://127.0.0.1:*", "ipc://feed.sock"]"#, #""feed": ["tcp://127.0.0.1:*", "ipc://orisd.lock"]"#,
+         "endpoints.feed[1]"),
+        (#""feed": ["tcp://127.0.0.1:*", "ipc://feed.sock"]"#, #""feed": ["tcp://127.0.0.1:*", "ipc://../x.sock"]"#,
+         "endpoints.feed[1]"),
+    ])
+    func start_whenIPCEndpointsCollideOrLeaveTheStateFolder_exits78(
+        original: String, replacement: String, field: String
+    ) throws {
+        let folder = TemporaryFolder()
+        let text = TestConfiguration.text(state: folder.path + "/state")
+            .replacingOccurrences(of: original, with: replacement)
+        #expect(text.contains(replacement))
+
+        let result = try runCommand(Binaries.orisd, ["--config", folder.write("c.json", text)])
+
+        #expect(result.status == 78)
+        #expect(result.stderr.contains(field), "\(result.stderr)")
+    }
+
+    @Test func stop_removesTheIPCSocketFilesItBound() throws {
+        let daemon = try RunningDaemon()
+        let socketFile = daemon.folder.path + "/state/api.sock"
+        #expect(FileManager.default.fileExists(atPath: socketFile))
+
+        #expect(daemon.stop().status == 0)
+
+        #expect(!FileManager.default.fileExists(atPath: socketFile))
+    }
+
     @Test func start_whenConfigurationFileIsMissingOrNotJSON_exits78() throws {
         let folder = TemporaryFolder()
         let missing = try runCommand(Binaries.orisd, ["--config", folder.path + "/none.json"])

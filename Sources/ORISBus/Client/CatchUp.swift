@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// Turns live items and replays into one stream without holes or duplicates per topic.
+///
+/// The procedure of docs/PROTOCOL.md section 10: subscribe first; then, when asked, replay
+/// the history of the prefixes; then for each live item, drop it if its topic already showed
+/// that sequence number, fill the gap from the journal if numbers were skipped, and show it.
+/// When the feed is quiet, ``checkTails()`` asks the daemon for the last stored numbers, so a
+/// gap at the end (items lost while disconnected) is filled too.
+package struct CatchUp {
+    /// Reads one page of stored items (a REPLAY request on the api endpoint).
+    package typealias Fetch = (ReplayRequest) throws -> ReplayPage
+
+    private let prefixes: [String]
+    private let fetch: Fetch
+    /// The last sequence number shown on each topic.
+    package private(set) var shown: [String: UInt64] = [:]
+    /// Items recovered from the journal so far (for the progress line).
+    package private(set) var repaired = 0
+    /// Gaps found, by topic.
+    package private(set) var gaps = 0
+
+    package init(prefixes: [String], fetch: @escaping Fetch) {
+        self.prefixes = prefixes
+        self.fetch = fetch
+    }
+
+    /// Replays what the prefixes hold from sequence number `fromSeq` on, in journal order.
+    package mutating func history(fromSeq: UInt64, show: (ReceivedItem) throws -> Void) throws {
+        for prefix in self.prefixes {
+            var request = ReplayRequest(prefix: prefix)
+            request.fromSeq = fromSeq
+            request.limit = ReplayRequest.maximumLimit
+            try self.drain(request, show: show)
+        }
+    }
+
+    /// Takes one live item: shows it, after any items it reveals were missed.
+    package mutating func live(_ item: ReceivedItem, show: (ReceivedItem) throws -> Void) throws {
+        guard let seq = item.seq, seq > 0 else {
+            try show(item)
+            return
+        }
+        let topic = item.topic
+        if let last = self.shown[topic] {
+            if UInt64(seq) <= last { return }  // already shown (from a replay)
+            if UInt64(seq) > last + 1 {
+                self.gaps += 1
+                try self.fill(topic: topic, from: last + 1, to: UInt64(seq) - 1, show: show)
+            }
+        }
+        if UInt64(seq) > self.shown[topic] ?? 0 {
+            self.shown[topic] = UInt64(seq)
+            try show(item)
+        }
+    }
+
+    /// Asks for the last stored numbers of the topics shown so far and fills what is missing.
+    package mutating func checkTails(show: (ReceivedItem) throws -> Void) throws {
+        for prefix in self.prefixes {
+            var probe = ReplayRequest(prefix: prefix)
+            probe.toSeq = 0
+            probe.limit = 1
+            let page = try self.fetch(probe)
+            for (topic, range) in page.topics.sorted(by: { $0.key < $1.key }) {
+                guard let last = self.shown[topic], range.last > last else { continue }
+                self.gaps += 1
+                try self.fill(topic: topic, from: last + 1, to: range.last, show: show)
+            }
+        }
+    }
+
+    private mutating func fill(topic: String, from: UInt64, to: UInt64, show: (ReceivedItem) throws -> Void) throws {
+        var request = ReplayRequest(prefix: topic)
+        request.fromSeq = from
+        request.toSeq = to
+        request.limit = ReplayRequest.maximumLimit
+        try self.drain(request, show: show)
+    }
+
+    private mutating func drain(_ first: ReplayRequest, show: (ReceivedItem) throws -> Void) throws {
+        var request = first
+        while true {
+            let page = try self.fetch(request)
+            for item in page.items {
+                guard let seq = item.seq, UInt64(seq) > self.shown[item.topic] ?? 0 else { continue }
+                self.shown[item.topic] = UInt64(seq)
+                self.repaired += 1
+                try show(item)
+            }
+            guard page.more else { return }
+            request.after = page.cursor
+        }
+    }
+}
