@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+import Testing
+@testable import ORISBus
+
+/// The closed vocabularies: words from DESIGN.md §1, OASIS CAP 1.2 and FIRST TLP 2.0.
+@Suite struct VocabularyTests {
+    @Test func init_whenWordDiffersOnlyInCase_findsTheCase() {
+        #expect(Kind(word: "ALERT") == .alert)
+        #expect(Kind(word: "Signal") == .signal)
+        #expect(Tier(word: "GIP") == .gip)
+        #expect(Stratum(word: "Operator") == .operator)
+        #expect(Severity(word: "extreme") == .extreme)
+        #expect(Severity(word: "SEVERE") == .severe)
+        #expect(Urgency(word: "immediate") == .immediate)
+        #expect(Certainty(word: "oBsErVeD") == .observed)
+        #expect(TLP(word: "AMBER+STRICT") == .amberStrict)
+        #expect(TLP(word: "Clear") == .clear)
+        #expect(Posture(word: "REACTIVE") == .reactive)
+    }
+
+    @Test func init_whenWordIsNotInTheVocabulary_isNil() {
+        #expect(Kind(word: "rumour") == nil)
+        #expect(Kind(word: "") == nil)
+        #expect(Kind(word: " alert") == nil)
+        #expect(Tier(word: "regional") == nil)
+        #expect(Severity(word: "Catastrophic") == nil)
+        #expect(Urgency(word: "Now") == nil)
+        #expect(Certainty(word: "Sure") == nil)
+        #expect(TLP(word: "white") == nil)       // TLP 1.0's word, replaced by clear in 2.0
+        #expect(TLP(word: "amber-strict") == nil)
+        #expect(Posture(word: "passive") == nil)
+    }
+
+    @Test func word_isTheSpellingOnTheWire() {
+        #expect(Kind.allCases.map(\.word) == ["signal", "alert", "diagnostic", "decision", "tasking"])
+        #expect(Tier.allCases.map(\.word) == ["capteur", "gip", "crps", "national"])
+        #expect(Severity.allCases.map(\.word) == ["Unknown", "Minor", "Moderate", "Severe", "Extreme"])
+        #expect(Urgency.allCases.map(\.word) == ["Immediate", "Expected", "Future", "Past", "Unknown"])
+        #expect(Certainty.allCases.map(\.word) == ["Observed", "Likely", "Possible", "Unlikely", "Unknown"])
+        #expect(TLP.allCases.map(\.word) == ["red", "amber+strict", "amber", "green", "clear"])
+        #expect(Posture.allCases.map(\.word) == ["prospective", "proactive", "reactive"])
+    }
+
+    @Test func init_ofEveryWord_givesBackItsCase() {
+        #expect(Kind.allCases.allSatisfy { Kind(word: $0.word) == $0 })
+        #expect(Severity.allCases.allSatisfy { Severity(word: $0.word) == $0 })
+        #expect(TLP.allCases.allSatisfy { TLP(word: $0.word) == $0 })
+        #expect(Stratum.allCases.allSatisfy { Stratum(word: $0.word) == $0 })
+    }
+
+    @Test func severity_ordersFromUnknownToExtreme() {
+        #expect(Severity.unknown < .minor)
+        #expect(Severity.minor < .moderate)
+        #expect(Severity.moderate < .severe)
+        #expect(Severity.severe < .extreme)
+        #expect(Severity.extreme > .unknown)
+        #expect([Severity.extreme, .unknown, .severe, .minor, .moderate].sorted()
+                == [.unknown, .minor, .moderate, .severe, .extreme])
+    }
+
+    @Test func wordList_joinsEveryWordWithCommas() {
+        #expect(Kind.wordList == "signal, alert, diagnostic, decision, tasking")
+        #expect(Posture.wordList == "prospective, proactive, reactive")
+    }
+}

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: Apache-2.0
+import Testing
+@testable import ORISBus
+
+/// Where items go: the kind's route (DESIGN.md §2) and escalation by severity.
+@Suite struct RouterTests {
+    private static let theme = ThemeConfiguration(id: "machine-speciale", title: "Machine spéciale",
+                                                   crpsSeverity: .severe)
+    private static let capteur = Member(id: "cci-belfort", tenant: "bfc", stratum: .capteur,
+                                        themes: ["machine-speciale"], organisation: nil)
+
+    private static func input(
+        _ kind: Kind,
+        severity: Severity = .unknown,
+        theme: ThemeConfiguration = theme
+    ) -> RoutingInput {
+        var header = ItemHeader(id: "item-1", kind: kind, theme: theme.id, title: "A title")
+        header.severity = severity
+        return RoutingInput(header: header, theme: theme, sender: capteur)
+    }
+
+    private static func tiers(_ deliveries: [Delivery]) -> [Tier] { deliveries.map(\.tier) }
+
+    // MARK: - The standard router
+
+    @Test func route_whenAlertIsExactlyAtTheThreshold_reachesGIPAndCRPSWithAReason() {
+        let deliveries = Router.standard.route(Self.input(.alert, severity: .severe))
+
+        #expect(Self.tiers(deliveries) == [.gip, .crps])
+        #expect(deliveries.first?.reason == nil)
+        let reason = deliveries.last?.reason ?? ""
+        #expect(reason.isEmpty == false)
+        #expect(reason.contains("Severe"))
+    }
+
+    @Test func route_whenAlertIsAboveTheThreshold_reachesGIPAndCRPS() {
+        let deliveries = Router.standard.route(Self.input(.alert, severity: .extreme))
+
+        #expect(Self.tiers(deliveries) == [.gip, .crps])
+        #expect(deliveries.last?.reason != nil)
+    }
+
+    @Test func route_whenAlertIsJustBelowTheThreshold_reachesOnlyGIP() {
+        let deliveries = Router.standard.route(Self.input(.alert, severity: .moderate))
+
+        #expect(deliveries == [Delivery(tier: .gip)])
+    }
+
+    @Test func route_whenAlertHasUnknownSeverity_reachesOnlyGIP() {
+        let deliveries = Router.standard.route(Self.input(.alert))
+
+        #expect(deliveries == [Delivery(tier: .gip)])
+    }
+
+    @Test func route_whenThemeThresholdIsLower_escalatesAtThatLevel() {
+        let lowTheme = ThemeConfiguration(id: "auto-rang3", title: "", crpsSeverity: .moderate)
+
+        let atThreshold = Router.standard.route(Self.input(.alert, severity: .moderate, theme: lowTheme))
+        let below = Router.standard.route(Self.input(.alert, severity: .minor, theme: lowTheme))
+
+        #expect(Self.tiers(atThreshold) == [.gip, .crps])
+        #expect(Self.tiers(below) == [.gip])
+    }
+
+    @Test func route_whenSignalIsExtreme_reachesOnlyGIP() {
+        let deliveries = Router.standard.route(Self.input(.signal, severity: .extreme))
+
+        #expect(deliveries == [Delivery(tier: .gip)])
+    }
+
+    @Test func route_whenItemIsADiagnostic_reachesCRPS() {
+        let deliveries = Router.standard.route(Self.input(.diagnostic, severity: .extreme))
+
+        #expect(deliveries == [Delivery(tier: .crps)])
+    }
+
+    @Test func route_whenItemIsADecision_reachesGIPAndCapteurs() {
+        let deliveries = Router.standard.route(Self.input(.decision, severity: .extreme))
+
+        #expect(Set(Self.tiers(deliveries)) == [.gip, .capteur])
+        #expect(Self.tiers(deliveries) == [.capteur, .gip])
+        #expect(deliveries.allSatisfy { $0.reason == nil })
+    }
+
+    @Test func route_whenItemIsATasking_reachesCapteurs() {
+        let deliveries = Router.standard.route(Self.input(.tasking))
+
+        #expect(deliveries == [Delivery(tier: .capteur)])
+    }
+
+    // MARK: - Single rules
+
+    @Test func kindRoute_neverDependsOnSeverity() {
+        for kind in Kind.allCases {
+            let low = KindRoute().deliveries(for: Self.input(kind, severity: .unknown))
+            let high = KindRoute().deliveries(for: Self.input(kind, severity: .extreme))
+
+            #expect(low == high)
+        }
+    }
+
+    @Test func severityEscalation_addsNothingForOtherKinds() {
+        for kind in Kind.allCases where kind != .alert {
+            #expect(SeverityEscalation().deliveries(for: Self.input(kind, severity: .extreme)).isEmpty)
+        }
+    }
+
+    // MARK: - Merging
+
+    private struct FixedRule: RoutingRule {
+        let result: [Delivery]
+        func deliveries(for input: RoutingInput) -> [Delivery] { self.result }
+    }
+
+    @Test func route_whenRulesNameTheSameTier_deliversItOnceKeepingTheFirstReason() {
+        let router = Router(rules: [
+            FixedRule(result: [Delivery(tier: .crps)]),
+            FixedRule(result: [Delivery(tier: .crps, reason: "first")]),
+            FixedRule(result: [Delivery(tier: .crps, reason: "second"), Delivery(tier: .crps)]),
+        ])
+
+        let deliveries = router.route(Self.input(.alert))
+
+        #expect(deliveries == [Delivery(tier: .crps, reason: "first")])
+    }
+
+    @Test func route_ordersTiersFromCapteurToNational() {
+        let router = Router(rules: [
+            FixedRule(result: [Delivery(tier: .national), Delivery(tier: .crps)]),
+            FixedRule(result: [Delivery(tier: .gip), Delivery(tier: .capteur)]),
+        ])
+
+        let deliveries = router.route(Self.input(.alert))
+
+        #expect(Self.tiers(deliveries) == [.capteur, .gip, .crps, .national])
+    }
+
+    @Test func route_whenThereAreNoRules_deliversNothing() {
+        #expect(Router(rules: []).route(Self.input(.alert, severity: .extreme)).isEmpty)
+    }
+}
