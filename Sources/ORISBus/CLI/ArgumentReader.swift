@@ -21,19 +21,35 @@ package struct ArgumentReader {
         self.words = words
     }
 
-    /// Whether `--help` or `-h` is present (removing it).
+    /// Where options end: the index of `--`, or the end. Words after `--` are never options.
+    private var optionsEnd: Int {
+        self.words.firstIndex(of: "--") ?? self.words.endIndex
+    }
+
+    /// Whether `--help` or `-h` is present before `--` (removing it).
     package mutating func wantsHelp() -> Bool {
-        let found = self.words.contains { $0 == "--help" || $0 == "-h" }
-        self.words.removeAll { $0 == "--help" || $0 == "-h" }
+        var found = false
+        var index = 0
+        while index < self.optionsEnd {
+            if self.words[index] == "--help" || self.words[index] == "-h" {
+                self.words.remove(at: index)
+                found = true
+            } else {
+                index += 1
+            }
+        }
         return found
     }
 
-    /// Takes a flag; true when present.
+    /// Takes a flag; true when present (once or more) before `--`.
     package mutating func flag(_ name: String) -> Bool {
         self.known.insert(name)
-        guard let index = self.words.firstIndex(of: name) else { return false }
-        self.words.remove(at: index)
-        return true
+        var found = false
+        while let index = self.words[..<self.optionsEnd].firstIndex(of: name) {
+            self.words.remove(at: index)
+            found = true
+        }
+        return found
     }
 
     /// Takes the last value of an option, or nil when absent.
@@ -50,7 +66,7 @@ package struct ArgumentReader {
         self.known.insert(name)
         var values = [String]()
         var index = 0
-        while index < self.words.count {
+        while index < self.optionsEnd {
             let word = self.words[index]
             if word == name {
                 let next = index + 1 < self.words.count ? self.words[index + 1] : nil

@@ -13,6 +13,9 @@ package final class Socket {
     private var handle: UnsafeMutableRawPointer?
     /// The type it was made with.
     package let type: SocketType
+    /// Kept so that the context outlives its sockets: `zmq_ctx_term` would wait for ever on a
+    /// socket still open.
+    private let context: Context
 
     /// Makes a socket (`zmq_socket`).
     ///
@@ -20,6 +23,7 @@ package final class Socket {
     ///   context's socket limit is reached.
     package init(context: Context, type: SocketType) throws(ZMQError) {
         self.type = type
+        self.context = context
         let made = try context.withHandle { (ctx) throws(ZMQError) -> UnsafeMutableRawPointer in
             guard let socket = zmq_socket(ctx, type.rawValue) else {
                 throw ZMQError(call: "zmq_socket", errno: zmq_errno())

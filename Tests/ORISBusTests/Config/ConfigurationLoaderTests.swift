@@ -61,7 +61,7 @@ import Testing
 
         #expect(configuration.security == .none)
         #expect(configuration.logLevel == .info)
-        #expect(configuration.feedHighWaterMark == 100_000)
+        #expect(configuration.feedHighWaterMark == 10_000)
         #expect(configuration.limits == ItemLimits())
         #expect(configuration.tenants.map(\.id) == ["bfc"])
         let bfc = try #require(configuration.tenants.first)
@@ -148,7 +148,7 @@ import Testing
         let configuration = try Self.parse(Self.document())
 
         #expect(configuration.logLevel == .info)
-        #expect(configuration.feedHighWaterMark == 100_000)
+        #expect(configuration.feedHighWaterMark == 10_000)
         #expect(configuration.limits == ItemLimits())
         #expect(configuration.tenants.first?.themes.last?.crpsSeverity == .severe)
         #expect(configuration.tenants.first?.themes.first?.crpsSeverity == .moderate)

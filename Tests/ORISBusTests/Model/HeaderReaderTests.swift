@@ -182,8 +182,9 @@ import Testing
         #expect(asked == 0)
     }
 
-    @Test func read_whenVersionIsOneWrittenAsADecimal_acceptsIt() {
-        #expect(Self.code(Self.header([("v", "1.0")])) == nil)
+    @Test func read_whenVersionIsOneWrittenAsADecimal_rejectsWithBadVersion() {
+        // PROTOCOL.md §6: `v` is the integer 1; a decimal could hide 1.0000000000000001.
+        #expect(Self.code(Self.header([("v", "1.0")])) == .badVersion)
     }
 
     // MARK: - Refusals, in the order the reader checks
