@@ -17,7 +17,16 @@ enum SubscribeCommand: Command {
       --json             one JSON object a line: {"topic":…,"header":{…},"body":…}
                          (a body that is not UTF-8 comes as "body_base64")
       --count N          stop after N items
+      --from-start       first show what the daemon stores for these prefixes, then go live
+      --from-seq N       the same, from sequence number N on each topic
+      --no-repair        show the feed as it comes, without filling gaps from the journal
       --feed ENDPOINT    the feed endpoint (env ORIS_FEED; default: the one the daemon names)
+
+    Gap repair: every item carries its topic's sequence number. When a number is skipped (the
+    subscriber was disconnected, or too slow and the daemon dropped for it), the missing items
+    are fetched from the journal and shown first, so the output has no holes and no duplicates.
+    When the feed is quiet for 2 seconds, the daemon is asked for its last numbers, so items
+    missed at the end are filled too.
     """
 
     static func run(_ arguments: inout ArgumentReader, common: CommonOptions) throws -> Int32 {
@@ -27,6 +36,9 @@ enum SubscribeCommand: Command {
         let json = arguments.flag("--json")
         let count = try arguments.integer("--count", in: 1...Int.max)
         let feedOption = try arguments.option("--feed") ?? environment("ORIS_FEED")
+        let fromStart = arguments.flag("--from-start")
+        let fromSeq = try arguments.integer("--from-seq", in: 1...Int.max)
+        let repair = !arguments.flag("--no-repair")
         let explicit = try arguments.positionals()
         let member = try common.requireMember()
 
@@ -34,14 +46,8 @@ enum SubscribeCommand: Command {
         defer { context.terminate() }
         let client = try APIClient(context: context, endpoint: common.api, member: member,
                                    timeoutMilliseconds: common.timeoutMilliseconds)
-        let welcome: JSONObject
-        do {
-            welcome = try common.hello(client)
-            client.close()
-        } catch {
-            client.close()
-            throw error
-        }
+        defer { client.close() }
+        let welcome = try common.hello(client)
         guard let tenant = welcome["tenant"]?.stringValue else {
             throw CommandFailure.noInput("the daemon did not say which tenant member '\(member)' belongs to")
         }
@@ -64,17 +70,55 @@ enum SubscribeCommand: Command {
         Output.error("subscribed to \(prefixes.joined(separator: " ")) at \(feed) as \(member)")
 
         var shown = 0
-        while count.map({ shown < $0 }) ?? true {
-            guard let item = try subscriber.next(timeoutMilliseconds: -1) else { continue }
+        struct Enough: Error {}
+        func show(_ item: ReceivedItem) throws {
             if let wanted = Topic(item.topic) {
-                if let theme, wanted.theme != theme { continue }
-                if let tier, wanted.tier != tier { continue }
-                if let kind, wanted.kind != kind { continue }
+                if let theme, wanted.theme != theme { return }
+                if let tier, wanted.tier != tier { return }
+                if let kind, wanted.kind != kind { return }
             }
             Output.line(json ? ItemFormatter.jsonLine(item) : ItemFormatter.humanLine(item))
             shown += 1
+            if let count, shown >= count { throw Enough() }
         }
-        return ExitCode.success
+        var catchUp = CatchUp(prefixes: prefixes) { request in
+            do {
+                return try client.replay(request)
+            } catch let refused as ReplayRefused {
+                throw CommandFailure.refused(refused.reply)
+            }
+        }
+        do {
+            if fromStart || fromSeq != nil {
+                try catchUp.history(fromSeq: UInt64(fromSeq ?? 0), show: show)
+            }
+            while true {
+                guard let item = try subscriber.next(timeoutMilliseconds: repair ? 2000 : -1) else {
+                    if repair {
+                        let before = catchUp.repaired
+                        try catchUp.checkTails(show: show)
+                        if catchUp.repaired > before {
+                            Output.error("filled \(catchUp.repaired - before) missed items from the journal")
+                        }
+                    }
+                    continue
+                }
+                if repair {
+                    let before = catchUp.repaired
+                    try catchUp.live(item, show: show)
+                    if catchUp.repaired > before {
+                        Output.error("filled \(catchUp.repaired - before) missed items on \(item.topic) from the journal")
+                    }
+                } else {
+                    try show(item)
+                }
+            }
+        } catch is Enough {
+            if catchUp.repaired > 0 {
+                Output.error("filled \(catchUp.repaired) missed items from the journal (\(catchUp.gaps) gaps)")
+            }
+            return ExitCode.success
+        }
     }
 
     /// The advertised feed endpoint on the same transport as the api endpoint in use.

@@ -8,7 +8,7 @@ import Glibc
 /// Every subcommand, in the order `--help` lists them.
 enum Commands {
     static let all: [any Command.Type] = [
-        PublishCommand.self, SubscribeCommand.self, HelloCommand.self, StatsCommand.self,
+        PublishCommand.self, SubscribeCommand.self, ReplayCommand.self, HelloCommand.self, StatsCommand.self,
     ]
 }
 let commands = Commands.all

@@ -82,7 +82,13 @@ final class LineCollector: @unchecked Sendable {
 /// A test configuration: tenants and members for end-to-end tests, loopback wildcard ports and
 /// ipc in the test's own folder.
 enum TestConfiguration {
-    static func text(state: String, maxBody: Int = 4096, extraTenant: Bool = true) -> String {
+    static func text(
+        state: String,
+        maxBody: Int = 4096,
+        extraTenant: Bool = true,
+        journal: String = #"{"fsync": "always"}"#,
+        feedHighWaterMark: Int = 10000
+    ) -> String {
         let second = extraTenant ? """
             ,{
               "id": "ara", "name": "Auvergne-Rhône-Alpes",
@@ -105,6 +111,8 @@ enum TestConfiguration {
             "ingest": ["tcp://127.0.0.1:*", "ipc://ingest.sock"]
           },
           "limits": {"max_body_bytes": \(maxBody), "max_header_bytes": 4096, "max_title_length": 200},
+          "journal": \(journal),
+          "feed_high_water_mark": \(feedHighWaterMark),
           "tenants": [
             {
               "id": "bfc",
@@ -147,8 +155,8 @@ final class RunningDaemon {
     /// Starts orisd with the test configuration (or `configText`) and waits for `msg=ready`.
     init(configText: String? = nil, maxBody: Int = 4096, folder: TemporaryFolder = TemporaryFolder()) throws {
         self.folder = folder
-        let config = folder.write("orisd.json", configText ?? TestConfiguration.text(state: folder.path + "/state",
-                                                                                     maxBody: maxBody))
+        let text = configText ?? TestConfiguration.text(state: folder.path + "/state", maxBody: maxBody)
+        let config = folder.write("orisd.json", text)
         self.process.executableURL = URL(fileURLWithPath: Binaries.orisd)
         self.process.arguments = ["--config", config]
         self.process.currentDirectoryURL = URL(fileURLWithPath: folder.path)
