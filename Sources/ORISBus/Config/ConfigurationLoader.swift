@@ -194,7 +194,7 @@ package enum ConfigurationLoader {
         base: DurabilityPolicy
     ) throws(ConfigurationError) -> DurabilityPolicy {
         let o = try node.object(allowed: ["fsync", "batch_ms", "segment_bytes", "dedupe_window_seconds",
-                                          "dedupe_max_items"])
+                                          "dedupe_max_items", "retention_seconds", "retention_bytes"])
         var policy = base
         var batch = 10
         if case .batch(let ms) = base.fsync { batch = ms }
@@ -219,6 +219,12 @@ package enum ConfigurationLoader {
         }
         if let n = node.child(o, "dedupe_max_items") {
             policy.dedupeMaxItems = Int(try n.integer(in: 1...100_000_000))
+        }
+        if let n = node.child(o, "retention_seconds") {
+            policy.retentionSeconds = Int(try n.integer(in: 0...(100 * 365 * 86400)))
+        }
+        if let n = node.child(o, "retention_bytes") {
+            policy.retentionBytes = Int(try n.integer(in: 0...(1 << 50)))
         }
         return policy
     }

@@ -5,8 +5,9 @@ extension Bus {
     ///
     /// A member reads only its own tenant's topics (an operator, any tenant's). The reply's body
     /// says how many items came, whether more match (`more`), the `cursor` to pass as `after`
-    /// for the next page, where the tenant's stored history starts (`history_start`), and for
-    /// each matching topic the first and last stored sequence numbers.
+    /// for the next page, where the tenant's stored history starts (`history_start`), for
+    /// each matching topic the first and last stored sequence numbers, and under
+    /// `removed_before` the topics whose asked-for history was removed by retention.
     ///
     /// - Parameters:
     ///   - memberID: the connection's member.
@@ -45,13 +46,22 @@ extension Bus {
         body["cursor"] = .int(Int64(page.records.last?.position ?? request.after))
         body["history_start"] = .int(Int64(journal.firstPosition))
         var topics = JSONObject()
+        var removed = JSONObject()
         for topic in journal.topics(withPrefix: request.prefix) {
+            let last = journal.lastSequence(of: topic)
+            let first = journal.firstSequence(of: topic) ?? (last + 1)
             topics[topic] = .object(JSONObject([
-                ("first_seq", .int(Int64(journal.firstSequence(of: topic) ?? 0))),
-                ("last_seq", .int(Int64(journal.lastSequence(of: topic)))),
+                ("first_seq", .int(Int64(first))), ("last_seq", .int(Int64(last))),
             ]))
+            if first > max(request.fromSeq, 1) && request.fromSeq <= last {
+                removed[topic] = .int(Int64(first))
+            }
         }
         body["topics"] = .object(topics)
+        // Where the request reaches into history that retention removed: the first number kept.
+        if removed.count > 0 {
+            body["removed_before"] = .object(removed)
+        }
         var items = [[UInt8]]()
         items.reserveCapacity(page.records.count * 3)
         for record in page.records {

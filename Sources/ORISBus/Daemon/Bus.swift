@@ -179,6 +179,20 @@ package final class Bus {
         self.stores[tenant]?.policy ?? DurabilityPolicy()
     }
 
+    /// Applies each tenant's retention limits.
+    ///
+    /// - Returns: for each tenant that lost segments, how many.
+    package func applyRetention(now: Timestamp = .now()) throws(JournalError) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for (tenant, store) in self.stores where store.policy.hasRetention {
+            guard let journal = store.journal else { continue }
+            let removed = try journal.applyRetention(now: now, maximumAgeSeconds: store.policy.retentionSeconds,
+                                                     maximumBytes: store.policy.retentionBytes)
+            if !removed.isEmpty { out[tenant] = removed.count }
+        }
+        return out
+    }
+
     /// Closes the journals.
     package func close() {
         for store in self.stores.values { store.journal?.close() }

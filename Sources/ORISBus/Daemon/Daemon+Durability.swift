@@ -133,10 +133,11 @@ extension Daemon {
         }
     }
 
-    /// How long the loop may sleep: until the next `batch` sync is due, or for ever.
+    /// How long the loop may sleep: until the next `batch` sync or retention pass is due, or for
+    /// ever.
     func pollTimeout() -> Int {
         guard let bus = self.bus else { return -1 }
-        var timeout = -1
+        var timeout = self.configuration.tenants.contains { $0.durability.hasRetention } ? 1000 : -1
         let now = Timestamp.now().milliseconds
         for (tenant, n) in self.tenantIndex {
             guard case .batch(let ms) = self.durability[n].policy, !self.durability[n].syncInFlight,

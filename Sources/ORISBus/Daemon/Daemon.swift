@@ -19,6 +19,7 @@ package final class Daemon {
     /// Per tenant (by index): what is durable, what a sync was asked for, what waits for it.
     var durability: [TenantDurability] = []
     var tenantIndex: [String: Int] = [:]
+    var lastRetention = Timestamp(milliseconds: 0)
 
     /// The version this build reports.
     package static let version = "0.2.0"
@@ -267,6 +268,24 @@ package final class Daemon {
                 try self.serveSubscriptions(sockets.feed)
             }
             try self.requestSyncs(sockets)
+            self.applyRetentionWhenDue()
+        }
+    }
+
+    /// Once a second at most, removes the segments that retention no longer keeps.
+    private func applyRetentionWhenDue() {
+        let now = Timestamp.now()
+        guard now.milliseconds - self.lastRetention.milliseconds >= 1000, let bus = self.bus else { return }
+        self.lastRetention = now
+        do {
+            for (tenant, count) in try bus.applyRetention(now: now) {
+                self.logger.info("journal segments removed", [
+                    ("tenant", tenant), ("segments", String(count)),
+                    ("history_start", String(bus.journal(of: tenant)?.firstPosition ?? 0)),
+                ])
+            }
+        } catch {
+            self.logger.error("journal retention failed", [("err", error.description)])
         }
     }
 

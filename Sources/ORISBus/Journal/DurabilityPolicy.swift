@@ -30,6 +30,13 @@ package struct DurabilityPolicy: Sendable, Equatable {
     package var dedupeWindowSeconds: Int = 24 * 3600
     /// The most ids remembered per tenant (the oldest are forgotten first).
     package var dedupeMaxItems: Int = 1_000_000
+    /// Segments whose newest item is older than this many seconds are removed (0: keep).
+    package var retentionSeconds: Int = 0
+    /// Old segments are removed while the journal holds more than this many bytes (0: keep).
+    package var retentionBytes: Int = 0
+
+    /// Whether any retention limit is set.
+    package var hasRetention: Bool { self.retentionSeconds > 0 || self.retentionBytes > 0 }
 
     package init() {}
 }

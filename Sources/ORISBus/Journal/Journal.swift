@@ -33,6 +33,18 @@ package final class Journal {
         var positions: [UInt64] = []
         var times: [Int64] = []
         var offsets: [UInt32] = []
+        /// The last sequence number of the topic when its records were all removed.
+        var floor: UInt64 = 0
+
+        var last: UInt64 { self.seqs.last ?? self.floor }
+
+        mutating func trim(upTo count: Int) {
+            self.floor = max(self.floor, self.last)
+            self.seqs.removeFirst(count)
+            self.positions.removeFirst(count)
+            self.times.removeFirst(count)
+            self.offsets.removeFirst(count)
+        }
 
         mutating func append(_ record: JournalRecord, offset: Int) {
             self.seqs.append(record.seq)
@@ -62,6 +74,7 @@ package final class Journal {
         guard let names = FileBytes.list(directory) else {
             throw .io(call: "opendir", path: directory, errno: errno)
         }
+        self.readSequenceFloors()
         let firsts = names.compactMap { name -> UInt64? in
             guard name.hasSuffix(".seg"), name.count == 24 else { return nil }
             return UInt64(name.dropLast(4))
@@ -164,12 +177,12 @@ package final class Journal {
 
     /// The last sequence number stored on a topic (0 when none).
     package func lastSequence(of topic: String) -> UInt64 {
-        self.topics[topic]?.seqs.last ?? 0
+        self.topics[topic]?.last ?? 0
     }
 
     /// Every topic with its last stored sequence number.
     package var lastSequences: [String: UInt64] {
-        self.topics.compactMapValues { $0.seqs.last }
+        self.topics.compactMapValues { $0.last > 0 ? $0.last : nil }
     }
 
     /// Appends records in one write; their positions must follow ``nextPosition``. Either all of
@@ -335,6 +348,96 @@ package final class Journal {
             if values[mid] < key { low = mid + 1 } else { high = mid }
         }
         return low
+    }
+
+    // MARK: - Retention
+
+    /// The bytes the journal's segment files hold.
+    package var storedBytes: Int {
+        self.segments.reduce(0) { $0 + $1.size }
+    }
+
+    /// How many segment files there are.
+    package var segmentCount: Int { self.segments.count }
+
+    /// Removes whole segments from the start of history: those whose newest record is older than
+    /// `maximumAge`, then more while the journal is over `maximumBytes`. The segment being
+    /// written is never removed.
+    ///
+    /// - Parameters:
+    ///   - now: the current time.
+    ///   - maximumAgeSeconds: 0 keeps every age.
+    ///   - maximumBytes: 0 keeps every size.
+    /// - Returns: the paths removed.
+    package func applyRetention(
+        now: Timestamp,
+        maximumAgeSeconds: Int,
+        maximumBytes: Int
+    ) throws(JournalError) -> [String] {
+        var removed = [String]()
+        var total = self.storedBytes
+        while self.segments.count > 1 {
+            let oldest = self.segments[0]
+            let tooOld = maximumAgeSeconds > 0
+                && (oldest.lastTime?.milliseconds ?? 0) < now.milliseconds - Int64(maximumAgeSeconds) * 1000
+            let tooBig = maximumBytes > 0 && total > maximumBytes
+            guard tooOld || tooBig else { break }
+            oldest.close()
+            guard unlink(oldest.path) == 0 || errno == ENOENT else {
+                throw .io(call: "unlink", path: oldest.path, errno: errno)
+            }
+            total -= oldest.size
+            self.segments.removeFirst()
+            removed.append(oldest.path)
+        }
+        guard !removed.isEmpty else { return [] }
+        if let number = FileBytes.syncDirectory(self.directory) {
+            throw .io(call: "fsync", path: self.directory, errno: number)
+        }
+        let first = self.firstPosition
+        for topic in Array(self.topics.keys) {
+            let cut = Self.lowerBound(self.topics[topic]!.positions, first)
+            if cut > 0 {
+                self.topics[topic]!.trim(upTo: cut)
+            }
+        }
+        // Sequence numbers must never be given twice, even for a topic whose every record is
+        // gone: the last ones are kept in a small file that recovery reads first.
+        try self.writeSequenceFloors()
+        return removed
+    }
+
+    /// The file keeping each topic's last sequence number across retention.
+    private var floorsPath: String { self.directory + "/sequences.json" }
+
+    private func writeSequenceFloors() throws(JournalError) {
+        var o = JSONObject()
+        for (topic, last) in self.lastSequences.sorted(by: { $0.key < $1.key }) {
+            o[topic] = .int(Int64(last))
+        }
+        let bytes = JSONWriter.encode(.object(o))
+        let temporary = self.floorsPath + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .io(call: "open", path: temporary, errno: errno) }
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd) == 0
+        Glibc.close(fd)
+        guard written == bytes.count, synced, rename(temporary, self.floorsPath) == 0 else {
+            throw .io(call: "write", path: self.floorsPath, errno: errno)
+        }
+        if let number = FileBytes.syncDirectory(self.directory) {
+            throw .io(call: "fsync", path: self.directory, errno: number)
+        }
+    }
+
+    private func readSequenceFloors() {
+        guard let bytes = FileBytes.read(path: self.floorsPath),
+              let object = (try? JSONParser.parse(bytes))?.objectValue else { return }
+        for (topic, value) in object.pairs {
+            if let last = value.intValue, last > 0 {
+                self.topics[topic, default: TopicIndex()].floor = UInt64(last)
+            }
+        }
     }
 
     /// Closes every segment.
