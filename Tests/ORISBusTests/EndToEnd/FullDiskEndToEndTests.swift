@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import ORISBus
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A full disk, on a small tmpfs of the test's own: refusals with their own code, nothing stored
+/// damaged, reads go on, writes resume once space is back.
+@Suite("full disk end to end", .serialized)
+struct FullDiskEndToEndTests {
+    @Test(.enabled(if: geteuid() == 0, "mounting a small tmpfs needs root"))
+    func publish_whenTheDiskIsFull_answersStorageFullAndResumesWhenSpaceIsBack() throws {
+        let folder = TemporaryFolder()
+        let state = folder.path + "/state"
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        let mount = try runCommand("/bin/mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", state])
+        try #require(mount.status == 0, "cannot mount a tmpfs: \(mount.stderr)")
+        defer { _ = try? runCommand("/bin/umount", ["-l", state]) }
+        // Ballast to free later, so that space can come back.
+        let ballast = state + "/ballast"
+        #expect(FileManager.default.createFile(atPath: ballast, contents: Data(count: 128 * 1024)))
+
+        let daemon = try RunningDaemon(folder: folder)
+        let session = try Session(daemon)
+        defer { session.close() }
+        let client = try session.client(as: "cci-belfort")
+        func publish(_ n: Int) throws -> Reply {
+            try client.request(.publish(
+                header: header([("kind", .string("signal")), ("theme", .string("machine-speciale")),
+                                ("title", .string("plein \(n)")), ("id", .string("full-\(n)"))]),
+                body: [UInt8](repeating: 0x41, count: 4000)))
+        }
+        var acked = [Int64]()
+        var refusal: Reply?
+        for n in 0..<500 {
+            let reply = try publish(n)
+            if reply.word == "ACK" {
+                acked.append(reply.body["seq"]?.intValue ?? -1)
+            } else {
+                refusal = reply
+                break
+            }
+        }
+
+        let nak = try #require(refusal, "the disk never filled")
+        #expect(nak.body["code"] == .string("storage-full"))
+        #expect(try publish(9999).body["code"] == .string("storage-full"))
+        #expect(acked == (1...Int64(acked.count)).map { $0 })
+        // Reads go on, and every acknowledged item is intact.
+        #expect(try session.replayAll("bfc/machine-speciale/gip/signal").compactMap(\.seq) == acked)
+        #expect(try client.request(.hello).word == "WELCOME")
+        #expect(daemon.stderr.lines.contains { $0.contains("level=warning") && $0.contains("code=storage-full") })
+
+        try FileManager.default.removeItem(atPath: ballast)
+        let resumed = try publish(acked.count + 1)
+
+        #expect(resumed.word == "ACK")
+        #expect(resumed.body["seq"] == .int(Int64(acked.count) + 1))
+        daemon.stop()
+        let restarted = try RunningDaemon(folder: folder)
+        let again = try Session(restarted)
+        defer { again.close() }
+        let stored = try again.replayAll("bfc/machine-speciale/gip/signal").compactMap(\.seq)
+        #expect(stored == (1...Int64(acked.count) + 1).map { $0 })
+        #expect(!restarted.stderr.lines.contains { $0.contains("journal damage repaired") })
+    }
+}
