@@ -107,7 +107,8 @@ enum SubscribeCommand: Command {
                     let before = catchUp.repaired
                     try catchUp.live(item, show: show)
                     if catchUp.repaired > before {
-                        Output.error("filled \(catchUp.repaired - before) missed items on \(item.topic) from the journal")
+                        let count = catchUp.repaired - before
+                        Output.error("filled \(count) missed items on \(item.topic) from the journal")
                     }
                 } else {
                     try show(item)

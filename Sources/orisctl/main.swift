@@ -9,6 +9,7 @@ import Glibc
 enum Commands {
     static let all: [any Command.Type] = [
         PublishCommand.self, SubscribeCommand.self, ReplayCommand.self, HelloCommand.self, StatsCommand.self,
+        AuditCommand.self,
     ]
 }
 let commands = Commands.all

@@ -88,7 +88,8 @@ if checkOnly {
 let logger = Logger.standardError(level: configuration.logLevel)
 logger.info("starting", [("config", configPath ?? ConfigurationLoader.embeddedName), ("pid", String(getpid()))])
 do {
-    try Daemon(configuration: configuration, logger: logger).run(signals: signals)
+    let source = configPath.map(ConfigurationLoader.absolute) ?? ConfigurationLoader.embeddedName
+    try Daemon(configuration: configuration, logger: logger, source: source).run(signals: signals)
 } catch {
     logger.error("cannot run", [("err", error.description)])
     exit(ExitCode.failure)

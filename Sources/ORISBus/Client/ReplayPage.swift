@@ -56,6 +56,7 @@ package struct ReplayRefused: Error, CustomStringConvertible {
     package let reply: Reply
 
     package var description: String {
-        "NAK \(self.reply.body["code"]?.stringValue ?? self.reply.word): \(self.reply.body["message"]?.stringValue ?? "")"
+        let code = self.reply.body["code"]?.stringValue ?? self.reply.word
+        return "NAK \(code): \(self.reply.body["message"]?.stringValue ?? "")"
     }
 }

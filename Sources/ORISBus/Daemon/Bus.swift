@@ -68,7 +68,8 @@ package final class Bus {
             if let journalRoot {
                 var rebuilding: AckRecord?
                 let now = Timestamp.now()
-                journal = try Journal(directory: journalRoot + "/" + tenant, segmentBytes: policy.segmentBytes) { record in
+                let directory = journalRoot + "/" + tenant
+                journal = try Journal(directory: directory, segmentBytes: policy.segmentBytes) { record in
                     // Records of one item are consecutive: regroup them into the item's ACK.
                     if rebuilding?.id != record.id {
                         if let done = rebuilding { window.remember(done, now: now) }
@@ -158,7 +159,8 @@ package final class Bus {
         for (topic, seq) in numbered {
             self.sequences[topic] = seq
         }
-        let ack = AckRecord(id: stamped.id, deliveries: outbound.map { .init(topic: $0.topic.description, seq: $0.seq) },
+        let delivered = outbound.map { AckRecord.Delivery(topic: $0.topic.description, seq: $0.seq) }
+        let ack = AckRecord(id: stamped.id, deliveries: delivered,
                             position: position, received: now)
         self.stores[sender.tenant]?.window.remember(ack, now: now)
         return Accepted(ack: ack, outbound: outbound, isDuplicate: false, tenant: sender.tenant)

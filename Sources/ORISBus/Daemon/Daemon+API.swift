@@ -58,6 +58,13 @@ extension Daemon {
             } catch {
                 return Outcome(reply: .nak(error))
             }
+        case .audit(let arguments):
+            do throws(Rejection) {
+                return Outcome(reply: try self.auditPage(arguments, member: member))
+            } catch {
+                self.reject(error, endpoint: "api", member: member, what: "audit refused")
+                return Outcome(reply: .nak(error))
+            }
         case .replay(let arguments):
             do throws(Rejection) {
                 let replay = try ReplayRequest(arguments)
@@ -70,6 +77,28 @@ extension Daemon {
                 return Outcome(reply: .nak(error))
             }
         }
+    }
+
+    /// A page of the audit trail: `{"tenant": T?, "after": N?, "limit": L?}` → entries after N.
+    private func auditPage(_ arguments: [UInt8], member: String?) throws(Rejection) -> Reply {
+        guard let member, self.registry.member(member)?.stratum == .operator else {
+            throw Rejection(.forbidden, "only an operator may read the audit trail")
+        }
+        guard case .object(let o)? = try? JSONParser.parse(arguments) else {
+            throw Rejection(.badRequest, "the AUDIT arguments must be a JSON object")
+        }
+        let tenant = o["tenant"]?.stringValue
+        let after = UInt64(max(0, o["after"]?.intValue ?? 0))
+        let limit = Int(min(1000, max(1, o["limit"]?.intValue ?? 100)))
+        let all = self.registryStore?.audit.entries ?? []
+        let matching = all.filter { $0.number > after && (tenant == nil || $0.tenant == tenant) }
+        let page = matching.prefix(limit)
+        var body = JSONObject()
+        body["count"] = .int(Int64(page.count))
+        body["more"] = .bool(matching.count > page.count)
+        body["cursor"] = .int(Int64(page.last?.number ?? after))
+        body["entries"] = .array(page.map { .object($0.jsonObject) })
+        return Reply(word: "AUDIT", body: body)
     }
 
     private func welcome(member id: String?) -> Reply {

@@ -34,9 +34,14 @@ package final class Daemon {
     /// request then fails its frame count).
     static let maximumFrames = 8
 
-    package init(configuration: Configuration, logger: Logger) {
+    /// Where the configuration came from, for the audit trail.
+    let configurationSource: String
+    var registryStore: RegistryStore?
+
+    package init(configuration: Configuration, logger: Logger, source: String = ConfigurationLoader.embeddedName) {
         self.configuration = configuration
         self.logger = logger
+        self.configurationSource = source
         self.registry = Registry(configuration: configuration)
     }
 
@@ -76,6 +81,17 @@ package final class Daemon {
         }
         defer { lock.release() }
 
+        do {
+            let store = try RegistryStore(stateDirectory: state)
+            let changes = try store.record(self.configuration.tenants, actor: "config:\(self.configurationSource)")
+            if changes > 0 {
+                self.logger.info("registry changes recorded", [("changes", String(changes)),
+                                                              ("audit", store.audit.path)])
+            }
+            self.registryStore = store
+        } catch {
+            throw .state("cannot record the registry: \(error)")
+        }
         let bus = try self.openJournals()
         self.bus = bus
         defer {

@@ -88,7 +88,9 @@ package final class Syncer {
                     }
                     frame.withUnsafeBytes { raw in
                         var reader = ByteReader(raw)
-                        guard let tenant = reader.u32(), let fd = reader.u32(), let position = reader.u64() else { return }
+                        guard let tenant = reader.u32(), let fd = reader.u32(), let position = reader.u64() else {
+                            return
+                        }
                         if let older = pending[Int(tenant)] { Glibc.close(older.descriptor) }
                         pending[Int(tenant)] = (Int32(bitPattern: fd), position)
                     }

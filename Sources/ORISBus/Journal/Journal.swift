@@ -302,7 +302,8 @@ package final class Journal {
             let cursor = cursors[chosen]
             let entry = self.topics[cursor.topic]!
             guard entry.positions[cursor.index] < beforePosition else { return (out, false) }
-            let record = try self.load(position: entry.positions[cursor.index], offset: Int(entry.offsets[cursor.index]))
+            let offset = Int(entry.offsets[cursor.index])
+            let record = try self.load(position: entry.positions[cursor.index], offset: offset)
             bytes += record.header.count + record.body.count + record.topic.utf8.count
             out.append(record)
             let next = cursor.index + 1

@@ -13,6 +13,8 @@ package enum Request: Sendable, Equatable {
     case stats
     /// `REPLAY arguments`: a page of stored items (arguments: a JSON object).
     case replay(arguments: [UInt8])
+    /// `AUDIT arguments`: a page of the audit trail (arguments: a JSON object).
+    case audit(arguments: [UInt8])
 
     /// The first frame of every request and reply: protocol ORIS, version 01.
     package static let signature: [UInt8] = Array("ORIS01".utf8)
@@ -47,14 +49,16 @@ package enum Request: Sendable, Equatable {
                 throw Rejection(.badFrames, "STATS takes 2 frames (signature, command), not \(frames.count)")
             }
             return .stats
-        case "REPLAY":
+        case "REPLAY", "AUDIT":
             guard arguments == 1 else {
-                throw Rejection(.badFrames, "REPLAY takes 3 frames (signature, command, arguments), not \(frames.count)")
+                throw Rejection(.badFrames, "\(String(decoding: command, as: UTF8.self)) takes 3 frames "
+                                + "(signature, command, arguments), not \(frames.count)")
             }
-            return .replay(arguments: frames[frames.startIndex + 2])
+            let argument = frames[frames.startIndex + 2]
+            return command == Array("REPLAY".utf8) ? .replay(arguments: argument) : .audit(arguments: argument)
         default:
             let word = String(decoding: command.prefix(32), as: UTF8.self)
-            throw Rejection(.badCommand, "unknown command '\(word)' (known: HELLO, PUBLISH, REPLAY, STATS)")
+            throw Rejection(.badCommand, "unknown command '\(word)' (known: AUDIT, HELLO, PUBLISH, REPLAY, STATS)")
         }
     }
 
@@ -65,6 +69,7 @@ package enum Request: Sendable, Equatable {
         case .publish(let header, let body): return [Self.signature, Array("PUBLISH".utf8), header, body]
         case .stats: return [Self.signature, Array("STATS".utf8)]
         case .replay(let arguments): return [Self.signature, Array("REPLAY".utf8), arguments]
+        case .audit(let arguments): return [Self.signature, Array("AUDIT".utf8), arguments]
         }
     }
 }

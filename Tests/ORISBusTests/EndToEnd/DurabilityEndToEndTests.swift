@@ -163,7 +163,8 @@ struct DurabilityEndToEndTests {
         defer { session.close() }
         let folder = TemporaryFolder()
         let feedPort = try #require(daemon.feed.split(separator: ":").last.map(String.init))
-        let proxy = try BackgroundProcess("/usr/bin/env", ["python3", Binaries.packageRoot + "/Tests/interop/cut_proxy.py",
+        let proxyScript = Binaries.packageRoot + "/Tests/interop/cut_proxy.py"
+        let proxy = try BackgroundProcess("/usr/bin/env", ["python3", proxyScript,
                                                            feedPort], folder: folder, name: "proxy")
         #expect(proxy.waitForLines(1, seconds: 10))
         let proxyPort = try #require(proxy.lines.first)

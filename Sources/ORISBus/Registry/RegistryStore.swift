@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Keeps the registry on disk (`registry.json` in the state folder) and records every change
+/// in the audit trail (`audit.jsonl`).
+///
+/// At start the configuration is compared with the registry the daemon last ran with; each
+/// tenant, theme or member added, changed or removed becomes an audit entry whose actor is the
+/// configuration file, and the new registry replaces the old one (written to a temporary file,
+/// synced, then renamed, so a crash leaves one or the other).
+package final class RegistryStore {
+    package let audit: AuditLog
+    private let path: String
+
+    /// Opens the store in `stateDirectory`.
+    package init(stateDirectory: String) throws(JournalError) {
+        self.path = stateDirectory + "/registry.json"
+        self.audit = try AuditLog(path: stateDirectory + "/audit.jsonl")
+    }
+
+    /// Records the configuration's tenants as the registry, auditing what changed.
+    ///
+    /// - Returns: how many changes were recorded.
+    @discardableResult
+    package func record(
+        _ tenants: [TenantConfiguration],
+        actor: String,
+        now: Timestamp = .now()
+    ) throws(JournalError) -> Int {
+        let current = Self.snapshot(tenants)
+        let previous = FileBytes.read(path: self.path).flatMap { (try? JSONParser.parse($0))?.objectValue }
+            ?? JSONObject()
+        var changes: [AuditLog.Change] = []
+        func compare(_ kind: String, tenant: String, old: JSONObject, new: JSONObject) {
+            for key in new.keys {
+                if old[key] == nil {
+                    changes.append((actor, "\(kind).add", tenant, key, new[key]!))
+                } else if old[key] != new[key] {
+                    changes.append((actor, "\(kind).change", tenant, key, new[key]!))
+                }
+            }
+            for key in old.keys where new[key] == nil {
+                changes.append((actor, "\(kind).remove", tenant, key, old[key]!))
+            }
+        }
+        for tenant in Set(current.keys).union(previous.keys).sorted() {
+            let old = previous[tenant]?.objectValue
+            let new = current[tenant]?.objectValue
+            switch (old, new) {
+            case (nil, let new?):
+                changes.append((actor, "tenant.add", tenant, tenant, new["name"] ?? .null))
+                compare("theme", tenant: tenant, old: JSONObject(), new: new["themes"]?.objectValue ?? JSONObject())
+                compare("member", tenant: tenant, old: JSONObject(), new: new["members"]?.objectValue ?? JSONObject())
+            case (let old?, nil):
+                changes.append((actor, "tenant.remove", tenant, tenant, old["name"] ?? .null))
+            case (let old?, let new?):
+                if old["name"] != new["name"] {
+                    changes.append((actor, "tenant.change", tenant, tenant, new["name"] ?? .null))
+                }
+                compare("theme", tenant: tenant, old: old["themes"]?.objectValue ?? JSONObject(),
+                        new: new["themes"]?.objectValue ?? JSONObject())
+                compare("member", tenant: tenant, old: old["members"]?.objectValue ?? JSONObject(),
+                        new: new["members"]?.objectValue ?? JSONObject())
+            case (nil, nil):
+                break
+            }
+        }
+        guard !changes.isEmpty else { return 0 }
+        try self.audit.append(changes, at: now)
+        try self.write(current)
+        return changes.count
+    }
+
+    private func write(_ snapshot: JSONObject) throws(JournalError) {
+        let bytes = JSONWriter.encode(.object(snapshot))
+        let temporary = self.path + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .io(call: "open", path: temporary, errno: errno) }
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd) == 0
+        Glibc.close(fd)
+        guard written == bytes.count, synced, rename(temporary, self.path) == 0 else {
+            throw .io(call: "write", path: self.path, errno: errno)
+        }
+        let folder = String(self.path[..<(self.path.lastIndex(of: "/") ?? self.path.startIndex)])
+        if let number = FileBytes.syncDirectory(folder.isEmpty ? "." : folder) {
+            throw .io(call: "fsync", path: folder, errno: number)
+        }
+    }
+
+    /// The registry as JSON: tenant → name, themes by id, members by id.
+    static func snapshot(_ tenants: [TenantConfiguration]) -> JSONObject {
+        var out = JSONObject()
+        for tenant in tenants {
+            var themes = JSONObject()
+            for theme in tenant.themes {
+                themes[theme.id] = .object(JSONObject([
+                    ("title", .string(theme.title)), ("crps_severity", .string(theme.crpsSeverity.word)),
+                    ("trans_regional", .bool(theme.isTransRegional)),
+                ]))
+            }
+            var members = JSONObject()
+            for member in tenant.members {
+                var m = JSONObject([("stratum", .string(member.stratum.word)),
+                                    ("themes", .array(member.themes.map { .string($0) }))])
+                if let name = member.name { m["name"] = .string(name) }
+                if let organisation = member.organisation { m["organisation"] = .string(organisation) }
+                members[member.id] = .object(m)
+            }
+            out[tenant.id] = .object(JSONObject([
+                ("name", .string(tenant.name)), ("themes", .object(themes)), ("members", .object(members)),
+            ]))
+        }
+        return out
+    }
+}
