@@ -15,7 +15,7 @@ package struct CatchUp {
     private let fetch: Fetch
     /// The last sequence number shown on each topic.
     package private(set) var shown: [String: UInt64] = [:]
-    /// Items recovered from the journal so far (for the progress line).
+    /// Items recovered from the journal to fill gaps so far (history asked for is not counted).
     package private(set) var repaired = 0
     /// Gaps found, by topic.
     package private(set) var gaps = 0
@@ -31,7 +31,7 @@ package struct CatchUp {
             var request = ReplayRequest(prefix: prefix)
             request.fromSeq = fromSeq
             request.limit = ReplayRequest.maximumLimit
-            try self.drain(request, show: show)
+            try self.drain(request, isRepair: false, show: show)
         }
     }
 
@@ -75,17 +75,21 @@ package struct CatchUp {
         request.fromSeq = from
         request.toSeq = to
         request.limit = ReplayRequest.maximumLimit
-        try self.drain(request, show: show)
+        try self.drain(request, isRepair: true, show: show)
     }
 
-    private mutating func drain(_ first: ReplayRequest, show: (ReceivedItem) throws -> Void) throws {
+    private mutating func drain(
+        _ first: ReplayRequest,
+        isRepair: Bool,
+        show: (ReceivedItem) throws -> Void
+    ) throws {
         var request = first
         while true {
             let page = try self.fetch(request)
             for item in page.items {
                 guard let seq = item.seq, UInt64(seq) > self.shown[item.topic] ?? 0 else { continue }
                 self.shown[item.topic] = UInt64(seq)
-                self.repaired += 1
+                if isRepair { self.repaired += 1 }
                 try show(item)
             }
             guard page.more else { return }
