@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Testing
+@testable import ORISBus
+
+/// The journal on its own: append, read back by topic, sequence and time, recover, retain.
+@Suite struct JournalTests {
+    static func record(_ position: UInt64, _ topic: String, _ seq: UInt64, ms: Int64 = 1_000, id: String? = nil,
+                       body: Int = 10) -> JournalRecord {
+        JournalRecord(position: position, received: Timestamp(milliseconds: ms), topic: topic, seq: seq,
+                      id: id ?? "id-\(position)", header: Array("{\"seq\":\(seq)}".utf8),
+                      body: [UInt8](repeating: UInt8(position % 251), count: body))
+    }
+
+    @Test func append_thenRead_returnsTheSameRecordsInPositionOrder() throws {
+        let dir = try TemporaryDirectory()
+        let journal = try Journal(directory: dir.file("j"))
+        let records = [Self.record(1, "a/t/gip/signal", 1), Self.record(2, "a/t/crps/alert", 1),
+                       Self.record(3, "a/t/gip/signal", 2)]
+
+        try journal.append(Array(records[0...1]))
+        try journal.append([records[2]])
+        let all = try journal.read(prefix: "a/", limit: 10)
+
+        #expect(all.records == records)
+        #expect(all.more == false)
+        #expect(journal.nextPosition == 4)
+        #expect(journal.lastSequence(of: "a/t/gip/signal") == 2)
+    }
+
+    @Test func read_bySequenceTimeCursorAndLimit_selectsExactly() throws {
+        let dir = try TemporaryDirectory()
+        let journal = try Journal(directory: dir.file("j"))
+        // Positions 1..10 alternate between two topics; times grow by 100 ms.
+        var records = [JournalRecord]()
+        for n in 1...10 {
+            let topic = n % 2 == 1 ? "a/t/gip/signal" : "a/u/gip/signal"
+            let seq = UInt64((n + 1) / 2)
+            records.append(Self.record(UInt64(n), topic, seq, ms: Int64(n) * 100))
+        }
+        try journal.append(records)
+
+        let fromSeq = try journal.read(prefix: "a/t/", fromSeq: 3, limit: 10).records.map(\.position)
+        let window = try journal.read(prefix: "a/", fromSeq: 2, toSeq: 3, limit: 10).records.map(\.position)
+        let byTime = try journal.read(prefix: "a/", fromTime: Timestamp(milliseconds: 750), limit: 10).records
+        let page = try journal.read(prefix: "a/", limit: 4)
+        let next = try journal.read(prefix: "a/", fromPosition: 5, limit: 4)
+        let held = try journal.read(prefix: "a/", beforePosition: 3, limit: 10).records.map(\.position)
+
+        #expect(fromSeq == [5, 7, 9])
+        #expect(window == [3, 4, 5, 6])
+        #expect(byTime.map(\.position) == [8, 9, 10])
+        #expect(page.records.map(\.position) == [1, 2, 3, 4])
+        #expect(page.more)
+        #expect(next.records.map(\.position) == [5, 6, 7, 8])
+        #expect(held == [1, 2])
+    }
+
+    @Test func reopen_rebuildsIndexSequencesAndNextPosition() throws {
+        let dir = try TemporaryDirectory()
+        var seen = [RecordSummary]()
+        do {
+            let journal = try Journal(directory: dir.file("j"))
+            try journal.append([Self.record(1, "a/t/gip/signal", 1), Self.record(2, "a/t/gip/signal", 2)])
+            journal.close()
+        }
+
+        let reopened = try Journal(directory: dir.file("j")) { seen.append($0) }
+
+        #expect(seen.map(\.position) == [1, 2])
+        #expect(seen.map(\.id) == ["id-1", "id-2"])
+        #expect(reopened.nextPosition == 3)
+        #expect(reopened.lastSequence(of: "a/t/gip/signal") == 2)
+        #expect(reopened.recoveryEvents.isEmpty)
+    }
+
+    @Test func reopen_whenTailIsTorn_cutsItAndReportsItsOffset() throws {
+        let dir = try TemporaryDirectory()
+        let whole = Self.record(1, "a/t/gip/signal", 1).encoded
+        let torn = Self.record(2, "a/t/gip/signal", 2).encoded
+        try FileManager.default.createDirectory(atPath: dir.file("j"), withIntermediateDirectories: true)
+        let path = dir.file("j/00000000000000000001.seg")
+        try Data(whole + torn.prefix(torn.count - 3)).write(to: URL(fileURLWithPath: path))
+
+        let journal = try Journal(directory: dir.file("j"))
+
+        #expect(journal.recoveryEvents == [RecoveryEvent(kind: .tornTail, segment: path, offset: whole.count,
+                                                         bytes: torn.count - 3)])
+        #expect(try journal.read(prefix: "a/", limit: 10).records.map(\.position) == [1])
+        #expect(journal.nextPosition == 2)
+        let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int
+        #expect(size == whole.count)
+    }
+
+    @Test func reopen_whenAMiddleRecordsChecksumFails_skipsOnlyIt() throws {
+        let dir = try TemporaryDirectory()
+        let first = Self.record(1, "a/t/gip/signal", 1).encoded
+        var second = Self.record(2, "a/t/gip/signal", 2).encoded
+        let third = Self.record(3, "a/t/gip/signal", 3).encoded
+        second[second.count - 1] ^= 0x01  // a body byte: the CRC no longer matches
+        try FileManager.default.createDirectory(atPath: dir.file("j"), withIntermediateDirectories: true)
+        let path = dir.file("j/00000000000000000001.seg")
+        try Data(first + second + third).write(to: URL(fileURLWithPath: path))
+
+        let journal = try Journal(directory: dir.file("j"))
+
+        #expect(journal.recoveryEvents == [RecoveryEvent(kind: .corruptRecord, segment: path, offset: first.count,
+                                                         bytes: second.count)])
+        #expect(try journal.read(prefix: "a/", limit: 10).records.map(\.position) == [1, 3])
+        #expect(journal.nextPosition == 4)
+    }
+
+    @Test func append_pastTheSegmentSize_startsANewSegmentNamedByItsFirstPosition() throws {
+        let dir = try TemporaryDirectory()
+        let journal = try Journal(directory: dir.file("j"), segmentBytes: 4096)
+        for n in 1...10 {
+            try journal.append([Self.record(UInt64(n), "a/t/gip/signal", UInt64(n), body: 1000)])
+        }
+
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.file("j")).sorted()
+
+        #expect(names.count > 1)
+        #expect(names.first == "00000000000000000001.seg")
+        #expect(try journal.read(prefix: "a/", limit: 20).records.map(\.position) == (1...10).map { UInt64($0) })
+    }
+
+    @Test func retention_removesOldSegmentsKeepsTheLiveOneAndRemembersSequences() throws {
+        let dir = try TemporaryDirectory()
+        var journal = try Journal(directory: dir.file("j"), segmentBytes: 4096)
+        // Topic "old" only in the first records; "new" after.
+        for n in 1...12 {
+            let topic = n <= 3 ? "a/old/gip/signal" : "a/new/gip/signal"
+            try journal.append([Self.record(UInt64(n), topic, UInt64(n <= 3 ? n : n - 3), ms: Int64(n) * 1000,
+                                            body: 1000)])
+        }
+        let segmentsBefore = journal.segmentCount
+
+        let removed = try journal.applyRetention(now: Timestamp(milliseconds: 100_000), maximumAgeSeconds: 0,
+                                                 maximumBytes: 5000)
+
+        #expect(segmentsBefore >= 3)
+        #expect(!removed.isEmpty)
+        #expect(journal.segmentCount >= 1)
+        #expect(journal.storedBytes <= 5000 || journal.segmentCount == 1)
+        #expect(journal.firstPosition > 1)
+        #expect(journal.lastSequence(of: "a/old/gip/signal") == 3)
+        #expect(journal.firstSequence(of: "a/old/gip/signal") == nil)
+        journal.close()
+
+        journal = try Journal(directory: dir.file("j"), segmentBytes: 4096)
+        #expect(journal.lastSequence(of: "a/old/gip/signal") == 3)
+        #expect(journal.lastSequence(of: "a/new/gip/signal") == 9)
+    }
+
+    @Test func retention_byAge_neverRemovesTheLiveSegment() throws {
+        let dir = try TemporaryDirectory()
+        let journal = try Journal(directory: dir.file("j"), segmentBytes: 4096)
+        for n in 1...8 {
+            try journal.append([Self.record(UInt64(n), "a/t/gip/signal", UInt64(n), ms: 1000, body: 1000)])
+        }
+
+        _ = try journal.applyRetention(now: Timestamp(milliseconds: 10_000_000), maximumAgeSeconds: 1,
+                                       maximumBytes: 0)
+
+        #expect(journal.segmentCount == 1)
+        #expect(try journal.read(prefix: "a/", limit: 20).records.last?.position == 8)
+    }
+
+    @Test func crc32c_matchesTheStandardCheckValue() {
+        // The CRC-32C check value: the checksum of "123456789" is 0xE3069283 (RFC 3720, B.4).
+        #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
+        #expect(CRC32C.checksum([UInt8](repeating: 0, count: 32)) == 0x8A91_36AA)
+    }
+}

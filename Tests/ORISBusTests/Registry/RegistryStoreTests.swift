@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+import Testing
+@testable import ORISBus
+
+/// The registry on disk and its audit trail.
+@Suite struct RegistryStoreTests {
+    static let tenant = TenantConfiguration(
+        id: "bfc", name: "BFC",
+        themes: [ThemeConfiguration(id: "t", title: "T")],
+        members: [MemberConfiguration(id: "m", stratum: .capteur)]
+    )
+
+    @Test func record_firstTime_auditsEveryTenantThemeAndMember() throws {
+        let dir = try TemporaryDirectory()
+        let store = try RegistryStore(stateDirectory: dir.path)
+
+        let count = try store.record([Self.tenant], actor: "config:x", now: Timestamp(milliseconds: 5))
+
+        #expect(count == 3)
+        #expect(store.audit.entries.map(\.action) == ["tenant.add", "theme.add", "member.add"])
+        #expect(store.audit.entries.map(\.number) == [1, 2, 3])
+        #expect(store.audit.entries.allSatisfy { $0.actor == "config:x" && $0.tenant == "bfc" })
+    }
+
+    @Test func record_again_auditsOnlyWhatChangedAndSurvivesReopening() throws {
+        let dir = try TemporaryDirectory()
+        try RegistryStore(stateDirectory: dir.path).record([Self.tenant], actor: "config:x")
+        var changed = Self.tenant
+        changed.members = [MemberConfiguration(id: "m", stratum: .gip), MemberConfiguration(id: "n", stratum: .crps)]
+        changed.themes = []
+
+        let store = try RegistryStore(stateDirectory: dir.path)
+        let unchanged = try RegistryStore(stateDirectory: dir.path).record([Self.tenant], actor: "config:y")
+        let count = try store.record([changed], actor: "config:z")
+        let reopened = try RegistryStore(stateDirectory: dir.path)
+
+        #expect(unchanged == 0)
+        #expect(count == 3)
+        let fresh = reopened.audit.entries.dropFirst(3).map { "\($0.action) \($0.subject)" }
+        #expect(Set(fresh) == ["member.change m", "member.add n", "theme.remove t"])
+        #expect(reopened.audit.entries.count == 6)
+    }
+}
