@@ -28,6 +28,11 @@ let package = Package(
             name: "orisctl",
             dependencies: ["ORISBus"]
         ),
+        // The benchmark driver that bench/run.sh runs; not installed with the daemon.
+        .executableTarget(
+            name: "oris-bench",
+            dependencies: ["ORISBus"]
+        ),
         .testTarget(
             name: "ORISBusTests",
             dependencies: ["ORISBus"]

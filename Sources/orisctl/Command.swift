@@ -33,6 +33,9 @@ struct CommonOptions {
     static func read(_ arguments: inout ArgumentReader) throws(UsageError) -> CommonOptions {
         let api = try arguments.option("--api") ?? environment("ORIS_API") ?? "tcp://127.0.0.1:7400"
         let member = try arguments.option("--as") ?? environment("ORIS_MEMBER")
+        if member?.isEmpty == true {
+            throw UsageError("--as needs a member name")
+        }
         let timeout = try arguments.integer("--timeout", in: 1...3_600_000) ?? 5000
         return CommonOptions(api: api, member: member, timeoutMilliseconds: timeout)
     }

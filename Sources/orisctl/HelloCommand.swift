@@ -14,6 +14,9 @@ enum HelloCommand: Command {
     static func run(_ arguments: inout ArgumentReader, common: CommonOptions) throws -> Int32 {
         let json = arguments.flag("--json")
         try arguments.finish()
+        // Without a member the daemon's ZAP handler refuses the connection, which would look
+        // like a daemon that is down.
+        _ = try common.requireMember()
         let context = try Context()
         defer { context.terminate() }
         let client = try APIClient(context: context, endpoint: common.api, member: common.member,

@@ -20,7 +20,8 @@ enum PublishCommand: Command {
       --tag TAG            a tag (repeatable)
       --axis AXIS          the research axis
       --ref ID             the id of an item this one refers to (repeatable)
-      --id ID              your own id (publishing the same id again is a retry)
+      --id ID              your own id: publishing the same id again (after a timeout, a
+                           restart) is a safe retry, answered with the first ACK
       --sent TIME          when you sent it, RFC 3339
       --content-type TYPE  the body's media type (default text/plain)
       --header-file FILE   start from this JSON header; the options above override its fields
@@ -64,8 +65,8 @@ enum PublishCommand: Command {
         let bodyFile = try arguments.option("--body-file")
         let json = arguments.flag("--json")
         try arguments.finish()
-        guard header["theme"] != nil else { throw UsageError("--theme is required (see orisctl publish --help)") }
-        guard header["title"] != nil else { throw UsageError("--title is required (see orisctl publish --help)") }
+        guard header["theme"] != nil else { throw UsageError("--theme is required") }
+        guard header["title"] != nil else { throw UsageError("--title is required") }
         if bodyText != nil && bodyFile != nil {
             throw UsageError("give the body with --body or --body-file, not both")
         }

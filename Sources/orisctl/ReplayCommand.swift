@@ -30,7 +30,7 @@ enum ReplayCommand: Command {
         let quiet = arguments.flag("--quiet")
         let words = try arguments.positionals()
         guard words.count == 1, let prefix = words.first else {
-            throw UsageError("give exactly one PREFIX (see orisctl replay --help)")
+            throw UsageError("give exactly one PREFIX")
         }
         var request = ReplayRequest(prefix: prefix)
         request.fromSeq = UInt64(fromSeq ?? 0)

@@ -51,6 +51,12 @@ enum SubscribeCommand: Command {
         guard let tenant = welcome["tenant"]?.stringValue else {
             throw CommandFailure.noInput("the daemon did not say which tenant member '\(member)' belongs to")
         }
+        let themes = welcome["themes"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        if let theme, !themes.contains(theme) {
+            let hint = Suggestion.closest(to: theme, among: themes).map { "; did you mean '\($0)'?" } ?? ""
+            throw UsageError("member '\(member)' does not work on theme '\(theme)'\(hint) "
+                             + "(its themes: \(themes.joined(separator: ", ")))")
+        }
         let advertised = welcome["feed"]?.arrayValue?.compactMap(\.stringValue) ?? []
         guard let feed = feedOption ?? self.pickFeed(advertised, api: common.api) else {
             throw UsageError("the daemon names no feed endpoint; give one with --feed")

@@ -12,7 +12,7 @@ let help = """
     orisd — the ORIS Bus daemon: routes alerts and weak signals of regional intelligence
     networks over ZeroMQ.
 
-    Usage: orisd [--config FILE] [--log-level LEVEL] [--check-config] [--print-default-config]
+    Usage: orisd [--config FILE] [--log-level LEVEL] [--check-config] [--print-default-config] [--version]
 
     Options:
       --config FILE            JSON configuration (comments allowed); without it, the embedded

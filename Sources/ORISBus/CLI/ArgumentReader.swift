@@ -99,7 +99,9 @@ package struct ArgumentReader {
     package mutating func word<W: Vocabulary>(_ name: String, _ type: W.Type) throws(UsageError) -> W? {
         guard let text = try self.option(name) else { return nil }
         guard let value = W(word: text) else {
-            throw UsageError("option '\(name)' takes one of \(W.wordList), not '\(text)'")
+            let words = W.allCases.map(\.word)
+            let hint = Suggestion.closest(to: text, among: words).map { "; did you mean '\($0)'?" } ?? ""
+            throw UsageError("option '\(name)' takes one of \(W.wordList), not '\(text)'\(hint)")
         }
         return value
     }

@@ -110,11 +110,17 @@ package final class Bus {
             throw Rejection(.bodyTooLarge,
                             "the body is \(body.count) bytes, over the limit of \(self.reader.limits.maximumBodyBytes)")
         }
-        var stamped = try self.reader.read(header) { self.ids.next(at: now) }
-        guard let theme = self.registry.theme(stamped.theme, tenant: sender.tenant) else {
-            throw Rejection(.unknownTheme, "tenant '\(sender.tenant)' has no theme '\(stamped.theme)'", id: stamped.id)
+        var generated = false
+        var stamped = try self.reader.read(header) {
+            generated = true
+            return self.ids.next(at: now)
         }
-        try PublishPolicy.check(member: sender, kind: stamped.kind, theme: theme.id, id: stamped.id)
+        // A NAK names the publisher's own id only, never one the daemon made for a refused item.
+        let claimed = generated ? nil : stamped.id
+        guard let theme = self.registry.theme(stamped.theme, tenant: sender.tenant) else {
+            throw Rejection(.unknownTheme, "tenant '\(sender.tenant)' has no theme '\(stamped.theme)'", id: claimed)
+        }
+        try PublishPolicy.check(member: sender, kind: stamped.kind, theme: theme.id, id: claimed)
         if let first = self.stores[sender.tenant]?.window.ack(for: stamped.id) {
             return Accepted(ack: first, outbound: [], isDuplicate: true, tenant: sender.tenant)
         }
@@ -150,9 +156,9 @@ package final class Bus {
             } catch {
                 if case .diskFull = error {
                     throw Rejection(.storageFull, "the journal of tenant '\(sender.tenant)' has no space left; "
-                                    + "nothing was stored", id: stamped.id)
+                                    + "nothing was stored", id: claimed)
                 }
-                throw Rejection(.internal, "the journal could not store the item: \(error)", id: stamped.id)
+                throw Rejection(.internal, "the journal could not store the item: \(error)", id: claimed)
             }
             position = journal.nextPosition - 1
         }

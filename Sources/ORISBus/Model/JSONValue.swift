@@ -72,6 +72,11 @@ package struct JSONObject: Sendable, Equatable {
     private struct Key: Hashable, Sendable {
         let bytes: [UInt8]
         init(_ text: String) { self.bytes = Array(text.utf8) }
+
+        // Hash the bytes in one call; the synthesised hash feeds the hasher byte by byte.
+        func hash(into hasher: inout Hasher) {
+            self.bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
     }
 
     package init() {}

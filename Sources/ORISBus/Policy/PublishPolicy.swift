@@ -20,7 +20,7 @@ package enum PublishPolicy {
     /// Checks that `member` may publish `kind` on `theme`.
     ///
     /// - Throws: ``Rejection`` with ``NAKCode/forbidden``.
-    package static func check(member: Member, kind: Kind, theme: String, id: String) throws(Rejection) {
+    package static func check(member: Member, kind: Kind, theme: String, id: String?) throws(Rejection) {
         guard self.kinds(for: member.stratum).contains(kind) else {
             throw Rejection(.forbidden, "a \(member.stratum.word) member may not publish a \(kind.word)", id: id)
         }

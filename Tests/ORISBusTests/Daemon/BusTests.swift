@@ -267,4 +267,22 @@ import Testing
                 == [Self.topic("auto-rang3", .capteur, .decision), Self.topic("auto-rang3", .gip, .decision)])
         #expect(accepted.outbound.map(\.seq) == [1, 1])
     }
+
+    @Test func publish_refusedAfterTheHeaderIsRead_naksWithThePublishersOwnIdOnly() throws {
+        let bus = try Self.makeBus()
+
+        var withoutID: Rejection?
+        var withID: Rejection?
+        do {
+            _ = try bus.publish(senderID: "cci-doubs", header: Self.header(theme: "nowhere"), body: [], now: Self.now)
+        } catch { withoutID = error }
+        do {
+            _ = try bus.publish(senderID: "cci-doubs", header: Self.header(theme: "nowhere", extra: #","id":"mine""#),
+                                body: [], now: Self.now)
+        } catch { withID = error }
+
+        #expect(withoutID?.code == .unknownTheme)
+        #expect(withoutID?.id == nil)
+        #expect(withID?.id == "mine")
+    }
 }

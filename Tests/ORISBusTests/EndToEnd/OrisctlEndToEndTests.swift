@@ -73,7 +73,9 @@ struct OrisctlEndToEndTests {
         let unknownCommand = try runCommand(Binaries.orisctl, ["pubish"])
         let unknownOption = try runCommand(Binaries.orisctl, ["publish", "--titel", "x"])
         let noMember = try runCommand(Binaries.orisctl, ["publish", "--theme", "a", "--title", "x"])
-        let badTier = try runCommand(Binaries.orisctl, ["subscribe", "--as", "x", "--tier", "top"])
+        let badTier = try runCommand(Binaries.orisctl, ["subscribe", "--as", "x", "--tier", "gipp"])
+        let helloNobody = try runCommand(Binaries.orisctl, ["hello", "--timeout", "200"])
+        let emptyMember = try runCommand(Binaries.orisctl, ["hello", "--as", ""])
 
         #expect(unknownCommand.status == 64)
         #expect(unknownCommand.stderr.contains("'pubish'") && unknownCommand.stderr.contains("'publish'"))
@@ -82,10 +84,24 @@ struct OrisctlEndToEndTests {
         #expect(noMember.status == 64)
         #expect(noMember.stderr.contains("--as MEMBER"))
         #expect(badTier.status == 64)
-        #expect(badTier.stderr.contains("'top'"))
+        #expect(badTier.stderr.contains("'gipp'") && badTier.stderr.contains("did you mean 'gip'"))
+        #expect(helloNobody.status == 64)
+        #expect(helloNobody.stderr.contains("--as MEMBER"))
+        #expect(emptyMember.status == 64)
+        #expect(!noMember.stderr.contains("--help) (see"))
     }
 
-    @Test(arguments: ["publish", "subscribe", "hello", "stats"])
+    @Test func subscribe_toAThemeTheMemberDoesNotWorkOn_exits64WithTheThemesItHas() throws {
+        let daemon = try RunningDaemon()
+
+        let result = try runCommand(Binaries.orisctl, ["subscribe", "--api", daemon.api, "--as", "gip-auto",
+                                                       "--theme", "auto-rang4"])
+
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("did you mean 'auto-rang3'"))
+    }
+
+    @Test(arguments: ["publish", "subscribe", "replay", "hello", "stats", "audit"])
     func help_onEverySubcommand_printsUsageAndExits0(command: String) throws {
         let result = try runCommand(Binaries.orisctl, [command, "--help"])
 

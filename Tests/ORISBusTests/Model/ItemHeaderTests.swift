@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+import Testing
+@testable import ORISBus
+
+/// The header's direct byte writer says exactly what the general JSON writer says.
+@Suite struct ItemHeaderTests {
+    @Test func encoded_equalsTheGeneralWritersOutput_withEveryField() throws {
+        var header = ItemHeader(id: "id-1", kind: .alert, theme: "auto-rang3", title: "Tïtle \"quoted\"\n\\ end")
+        header.severity = .severe
+        header.urgency = .immediate
+        header.certainty = .likely
+        header.tlp = .amberStrict
+        header.posture = .reactive
+        header.tags = ["a", "b\u{1}"]
+        header.axis = "axe-1"
+        header.references = ["r1"]
+        header.sent = "2026-12-04T10:00:00+01:00"
+        header.contentType = "application/xml"
+        header.extensions = [("x-n", .int(5)), ("x-o", .object(JSONObject([("k", .bool(true))])))]
+        header.tenant = "bfc"
+        header.sender = "cci"
+        header.received = Timestamp(milliseconds: 1_796_401_800_123)
+        header.tier = .crps
+        header.seq = 42
+        header.reason = "severity Severe"
+        header.origin = "bfc"
+
+        let direct = header.encoded
+
+        #expect(direct == JSONWriter.encode(.object(header.jsonObject)))
+        #expect(try JSONParser.parse(direct) == .object(header.jsonObject))
+    }
+
+    @Test func encoded_withOnlyRequiredFields_writesTheDefaults() {
+        let header = ItemHeader(id: "i", kind: .signal, theme: "t", title: "x")
+
+        let text = String(decoding: header.encoded, as: UTF8.self)
+
+        #expect(text == #"{"v":1,"id":"i","kind":"signal","theme":"t","title":"x","severity":"Unknown","#
+                + #""urgency":"Unknown","certainty":"Unknown","tlp":"amber","content_type":"text/plain"}"#)
+    }
+}
