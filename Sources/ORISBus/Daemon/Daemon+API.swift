@@ -29,7 +29,7 @@ extension Daemon {
     /// must wait for.
     struct Outcome {
         var reply: Reply
-        var deliveries: [[[UInt8]]] = []
+        var deliveries: [FeedMessage] = []
         var position: UInt64?
         var id: String?
     }
@@ -147,7 +147,9 @@ extension Daemon {
             self.stats.duplicates += 1
             return Outcome(reply: reply, position: accepted.ack.position, id: accepted.id)
         }
-        let deliveries = accepted.outbound.map { [$0.topic.bytes, $0.encodedHeader, body] }
+        let deliveries = accepted.outbound.map {
+            FeedMessage(tier: $0.topic.tier, frames: [$0.topic.bytes, $0.encodedHeader, body])
+        }
         self.stats.accepted[endpoint, default: 0] += 1
         if self.logger.isEnabled(.debug) {
             let tiers = accepted.outbound.map(\.topic.tier.word).joined(separator: ",")

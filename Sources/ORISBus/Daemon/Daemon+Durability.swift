@@ -1,5 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 
+/// One message for the feed: its frames (topic, header, body) and the tier it goes to.
+struct FeedMessage {
+    var tier: Tier
+    var frames: [[UInt8]]
+}
+
 /// What a tenant's journal owes: the first position not yet durable, whether a sync is in
 /// flight, and the deliveries and replies that wait for one (under fsync `always`).
 struct TenantDurability {
@@ -13,7 +19,7 @@ struct TenantDurability {
     /// Deliveries and a reply held until `position` is durable.
     struct Waiting {
         var position: UInt64
-        var deliveries: [[[UInt8]]]
+        var deliveries: [FeedMessage]
         var reply: [[UInt8]]?
         /// The item's id, for the log when the sync fails.
         var id: String?
@@ -27,7 +33,7 @@ extension Daemon {
     func dispatch(
         tenant: String?,
         position: UInt64?,
-        deliveries: [[[UInt8]]],
+        deliveries: [FeedMessage],
         reply: [[UInt8]]?,
         id: String?,
         sockets: Daemon.Sockets
@@ -43,13 +49,11 @@ extension Daemon {
         try self.send(deliveries: deliveries, reply: reply, sockets: sockets)
     }
 
-    private func send(deliveries: [[[UInt8]]], reply: [[UInt8]]?, sockets: Daemon.Sockets) throws(ZMQError) {
-        for frames in deliveries {
+    private func send(deliveries: [FeedMessage], reply: [[UInt8]]?, sockets: Daemon.Sockets) throws(ZMQError) {
+        for message in deliveries {
             // XPUB never blocks: past a subscriber's high-water mark libzmq drops for it.
-            _ = try sockets.feed.send(frames, wait: false)
-            if let tier = Topic(String(decoding: frames[0], as: UTF8.self))?.tier {
-                self.stats.delivered[tier, default: 0] += 1
-            }
+            _ = try sockets.feed.send(message.frames, wait: false)
+            self.stats.delivered[message.tier, default: 0] += 1
         }
         if let reply {
             do {

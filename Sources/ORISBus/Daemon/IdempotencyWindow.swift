@@ -5,6 +5,14 @@ package struct AckRecord: Sendable, Equatable {
     package struct Delivery: Sendable, Equatable {
         package var topic: String
         package var seq: UInt64
+        /// The topic's tier, kept so that writing an ACK never parses a topic.
+        package var tier: Tier
+
+        package init(topic: String, seq: UInt64, tier: Tier? = nil) {
+            self.topic = topic
+            self.seq = seq
+            self.tier = tier ?? Topic(topic)?.tier ?? .gip
+        }
     }
 
     package var id: String
@@ -18,7 +26,7 @@ package struct AckRecord: Sendable, Equatable {
         var o = JSONObject()
         o["id"] = .string(self.id)
         o["seq"] = self.deliveries.first.map { .int(Int64($0.seq)) } ?? .null
-        o["tiers"] = .array(self.deliveries.compactMap { Topic($0.topic).map { .string($0.tier.word) } })
+        o["tiers"] = .array(self.deliveries.map { .string($0.tier.word) })
         o["deliveries"] = .array(self.deliveries.map { delivery in
             .object(JSONObject([("topic", .string(delivery.topic)), ("seq", .int(Int64(delivery.seq)))]))
         })
