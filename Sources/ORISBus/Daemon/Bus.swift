@@ -73,7 +73,8 @@ package final class Bus {
                     // Records of one item are consecutive: regroup them into the item's ACK.
                     if rebuilding?.id != record.id {
                         if let done = rebuilding { window.remember(done, now: now) }
-                        rebuilding = AckRecord(id: record.id, deliveries: [], position: 0, received: record.received)
+                        rebuilding = AckRecord(id: record.id, sender: record.sender, deliveries: [], position: 0,
+                                               received: record.received)
                     }
                     rebuilding?.deliveries.append(.init(topic: record.topic, seq: record.seq))
                     rebuilding?.position = record.position
@@ -122,6 +123,11 @@ package final class Bus {
         }
         try PublishPolicy.check(member: sender, kind: stamped.kind, theme: theme.id, id: claimed)
         if let first = self.stores[sender.tenant]?.window.ack(for: stamped.id) {
+            // The same member retrying gets its first ACK; another member may not take the id.
+            guard first.sender == sender.id else {
+                throw Rejection(.idInUse, "id '\(stamped.id)' is already used by another member of tenant "
+                                + "'\(sender.tenant)'", id: claimed)
+            }
             return Accepted(ack: first, outbound: [], isDuplicate: true, tenant: sender.tenant)
         }
 
@@ -149,7 +155,7 @@ package final class Bus {
             let records = outbound.map { item -> JournalRecord in
                 defer { next += 1 }
                 return JournalRecord(position: next, received: now, topic: item.topic.description, seq: item.seq,
-                                     id: stamped.id, header: item.encodedHeader, body: body)
+                                     id: stamped.id, sender: sender.id, header: item.encodedHeader, body: body)
             }
             do {
                 try journal.append(records)
@@ -166,7 +172,7 @@ package final class Bus {
             self.sequences[topic] = seq
         }
         let delivered = outbound.map { AckRecord.Delivery(topic: $0.topic.description, seq: $0.seq, tier: $0.topic.tier) }
-        let ack = AckRecord(id: stamped.id, deliveries: delivered,
+        let ack = AckRecord(id: stamped.id, sender: sender.id, deliveries: delivered,
                             position: position, received: now)
         self.stores[sender.tenant]?.window.remember(ack, now: now)
         return Accepted(ack: ack, outbound: outbound, isDuplicate: false, tenant: sender.tenant)

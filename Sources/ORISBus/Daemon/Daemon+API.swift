@@ -87,9 +87,22 @@ extension Daemon {
         guard case .object(let o)? = try? JSONParser.parse(arguments) else {
             throw Rejection(.badRequest, "the AUDIT arguments must be a JSON object")
         }
+        for key in o.keys where !["tenant", "after", "limit"].contains(key) {
+            throw Rejection(.badRequest, "unknown AUDIT argument '\(key)' (known: tenant, after, limit)")
+        }
+        if let value = o["tenant"], value.stringValue == nil {
+            throw Rejection(.badRequest, "'tenant' must be a string")
+        }
         let tenant = o["tenant"]?.stringValue
-        let after = UInt64(max(0, o["after"]?.intValue ?? 0))
-        let limit = Int(min(1000, max(1, o["limit"]?.intValue ?? 100)))
+        func whole(_ key: String, _ range: ClosedRange<Int64>, _ fallback: Int64) throws(Rejection) -> Int64 {
+            guard let value = o[key] else { return fallback }
+            guard case .int(let n) = value, range.contains(n) else {
+                throw Rejection(.badRequest, "'\(key)' must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return n
+        }
+        let after = UInt64(try whole("after", 0...Int64.max, 0))
+        let limit = Int(try whole("limit", 1...1000, 100))
         let all = self.registryStore?.audit.entries ?? []
         let matching = all.filter { $0.number > after && (tenant == nil || $0.tenant == tenant) }
         let page = matching.prefix(limit)
@@ -135,6 +148,13 @@ extension Daemon {
         endpoint: String
     ) throws(Rejection) -> Outcome {
         guard let bus = self.bus else { throw Rejection(.internal, "the daemon is stopping") }
+        if let tenant = member.flatMap({ self.registry.member($0)?.tenant }), let n = self.tenantIndex[tenant],
+           self.durability[n].hasFailed {
+            let rejection = Rejection(.internal, "the journal of tenant '\(tenant)' could not be synced to the disk; "
+                                      + "publishes are refused until orisd restarts")
+            self.reject(rejection, endpoint: endpoint, member: member)
+            throw rejection
+        }
         let accepted: Accepted
         do {
             accepted = try bus.publish(senderID: member, header: header, body: body)

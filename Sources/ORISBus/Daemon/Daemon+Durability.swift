@@ -15,6 +15,9 @@ struct TenantDurability {
     var syncInFlight = false
     var lastSync = Timestamp.now()
     var waiting: [Waiting] = []
+    /// An fdatasync failed: after that the kernel may have dropped the dirty pages, so nothing
+    /// more is accepted for this tenant until a restart reads back what the disk really holds.
+    var hasFailed = false
 
     /// Deliveries and a reply held until `position` is durable.
     struct Waiting {
@@ -57,7 +60,10 @@ extension Daemon {
         }
         if let reply {
             do {
-                _ = try sockets.api.send(reply, wait: false)
+                if try !sockets.api.send(reply, wait: false) {
+                    self.stats.droppedReplies += 1
+                    self.logger.debug("reply dropped, client not reading", [])
+                }
             } catch where error.isUnroutable {
                 self.logger.debug("reply dropped, client gone", [])
             }
@@ -109,8 +115,10 @@ extension Daemon {
             guard completion.errno == 0 else {
                 // After a failed fdatasync the kernel may have dropped the dirty pages: nothing
                 // that waited can be promised. Refuse it; the client retries with the same id.
-                self.logger.error("journal sync failed", [("tenant", tenant),
-                                                          ("err", FileBytes.errorText(completion.errno))])
+                self.logger.error("journal sync failed; publishes refused until restart", [
+                    ("tenant", tenant), ("err", FileBytes.errorText(completion.errno)),
+                ])
+                self.durability[n].hasFailed = true
                 let failed = self.durability[n].waiting
                 self.durability[n].waiting = []
                 for entry in failed {

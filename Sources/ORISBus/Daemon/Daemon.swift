@@ -27,6 +27,9 @@ package final class Daemon {
     /// How many messages one socket may hand the loop before the others get a turn.
     static let batch = 256
 
+    /// Replies queued per api client before further ones are dropped.
+    package static let maximumQueuedReplies: Int32 = 256
+
     /// The largest subscription frame the feed accepts; a peer sending a larger one is dropped.
     package static let maximumSubscriptionBytes = 1024
 
@@ -155,6 +158,11 @@ package final class Daemon {
                     ("offset", String(event.offset)), ("bytes", String(event.bytes)),
                 ])
             }
+            for topic in journal.lostTails {
+                self.logger.warning("journal ends before numbers it had given; its newest records are missing", [
+                    ("tenant", tenant), ("topic", topic), ("last_given", String(journal.lastSequence(of: topic))),
+                ])
+            }
             self.logger.info("journal opened", [
                 ("tenant", tenant), ("fsync", bus.policy(of: tenant).fsync.word),
                 ("history_start", String(journal.firstPosition)), ("next_position", String(journal.nextPosition)),
@@ -177,6 +185,9 @@ package final class Daemon {
             let api = try Socket(context: context, type: .router)
             try api.set(.linger(milliseconds: 200))
             try api.set(.routerMandatory(true))
+            // Replies queued for one client that does not read: past this, its replies are
+            // dropped (a REPLAY page is up to 1 MiB, so this bounds what one client can hold).
+            try api.set(.sendHighWaterMark(Daemon.maximumQueuedReplies))
             try api.set(.maxMessageSize(bytes: frameCeiling))
             try self.secure(api, domain: "api")
 

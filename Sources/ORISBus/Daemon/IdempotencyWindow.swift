@@ -16,6 +16,8 @@ package struct AckRecord: Sendable, Equatable {
     }
 
     package var id: String
+    /// The member that published it: a retry must come from the same member.
+    package var sender: String
     package var deliveries: [Delivery]
     /// The journal position of the item's last record (0 without a journal).
     package var position: UInt64

@@ -10,6 +10,7 @@ package struct RecordSummary: Sendable, Equatable {
     package var topic: String
     package var seq: UInt64
     package var id: String
+    package var sender: String
 }
 
 /// One tenant's journal: append-only segment files of checksummed records, with an index in
@@ -19,24 +20,27 @@ package struct RecordSummary: Sendable, Equatable {
 /// ``syncDescriptor()``) makes them durable.
 package final class Journal {
     package let directory: String
-    private let segmentBytes: Int
-    private var segments: [Segment] = []
-    private var topics: [String: TopicIndex] = [:]
+    let segmentBytes: Int
+    var segments: [Segment] = []
+    var topics: [String: TopicIndex] = [:]
     /// The position the next record takes.
-    package private(set) var nextPosition: UInt64 = 1
-    /// What recovery cut or skipped when the journal was opened.
-    package private(set) var recoveryEvents: [RecoveryEvent] = []
+    package internal(set) var nextPosition: UInt64 = 1
+    /// What recovery cut, skipped or found odd when the journal was opened.
+    package internal(set) var recoveryEvents: [RecoveryEvent] = []
+    /// Topics whose stored records end before numbers the journal had already given (their
+    /// newest records were lost outside the daemon's control).
+    package internal(set) var lostTails: [String] = []
 
     /// Where a topic's records are: parallel arrays in position order.
-    private struct TopicIndex {
+    struct TopicIndex {
         var seqs: [UInt64] = []
         var positions: [UInt64] = []
         var times: [Int64] = []
         var offsets: [UInt32] = []
-        /// The last sequence number of the topic when its records were all removed.
+        /// The last sequence number known given, even when its records are gone.
         var floor: UInt64 = 0
 
-        var last: UInt64 { self.seqs.last ?? self.floor }
+        var last: UInt64 { max(self.seqs.last ?? 0, self.floor) }
 
         mutating func trim(upTo count: Int) {
             self.floor = max(self.floor, self.last)
@@ -67,120 +71,21 @@ package final class Journal {
         visit: (RecordSummary) -> Void = { _ in }
     ) throws(JournalError) {
         self.directory = directory
-        self.segmentBytes = max(4096, segmentBytes)
+        self.segmentBytes = max(4096, min(segmentBytes, 1 << 30))
         if let problem = FileBytes.makeDirectory(directory) {
             throw .io(call: "mkdir", path: directory + " (" + problem + ")", errno: errno)
         }
-        guard let names = FileBytes.list(directory) else {
-            throw .io(call: "opendir", path: directory, errno: errno)
-        }
-        self.readSequenceFloors()
-        let firsts = names.compactMap { name -> UInt64? in
-            guard name.hasSuffix(".seg"), name.count == 24 else { return nil }
-            return UInt64(name.dropLast(4))
-        }.sorted()
-        for (n, first) in firsts.enumerated() {
-            let segment = try Segment(directory: directory, firstPosition: first, create: false)
-            try self.recover(segment, isLast: n == firsts.count - 1, visit: visit)
-            self.segments.append(segment)
-        }
-        if let last = self.segments.last {
-            self.nextPosition = max(self.nextPosition, last.endPosition)
-        }
-    }
-
-    // MARK: - Recovery
-
-    private func recover(_ segment: Segment, isLast: Bool, visit: (RecordSummary) -> Void) throws(JournalError) {
-        let bytes = try segment.read(at: 0, count: segment.size)
-        var offset = 0
-        var goodEnd = 0
-        segment.endPosition = max(segment.firstPosition, self.nextPosition)
-        bytes.withUnsafeBytes { raw in
-            while offset < raw.count {
-                switch Self.frame(in: raw, at: offset) {
-                case .record(let record, let next):
-                    if record.position >= segment.endPosition {
-                        self.index(record, offset: offset, in: segment)
-                        visit(RecordSummary(position: record.position, received: record.received,
-                                            topic: record.topic, seq: record.seq, id: record.id))
-                    } else {
-                        self.recoveryEvents.append(RecoveryEvent(kind: .corruptRecord, segment: segment.path,
-                                                                 offset: offset, bytes: next - offset))
-                    }
-                    offset = next
-                    goodEnd = next
-                case .damaged:
-                    // Look for the next intact record; what lies between is skipped or, at the
-                    // end of the last segment, cut as a torn tail.
-                    guard let resume = Self.nextIntactRecord(in: raw, after: offset) else {
-                        offset = raw.count
-                        break
-                    }
-                    self.recoveryEvents.append(RecoveryEvent(kind: .corruptRecord, segment: segment.path,
-                                                             offset: offset, bytes: resume - offset))
-                    offset = resume
-                }
-            }
-        }
-        if goodEnd < segment.size {
-            self.recoveryEvents.append(RecoveryEvent(kind: .tornTail, segment: segment.path, offset: goodEnd,
-                                                     bytes: segment.size - goodEnd))
-            if isLast {
-                try segment.truncate(to: goodEnd)
-            }
-        }
-        self.nextPosition = segment.endPosition
-    }
-
-    private enum Frame {
-        case record(JournalRecord, next: Int)
-        case damaged
-    }
-
-    private static func frame(in raw: UnsafeRawBufferPointer, at offset: Int) -> Frame {
-        guard offset + JournalRecord.prefixBytes <= raw.count,
-              raw[offset] == JournalRecord.magic[0], raw[offset + 1] == JournalRecord.magic[1],
-              raw[offset + 2] == JournalRecord.magic[2], raw[offset + 3] == JournalRecord.magic[3]
-        else { return .damaged }
-        var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[(offset + 4)...]))
-        guard let length = reader.u32(), let crc = reader.u32() else { return .damaged }
-        let start = offset + JournalRecord.prefixBytes
-        let end = start + Int(length)
-        guard Int(length) >= JournalRecord.fixedPayloadBytes, end <= raw.count else { return .damaged }
-        let payload = UnsafeRawBufferPointer(rebasing: raw[start..<end])
-        guard CRC32C.checksum(payload) == crc, let record = JournalRecord.decode(payload: payload) else {
-            return .damaged
-        }
-        return .record(record, next: end)
-    }
-
-    private static func nextIntactRecord(in raw: UnsafeRawBufferPointer, after offset: Int) -> Int? {
-        var candidate = offset + 1
-        while candidate + JournalRecord.prefixBytes <= raw.count {
-            if raw[candidate] == JournalRecord.magic[0], case .record = self.frame(in: raw, at: candidate) {
-                return candidate
-            }
-            candidate += 1
-        }
-        return nil
-    }
-
-    private func index(_ record: JournalRecord, offset: Int, in segment: Segment) {
-        self.topics[record.topic, default: TopicIndex()].append(record, offset: offset)
-        segment.endPosition = record.position + 1
-        if segment.firstTime == nil { segment.firstTime = record.received }
-        segment.lastTime = record.received
+        try self.recoverAll(visit: visit)
     }
 
     // MARK: - Writing
 
-    /// The last sequence number stored on a topic (0 when none).
+    /// The last sequence number given on a topic (0 when none).
     package func lastSequence(of topic: String) -> UInt64 {
         self.topics[topic]?.last ?? 0
     }
 
-    /// Every topic with its last stored sequence number.
+    /// Every topic with its last sequence number given.
     package var lastSequences: [String: UInt64] {
         self.topics.compactMapValues { $0.last > 0 ? $0.last : nil }
     }
@@ -191,14 +96,14 @@ package final class Journal {
     /// - Throws: ``JournalError``: `diskFull` leaves the journal as it was.
     package func append(_ records: [JournalRecord]) throws(JournalError) {
         guard !records.isEmpty else { return }
+        let segment = try self.writableSegment(position: records[0].position)
         var bytes = [UInt8]()
         var starts = [Int]()
         for (n, record) in records.enumerated() {
             precondition(record.position == self.nextPosition + UInt64(n), "journal positions are consecutive")
             starts.append(bytes.count)
-            bytes.append(contentsOf: record.encoded)
+            bytes.append(contentsOf: record.encoded(nonce: segment.nonce))
         }
-        let segment = try self.writableSegment(for: bytes.count, position: records[0].position)
         let base = segment.size
         try segment.append(bytes)
         for (record, start) in zip(records, starts) {
@@ -207,13 +112,24 @@ package final class Journal {
         self.nextPosition = records[records.count - 1].position + 1
     }
 
-    private func writableSegment(for count: Int, position: UInt64) throws(JournalError) -> Segment {
-        if let current = self.segments.last, current.size == 0 || current.size + count <= self.segmentBytes {
+    func index(_ record: JournalRecord, offset: Int, in segment: Segment) {
+        self.topics[record.topic, default: TopicIndex()].append(record, offset: offset)
+        segment.endPosition = record.position + 1
+        if segment.firstTime == nil { segment.firstTime = record.received }
+        segment.lastTime = record.received
+    }
+
+    private func writableSegment(position: UInt64) throws(JournalError) -> Segment {
+        if let current = self.segments.last, current.size < self.segmentBytes {
             return current
         }
         // The full segment is made durable before the new one takes writes, so that a sync of
-        // the current segment covers everything before it.
-        try self.segments.last?.sync()
+        // the current segment covers everything before it; the numbers given so far are saved
+        // with it, so that losing the newest segment cannot make them be given again.
+        if let full = self.segments.last {
+            try full.sync()
+            try self.writeSequenceFloors()
+        }
         let segment = try Segment(directory: self.directory, firstPosition: position, create: true)
         if let number = FileBytes.syncDirectory(self.directory) {
             segment.close()
@@ -239,7 +155,7 @@ package final class Journal {
 
     /// The first position still stored (the start of history), or ``nextPosition`` when empty.
     package var firstPosition: UInt64 {
-        self.segments.first?.firstPosition ?? self.nextPosition
+        self.segments.first { $0.endPosition > $0.firstPosition }?.firstPosition ?? self.nextPosition
     }
 
     /// Topics whose names start with `prefix`.
@@ -264,6 +180,7 @@ package final class Journal {
     ///   - limit: the most records to return.
     ///   - byteLimit: stop once the records returned hold this many bytes.
     /// - Returns: the records, and whether more would match.
+    /// - Throws: ``JournalError`` when a record cannot be read back intact.
     package func read(
         prefix: String,
         fromPosition: UInt64 = 0,
@@ -276,7 +193,7 @@ package final class Journal {
     ) throws(JournalError) -> (records: [JournalRecord], more: Bool) {
         // Each matching topic contributes the index range it needs; the ranges are merged by
         // position so the answer is in journal order.
-        var cursors: [(topic: String, index: Int)] = []
+        var cursors: [(entry: TopicIndex, index: Int)] = []
         for topic in self.topics(withPrefix: prefix) {
             guard let entry = self.topics[topic] else { continue }
             var start = Self.lowerBound(entry.positions, fromPosition)
@@ -285,48 +202,49 @@ package final class Journal {
                 start = max(start, Self.lowerBound(entry.times, fromTime.milliseconds))
             }
             if start < entry.positions.count && entry.seqs[start] <= toSeq {
-                cursors.append((topic, start))
+                cursors.append((entry, start))
             }
         }
         var out = [JournalRecord]()
         var bytes = 0
         while out.count < limit && bytes < byteLimit {
-            var best: Int?
-            for (n, cursor) in cursors.enumerated() {
-                let position = self.topics[cursor.topic]!.positions[cursor.index]  // cursor is in range
-                if best == nil || position < self.topics[cursors[best!].topic]!.positions[cursors[best!].index] {
-                    best = n
-                }
-            }
-            guard let chosen = best else { return (out, false) }
-            let cursor = cursors[chosen]
-            let entry = self.topics[cursor.topic]!
-            guard entry.positions[cursor.index] < beforePosition else { return (out, false) }
-            let offset = Int(entry.offsets[cursor.index])
-            let record = try self.load(position: entry.positions[cursor.index], offset: offset)
+            guard let chosen = cursors.indices.min(by: {
+                cursors[$0].entry.positions[cursors[$0].index] < cursors[$1].entry.positions[cursors[$1].index]
+            }) else { return (out, false) }
+            let (entry, index) = cursors[chosen]
+            guard entry.positions[index] < beforePosition else { return (out, false) }
+            let record = try self.load(position: entry.positions[index], offset: Int(entry.offsets[index]))
             bytes += record.header.count + record.body.count + record.topic.utf8.count
             out.append(record)
-            let next = cursor.index + 1
-            if next < entry.positions.count && entry.seqs[next] <= toSeq {
-                cursors[chosen].index = next
+            if index + 1 < entry.positions.count && entry.seqs[index + 1] <= toSeq {
+                cursors[chosen].index = index + 1
             } else {
                 cursors.remove(at: chosen)
             }
         }
-        let more = cursors.contains { self.topics[$0.topic]!.positions[$0.index] < beforePosition }
+        let more = cursors.contains { $0.entry.positions[$0.index] < beforePosition }
         return (out, more)
     }
 
+    /// Reads one record back, checking its frame and checksum again: the disk may have changed
+    /// under the daemon since recovery.
     private func load(position: UInt64, offset: Int) throws(JournalError) -> JournalRecord {
         let segment = self.segment(holding: position)
         let prefix = try segment.read(at: offset, count: JournalRecord.prefixBytes)
-        let length = prefix.withUnsafeBytes { raw -> Int in
+        guard prefix.count == JournalRecord.prefixBytes, Array(prefix.prefix(4)) == JournalRecord.magic else {
+            throw .corrupt(path: segment.path, offset: offset)
+        }
+        let (length, crc) = prefix.withUnsafeBytes { raw -> (Int, UInt32) in
             var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[4...]))
-            return Int(reader.u32() ?? 0)
+            return (Int(reader.u32() ?? 0), reader.u32() ?? 0)
         }
         let payload = try segment.read(at: offset + JournalRecord.prefixBytes, count: length)
-        guard let record = payload.withUnsafeBytes({ JournalRecord.decode(payload: $0) }) else {
-            throw .io(call: "decode", path: segment.path, errno: EIO)
+        guard payload.count == length,
+              payload.withUnsafeBytes({ JournalRecord.checksum(nonce: segment.nonce, payload: $0) }) == crc,
+              let record = payload.withUnsafeBytes({ JournalRecord.decode(payload: $0) }),
+              record.position == position
+        else {
+            throw .corrupt(path: segment.path, offset: offset)
         }
         return record
     }
@@ -341,7 +259,7 @@ package final class Journal {
         return self.segments[low]
     }
 
-    private static func lowerBound<T: Comparable>(_ values: [T], _ key: T) -> Int {
+    static func lowerBound<T: Comparable>(_ values: [T], _ key: T) -> Int {
         var low = 0
         var high = values.count
         while low < high {
@@ -363,86 +281,91 @@ package final class Journal {
 
     /// Removes whole segments from the start of history: those whose newest record is older than
     /// `maximumAge`, then more while the journal is over `maximumBytes`. The segment being
-    /// written is never removed.
+    /// written is never removed. The last numbers given are saved first, so that a topic whose
+    /// every record goes never gives a number twice, even after a crash in the middle.
     ///
-    /// - Parameters:
-    ///   - now: the current time.
-    ///   - maximumAgeSeconds: 0 keeps every age.
-    ///   - maximumBytes: 0 keeps every size.
     /// - Returns: the paths removed.
     package func applyRetention(
         now: Timestamp,
         maximumAgeSeconds: Int,
         maximumBytes: Int
     ) throws(JournalError) -> [String] {
-        var removed = [String]()
+        var doomed = 0
         var total = self.storedBytes
-        while self.segments.count > 1 {
-            let oldest = self.segments[0]
+        while doomed < self.segments.count - 1 {
+            let oldest = self.segments[doomed]
             let tooOld = maximumAgeSeconds > 0
                 && (oldest.lastTime?.milliseconds ?? 0) < now.milliseconds - Int64(maximumAgeSeconds) * 1000
             let tooBig = maximumBytes > 0 && total > maximumBytes
             guard tooOld || tooBig else { break }
+            total -= oldest.size
+            doomed += 1
+        }
+        guard doomed > 0 else { return [] }
+        try self.writeSequenceFloors()
+        var removed = [String]()
+        for _ in 0..<doomed {
+            let oldest = self.segments[0]
             oldest.close()
             guard unlink(oldest.path) == 0 || errno == ENOENT else {
                 throw .io(call: "unlink", path: oldest.path, errno: errno)
             }
-            total -= oldest.size
             self.segments.removeFirst()
             removed.append(oldest.path)
         }
-        guard !removed.isEmpty else { return [] }
         if let number = FileBytes.syncDirectory(self.directory) {
             throw .io(call: "fsync", path: self.directory, errno: number)
         }
-        let first = self.firstPosition
+        let first = self.segments.first?.firstPosition ?? self.nextPosition
         for topic in Array(self.topics.keys) {
             let cut = Self.lowerBound(self.topics[topic]!.positions, first)
             if cut > 0 {
                 self.topics[topic]!.trim(upTo: cut)
             }
         }
-        // Sequence numbers must never be given twice, even for a topic whose every record is
-        // gone: the last ones are kept in a small file that recovery reads first.
-        try self.writeSequenceFloors()
         return removed
     }
 
-    /// The file keeping each topic's last sequence number across retention.
-    private var floorsPath: String { self.directory + "/sequences.json" }
+    // MARK: - Sequence floors
 
-    private func writeSequenceFloors() throws(JournalError) {
-        var o = JSONObject()
+    /// The file keeping the next position and each topic's last sequence number, written at
+    /// each segment roll, before retention and at close.
+    var floorsPath: String { self.directory + "/sequences.json" }
+
+    func writeSequenceFloors() throws(JournalError) {
+        var topics = JSONObject()
         for (topic, last) in self.lastSequences.sorted(by: { $0.key < $1.key }) {
-            o[topic] = .int(Int64(last))
+            topics[topic] = .int(Int64(last))
         }
-        let bytes = JSONWriter.encode(.object(o))
+        let document = JSONObject([("next_position", .int(Int64(self.nextPosition))), ("topics", .object(topics))])
+        let bytes = JSONWriter.encode(.object(document))
         let temporary = self.floorsPath + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .io(call: "open", path: temporary, errno: errno) }
+        guard fd >= 0 else {
+            throw errno == ENOSPC ? .diskFull(path: temporary) : .io(call: "open", path: temporary, errno: errno)
+        }
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        let synced = fsync(fd) == 0
+        let writeErrno = errno
+        let synced = written == bytes.count && fsync(fd) == 0
         Glibc.close(fd)
-        guard written == bytes.count, synced, rename(temporary, self.floorsPath) == 0 else {
-            throw .io(call: "write", path: self.floorsPath, errno: errno)
+        guard synced else {
+            unlink(temporary)
+            throw written < bytes.count && (written >= 0 || writeErrno == ENOSPC)
+                ? .diskFull(path: temporary) : .io(call: "write", path: temporary, errno: writeErrno)
+        }
+        guard rename(temporary, self.floorsPath) == 0 else {
+            throw .io(call: "rename", path: self.floorsPath, errno: errno)
         }
         if let number = FileBytes.syncDirectory(self.directory) {
             throw .io(call: "fsync", path: self.directory, errno: number)
         }
     }
 
-    private func readSequenceFloors() {
-        guard let bytes = FileBytes.read(path: self.floorsPath),
-              let object = (try? JSONParser.parse(bytes))?.objectValue else { return }
-        for (topic, value) in object.pairs {
-            if let last = value.intValue, last > 0 {
-                self.topics[topic, default: TopicIndex()].floor = UInt64(last)
-            }
-        }
-    }
-
-    /// Closes every segment.
+    /// Saves the sequence floors and closes every segment.
     package func close() {
+        if !self.segments.isEmpty {
+            try? self.writeSequenceFloors()
+        }
         for segment in self.segments { segment.close() }
     }
 }

@@ -6,6 +6,8 @@ package enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
     case diskFull(path: String)
     /// A system call failed.
     case io(call: String, path: String, errno: Int32)
+    /// A stored record no longer reads back intact.
+    case corrupt(path: String, offset: Int)
 
     package var description: String {
         switch self {
@@ -13,6 +15,8 @@ package enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
             return "no space left for '\(path)'"
         case .io(let call, let path, let number):
             return "\(call) '\(path)' failed: \(FileBytes.errorText(number)) (errno \(number))"
+        case .corrupt(let path, let offset):
+            return "the record at byte \(offset) of '\(path)' no longer reads back intact"
         }
     }
 }
@@ -24,6 +28,14 @@ package struct RecoveryEvent: Sendable, Equatable, CustomStringConvertible {
         case tornTail = "torn-tail"
         /// A record whose checksum or framing failed was skipped; later records were kept.
         case corruptRecord = "corrupt-record"
+        /// Records whose positions go backwards (a copied or misnamed segment) were skipped.
+        case outOfOrder = "out-of-order"
+        /// A segment's name does not match its first record; the record is believed.
+        case misnamed = "misnamed-segment"
+        /// A file in the journal folder that is not a readable segment was left alone.
+        case foreignFile = "foreign-file"
+        /// A segment without any intact record was left out.
+        case emptySegment = "empty-segment"
     }
 
     package var kind: Kind

@@ -2,17 +2,22 @@
 
 /// One delivery as the journal keeps it: exactly what the feed carried, with its place.
 ///
-/// On disk (little-endian):
+/// On disk (little-endian), after its segment's header (``Segment``):
 ///
 /// ```text
 /// record  = magic length crc payload
 /// magic   = "ORJ1"                 ; 4 bytes, to find records again after damage
 /// length  = u32                    ; bytes of payload
-/// crc     = u32                    ; CRC-32C of payload
-/// payload = position received seq topic-len topic id-len id header-len header body
-/// position, received (ms since the epoch), seq = u64 each; topic-len, id-len = u16;
-/// header-len = u32; body = the rest of the payload
+/// crc     = u32                    ; CRC-32C of the segment's nonce, then the payload
+/// payload = position received seq topic-len topic id-len id sender-len sender
+///           header-len header body
+/// position, received (ms since the epoch), seq = u64 each; topic-len, id-len,
+/// sender-len = u16; header-len = u32; body = the rest of the payload
 /// ```
+///
+/// The nonce in the checksum is random per segment and never leaves the disk, so a record that
+/// a member hides inside an item's body can never pass for a real one when recovery searches
+/// for the next record after damage.
 package struct JournalRecord: Sendable, Equatable {
     /// The record's place in its tenant's journal, from 1.
     package var position: UInt64
@@ -22,16 +27,19 @@ package struct JournalRecord: Sendable, Equatable {
     package var seq: UInt64
     /// The item's id (several deliveries of one item share it).
     package var id: String
+    /// The member that published the item.
+    package var sender: String
     package var header: [UInt8]
     package var body: [UInt8]
 
     package init(position: UInt64, received: Timestamp, topic: String, seq: UInt64, id: String,
-                 header: [UInt8], body: [UInt8]) {
+                 sender: String = "", header: [UInt8], body: [UInt8]) {
         self.position = position
         self.received = received
         self.topic = topic
         self.seq = seq
         self.id = id
+        self.sender = sender
         self.header = header
         self.body = body
     }
@@ -41,14 +49,20 @@ package struct JournalRecord: Sendable, Equatable {
     /// Bytes before the payload: magic, length, checksum.
     package static let prefixBytes = 12
     /// Fixed bytes of a payload besides its variable fields.
-    static let fixedPayloadBytes = 8 + 8 + 8 + 2 + 2 + 4
+    static let fixedPayloadBytes = 8 + 8 + 8 + 2 + 2 + 2 + 4
 
-    /// The record's bytes, prefix included.
-    package var encoded: [UInt8] {
+    /// The checksum of a payload in a segment with this nonce.
+    static func checksum(nonce: [UInt8], payload: UnsafeRawBufferPointer) -> UInt32 {
+        CRC32C.checksum(payload, continuing: CRC32C.checksum(nonce))
+    }
+
+    /// The record's bytes, prefix included, for a segment with this nonce.
+    package func encoded(nonce: [UInt8]) -> [UInt8] {
         let topicBytes = Array(self.topic.utf8)
         let idBytes = Array(self.id.utf8)
-        let payloadCount = Self.fixedPayloadBytes + topicBytes.count + idBytes.count + self.header.count
-            + self.body.count
+        let senderBytes = Array(self.sender.utf8)
+        let payloadCount = Self.fixedPayloadBytes + topicBytes.count + idBytes.count + senderBytes.count
+            + self.header.count + self.body.count
         var out = [UInt8]()
         out.reserveCapacity(Self.prefixBytes + payloadCount)
         out.append(contentsOf: Self.magic)
@@ -61,10 +75,14 @@ package struct JournalRecord: Sendable, Equatable {
         out.append(contentsOf: topicBytes)
         out.appendLittleEndian(UInt16(idBytes.count))
         out.append(contentsOf: idBytes)
+        out.appendLittleEndian(UInt16(senderBytes.count))
+        out.append(contentsOf: senderBytes)
         out.appendLittleEndian(UInt32(self.header.count))
         out.append(contentsOf: self.header)
         out.append(contentsOf: self.body)
-        let crc = out.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[Self.prefixBytes...])) }
+        let crc = out.withUnsafeBytes {
+            Self.checksum(nonce: nonce, payload: UnsafeRawBufferPointer(rebasing: $0[Self.prefixBytes...]))
+        }
         out.replaceLittleEndian(crc, at: 8)
         return out
     }
@@ -77,12 +95,14 @@ package struct JournalRecord: Sendable, Equatable {
         guard let position = reader.u64(), let received = reader.u64(), let seq = reader.u64(),
               let topicCount = reader.u16(), let topic = reader.bytes(Int(topicCount)),
               let idCount = reader.u16(), let id = reader.bytes(Int(idCount)),
+              let senderCount = reader.u16(), let sender = reader.bytes(Int(senderCount)),
               let headerCount = reader.u32(), let header = reader.bytes(Int(headerCount))
         else { return nil }
         let body = reader.rest()
         return JournalRecord(position: position, received: Timestamp(milliseconds: Int64(bitPattern: received)),
                              topic: String(decoding: topic, as: UTF8.self), seq: seq,
-                             id: String(decoding: id, as: UTF8.self), header: header, body: body)
+                             id: String(decoding: id, as: UTF8.self), sender: String(decoding: sender, as: UTF8.self),
+                             header: header, body: body)
     }
 }
 

@@ -3,13 +3,23 @@
 import Glibc
 #endif
 
-/// One journal segment file: records appended at its end, read anywhere.
+/// One journal segment file: a header, then records appended at its end, read anywhere.
+///
+/// ```text
+/// segment = "ORISSEG1" nonce *record     ; nonce: 16 random bytes, part of every checksum
+/// ```
 ///
 /// Named after the position of its first record (`00000000000000000001.seg`), so that the files
 /// sort in journal order. Owned by the journal, on one thread.
 final class Segment {
     let path: String
-    let firstPosition: UInt64
+    /// The position of its first record (from the name, corrected by recovery when they differ).
+    var firstPosition: UInt64
+    /// The random bytes every record's checksum starts with.
+    private(set) var nonce: [UInt8] = []
+
+    static let signature: [UInt8] = Array("ORISSEG1".utf8)
+    static let headerBytes = 24
     private(set) var descriptor: Int32
     private(set) var size: Int
     /// The received time of the first and last records, for reads by time.
@@ -41,7 +51,36 @@ final class Segment {
         }
         self.descriptor = fd
         self.size = Int(info.st_size)
+        if create || self.size < Segment.headerBytes {
+            // New, or a header torn by a crash before any record: start it afresh.
+            var generator = SystemRandomNumberGenerator()
+            let nonce = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            try self.truncate(to: 0)
+            try self.append(Segment.signature + nonce)
+            self.nonce = nonce
+        } else {
+            let header = try self.read(at: 0, count: Segment.headerBytes)
+            guard header.count == Segment.headerBytes, Array(header.prefix(8)) == Segment.signature else {
+                Glibc.close(fd)
+                self.descriptor = -1
+                throw .io(call: "read segment header", path: self.path, errno: EINVAL)
+            }
+            self.nonce = Array(header.suffix(16))
+        }
     }
+
+    /// The file name's position, when the name is exactly 20 digits and `.seg`.
+    static func position(fromName name: String) -> UInt64? {
+        let bytes = Array(name.utf8)
+        guard bytes.count == 24, name.hasSuffix(".seg"),
+              bytes.prefix(20).allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              let value = UInt64(name.prefix(20)), value > 0, value < Segment.maximumPosition
+        else { return nil }
+        return value
+    }
+
+    /// Positions stay below this, so that arithmetic on them can never overflow.
+    static let maximumPosition: UInt64 = 1 << 62
 
     /// Appends bytes at the end; on failure nothing of them remains.
     func append(_ bytes: [UInt8]) throws(JournalError) {

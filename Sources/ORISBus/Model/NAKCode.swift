@@ -43,6 +43,8 @@ package enum NAKCode: String, Sendable, CaseIterable, Error {
     case badTitle = "bad-title"
     /// The `id` is not a valid item id.
     case badID = "bad-id"
+    /// The `id` was already used by another member of the tenant.
+    case idInUse = "id-in-use"
     /// A time field is not RFC 3339.
     case badTime = "bad-time"
     /// Another field has the wrong type or value, or the header names a field this version

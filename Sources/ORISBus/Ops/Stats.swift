@@ -17,6 +17,8 @@ package struct Stats: Sendable {
     package var duplicates: UInt64 = 0
     /// Items sent in REPLAY pages.
     package var replayed: UInt64 = 0
+    /// Replies dropped because their client had too many unread.
+    package var droppedReplies: UInt64 = 0
 
     package init() {}
 
@@ -46,6 +48,7 @@ package struct Stats: Sendable {
         o["refused_connections"] = .int(Int64(self.refusedConnections))
         o["duplicates"] = .int(Int64(self.duplicates))
         o["replayed"] = .int(Int64(self.replayed))
+        o["dropped_replies"] = .int(Int64(self.droppedReplies))
         return o
     }
 }

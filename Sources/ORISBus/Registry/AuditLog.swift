@@ -62,7 +62,13 @@ package final class AuditLog {
             guard errno == ENOENT else { throw .io(call: "open", path: path, errno: errno) }
             return
         }
-        for line in bytes.split(separator: 0x0A) {
+        // A last line without its newline was torn by a crash or a full disk: it was never
+        // promised, so it is cut, and the next entry starts on a line of its own.
+        if let last = bytes.last, last != 0x0A {
+            let keep = (bytes.lastIndex(of: 0x0A).map { $0 + 1 }) ?? 0
+            guard truncate(path, off_t(keep)) == 0 else { throw .io(call: "truncate", path: path, errno: errno) }
+        }
+        for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: true) where line.last != nil {
             if let object = (try? JSONParser.parse(Array(line)))?.objectValue, let entry = AuditEntry(object) {
                 self.entries.append(entry)
             }

@@ -18,7 +18,7 @@ package struct ReplayRequest: Sendable, Equatable {
     /// The most items one page may hold.
     package static let maximumLimit = 1000
     /// A page stops growing past this many bytes.
-    package static let pageBytes = 8 * 1024 * 1024
+    package static let pageBytes = 1024 * 1024
 
     package init(prefix: String) {
         self.prefix = prefix

@@ -285,4 +285,23 @@ import Testing
         #expect(withoutID?.id == nil)
         #expect(withID?.id == "mine")
     }
+
+    @Test func publish_whenAnotherMemberOfTheTenantUsedTheId_naksIdInUseAndStoresNothing() throws {
+        let bus = try Self.makeBus()
+        let first = try bus.publish(senderID: "cci-doubs", header: Self.header(extra: #","id":"shared""#), body: [],
+                                    now: Self.now)
+
+        var refusal: Rejection?
+        do {
+            _ = try bus.publish(senderID: "gip-auto", header: Self.header(extra: #","id":"shared""#), body: [],
+                                now: Self.now)
+        } catch { refusal = error }
+        let retry = try bus.publish(senderID: "cci-doubs", header: Self.header(extra: #","id":"shared""#), body: [],
+                                    now: Self.now)
+
+        #expect(refusal?.code == .idInUse)
+        #expect(retry.isDuplicate)
+        #expect(retry.ack == first.ack)
+        #expect(bus.lastSequence(of: Self.topic("auto-rang3", .gip, .signal)) == 1)
+    }
 }

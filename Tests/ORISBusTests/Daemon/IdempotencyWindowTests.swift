@@ -5,7 +5,7 @@ import Testing
 /// Ids remembered for retries: by age and by count.
 @Suite struct IdempotencyWindowTests {
     static func ack(_ id: String, at ms: Int64) -> AckRecord {
-        AckRecord(id: id, deliveries: [.init(topic: "a/t/gip/signal", seq: 1)], position: 1,
+        AckRecord(id: id, sender: "m", deliveries: [.init(topic: "a/t/gip/signal", seq: 1)], position: 1,
                   received: Timestamp(milliseconds: ms))
     }
 
@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func ackJSON_listsTiersFromTopicsInOrder() {
-        let ack = AckRecord(id: "a", deliveries: [.init(topic: "bfc/t/gip/alert", seq: 4),
+        let ack = AckRecord(id: "a", sender: "m", deliveries: [.init(topic: "bfc/t/gip/alert", seq: 4),
                                                   .init(topic: "bfc/t/crps/alert", seq: 2)],
                             position: 9, received: Timestamp(milliseconds: 0))
 

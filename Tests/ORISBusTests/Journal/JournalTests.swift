@@ -12,6 +12,9 @@ import Testing
                       body: [UInt8](repeating: UInt8(position % 251), count: body))
     }
 
+    static let nonce = [UInt8](repeating: 7, count: 16)
+    static let header = Array("ORISSEG1".utf8) + nonce
+
     @Test func append_thenRead_returnsTheSameRecordsInPositionOrder() throws {
         let dir = try TemporaryDirectory()
         let journal = try Journal(directory: dir.file("j"))
@@ -76,35 +79,37 @@ import Testing
 
     @Test func reopen_whenTailIsTorn_cutsItAndReportsItsOffset() throws {
         let dir = try TemporaryDirectory()
-        let whole = Self.record(1, "a/t/gip/signal", 1).encoded
-        let torn = Self.record(2, "a/t/gip/signal", 2).encoded
+        let whole = Self.record(1, "a/t/gip/signal", 1).encoded(nonce: Self.nonce)
+        let torn = Self.record(2, "a/t/gip/signal", 2).encoded(nonce: Self.nonce)
         try FileManager.default.createDirectory(atPath: dir.file("j"), withIntermediateDirectories: true)
         let path = dir.file("j/00000000000000000001.seg")
-        try Data(whole + torn.prefix(torn.count - 3)).write(to: URL(fileURLWithPath: path))
+        try Data(Self.header + whole + torn.prefix(torn.count - 3)).write(to: URL(fileURLWithPath: path))
 
         let journal = try Journal(directory: dir.file("j"))
 
-        #expect(journal.recoveryEvents == [RecoveryEvent(kind: .tornTail, segment: path, offset: whole.count,
+        #expect(journal.recoveryEvents == [RecoveryEvent(kind: .tornTail, segment: path,
+                                                         offset: Self.header.count + whole.count,
                                                          bytes: torn.count - 3)])
         #expect(try journal.read(prefix: "a/", limit: 10).records.map(\.position) == [1])
         #expect(journal.nextPosition == 2)
         let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int
-        #expect(size == whole.count)
+        #expect(size == Self.header.count + whole.count)
     }
 
     @Test func reopen_whenAMiddleRecordsChecksumFails_skipsOnlyIt() throws {
         let dir = try TemporaryDirectory()
-        let first = Self.record(1, "a/t/gip/signal", 1).encoded
-        var second = Self.record(2, "a/t/gip/signal", 2).encoded
-        let third = Self.record(3, "a/t/gip/signal", 3).encoded
+        let first = Self.record(1, "a/t/gip/signal", 1).encoded(nonce: Self.nonce)
+        var second = Self.record(2, "a/t/gip/signal", 2).encoded(nonce: Self.nonce)
+        let third = Self.record(3, "a/t/gip/signal", 3).encoded(nonce: Self.nonce)
         second[second.count - 1] ^= 0x01  // a body byte: the CRC no longer matches
         try FileManager.default.createDirectory(atPath: dir.file("j"), withIntermediateDirectories: true)
         let path = dir.file("j/00000000000000000001.seg")
-        try Data(first + second + third).write(to: URL(fileURLWithPath: path))
+        try Data(Self.header + first + second + third).write(to: URL(fileURLWithPath: path))
 
         let journal = try Journal(directory: dir.file("j"))
 
-        #expect(journal.recoveryEvents == [RecoveryEvent(kind: .corruptRecord, segment: path, offset: first.count,
+        #expect(journal.recoveryEvents == [RecoveryEvent(kind: .corruptRecord, segment: path,
+                                                         offset: Self.header.count + first.count,
                                                          bytes: second.count)])
         #expect(try journal.read(prefix: "a/", limit: 10).records.map(\.position) == [1, 3])
         #expect(journal.nextPosition == 4)
@@ -170,5 +175,54 @@ import Testing
         // The CRC-32C check value: the checksum of "123456789" is 0xE3069283 (RFC 3720, B.4).
         #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
         #expect(CRC32C.checksum([UInt8](repeating: 0, count: 32)) == 0x8A91_36AA)
+    }
+
+    @Test func reopen_whenABodyHidesARecordAfterDamage_neverTakesItForAReal() throws {
+        let dir = try TemporaryDirectory()
+        // A forged record as a member could put in a body: right magic, a checksum without the
+        // segment's nonce (the member cannot know it).
+        let forged = Self.record(3, "a/t/crps/decision", 7).encoded(nonce: [])
+        var carrier = Self.record(2, "a/t/gip/signal", 2)
+        carrier.body = forged
+        let first = Self.record(1, "a/t/gip/signal", 1).encoded(nonce: Self.nonce)
+        var second = carrier.encoded(nonce: Self.nonce)
+        second[5] ^= 0x40  // its length field: the frame no longer says where it ends
+        try FileManager.default.createDirectory(atPath: dir.file("j"), withIntermediateDirectories: true)
+        let path = dir.file("j/00000000000000000001.seg")
+        try Data(Self.header + first + second).write(to: URL(fileURLWithPath: path))
+
+        let journal = try Journal(directory: dir.file("j"))
+
+        #expect(try journal.read(prefix: "a/", limit: 10).records.map(\.position) == [1])
+        #expect(journal.topics(withPrefix: "a/t/crps/").isEmpty)
+    }
+
+    @Test func reopen_whenASegmentIsMisnamedOrCopied_readsEveryRecordFromItsOwnFileOnce() throws {
+        let dir = try TemporaryDirectory()
+        do {
+            let journal = try Journal(directory: dir.file("j"), segmentBytes: 4096)
+            for n in 1...10 {
+                try journal.append([Self.record(UInt64(n), "a/t/gip/signal", UInt64(n), body: 1000)])
+            }
+            journal.close()
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.file("j")).filter { $0.hasSuffix(".seg") }
+            .sorted()
+        try #require(names.count >= 3)
+        // The second segment renamed lower, the third copied under a later name.
+        let second = dir.file("j/" + names[1])
+        let renamed = dir.file("j/" + String(repeating: "0", count: 19) + "2.seg")
+        try FileManager.default.moveItem(atPath: second, toPath: renamed)
+        try FileManager.default.copyItem(atPath: dir.file("j/" + names[2]),
+                                         toPath: dir.file("j/00000000000000099999.seg"))
+
+        let journal = try Journal(directory: dir.file("j"), segmentBytes: 4096)
+        let records = try journal.read(prefix: "a/", limit: 50).records
+
+        #expect(records.map(\.seq) == (1...10).map { UInt64($0) })
+        #expect(records.allSatisfy { $0.body.first == UInt8($0.position % 251) })
+        #expect(journal.recoveryEvents.contains { $0.kind == .misnamed })
+        #expect(journal.recoveryEvents.filter { $0.kind == .outOfOrder }.count == 1)
+        #expect(journal.nextPosition == 11)
     }
 }

@@ -14,7 +14,7 @@ import Testing
             .badPosture: "bad-posture", .badTitle: "bad-title", .badID: "bad-id", .badTime: "bad-time",
             .badField: "bad-field", .headerTooLarge: "header-too-large", .bodyTooLarge: "body-too-large",
             .unknownMember: "unknown-member", .forbidden: "forbidden", .internal: "internal",
-            .storageFull: "storage-full", .badRequest: "bad-request",
+            .storageFull: "storage-full", .badRequest: "bad-request", .idInUse: "id-in-use",
         ]
 
         #expect(Set(NAKCode.allCases) == Set(expected.keys))
