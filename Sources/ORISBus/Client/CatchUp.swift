@@ -75,6 +75,7 @@ package struct CatchUp {
         request.fromSeq = from
         request.toSeq = to
         request.limit = ReplayRequest.maximumLimit
+        request.isRepair = true
         try self.drain(request, isRepair: true, show: show)
     }
 

@@ -70,7 +70,16 @@ extension Daemon {
                 let replay = try ReplayRequest(arguments)
                 guard let bus = self.bus else { throw Rejection(.internal, "the daemon is stopping") }
                 let reply = try bus.replay(memberID: member, request: replay, durableBefore: self.readableBefore)
-                self.stats.replayed += UInt64(reply.items.count / 3)
+                let count = UInt64(reply.items.count / 3)
+                self.stats.replayed += count
+                if replay.isRepair, let member, count > 0 {
+                    let before = self.stats.gapRepairs[member, default: 0]
+                    self.stats.gapRepairs[member] = before + count
+                    // The feed drops silently; the first repair of each member is worth a notice.
+                    self.logger.log(before == 0 ? .notice : .debug, "subscriber filled a gap from the journal", [
+                        ("member", member), ("prefix", replay.prefix), ("items", String(count)),
+                    ])
+                }
                 return Outcome(reply: reply)
             } catch {
                 self.reject(error, endpoint: "api", member: member, what: "replay refused")

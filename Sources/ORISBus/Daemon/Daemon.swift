@@ -27,8 +27,10 @@ package final class Daemon {
     /// How many messages one socket may hand the loop before the others get a turn.
     static let batch = 256
 
-    /// Replies queued per api client before further ones are dropped.
-    package static let maximumQueuedReplies: Int32 = 256
+    /// Replies queued per api client before further ones are dropped. libzmq's count is
+    /// approximate (messages in flight between its threads count late), so clients are asked to
+    /// keep well under it in flight (PROTOCOL.md section 4).
+    package static let maximumQueuedReplies: Int32 = 1000
 
     /// The largest subscription frame the feed accepts; a peer sending a larger one is dropped.
     package static let maximumSubscriptionBytes = 1024
@@ -186,7 +188,7 @@ package final class Daemon {
             try api.set(.linger(milliseconds: 200))
             try api.set(.routerMandatory(true))
             // Replies queued for one client that does not read: past this, its replies are
-            // dropped (a REPLAY page is up to 1 MiB, so this bounds what one client can hold).
+            // dropped (a REPLAY page is up to 256 KiB, so this bounds what one client can hold).
             try api.set(.sendHighWaterMark(Daemon.maximumQueuedReplies))
             try api.set(.maxMessageSize(bytes: frameCeiling))
             try self.secure(api, domain: "api")

@@ -19,6 +19,9 @@ package struct Stats: Sendable {
     package var replayed: UInt64 = 0
     /// Replies dropped because their client had too many unread.
     package var droppedReplies: UInt64 = 0
+    /// Items each member fetched back to fill gaps in its live feed (what the feed dropped for
+    /// it, as far as its gap repair saw).
+    package var gapRepairs: [String: UInt64] = [:]
 
     package init() {}
 
@@ -49,6 +52,8 @@ package struct Stats: Sendable {
         o["duplicates"] = .int(Int64(self.duplicates))
         o["replayed"] = .int(Int64(self.replayed))
         o["dropped_replies"] = .int(Int64(self.droppedReplies))
+        o["gap_repairs"] = .object(JSONObject(self.gapRepairs.sorted { $0.key < $1.key }
+            .map { ($0.key, JSONValue.int(Int64($0.value))) }))
         return o
     }
 }

@@ -14,11 +14,14 @@ package struct ReplayRequest: Sendable, Equatable {
     package var after: UInt64 = 0
     /// The most items in this page.
     package var limit: Int = 100
+    /// True when the replay fills a gap the subscriber saw in its live feed: the daemon counts
+    /// these per member, which is how it learns what the feed dropped for whom.
+    package var isRepair = false
 
     /// The most items one page may hold.
     package static let maximumLimit = 1000
     /// A page stops growing past this many bytes.
-    package static let pageBytes = 1024 * 1024
+    package static let pageBytes = 256 * 1024
 
     package init(prefix: String) {
         self.prefix = prefix
@@ -37,7 +40,7 @@ package struct ReplayRequest: Sendable, Equatable {
         guard case .object(let o) = value else {
             throw Rejection(.notObject, "the REPLAY arguments are \(value.typeName), not a JSON object")
         }
-        let known = ["prefix", "from_seq", "to_seq", "from_time", "after", "limit"]
+        let known = ["prefix", "from_seq", "to_seq", "from_time", "after", "limit", "repair"]
         for key in o.keys where !known.contains(key) {
             throw Rejection(.badRequest, "unknown REPLAY argument '\(key)' (known: \(known.joined(separator: ", ")))")
         }
@@ -61,6 +64,12 @@ package struct ReplayRequest: Sendable, Equatable {
             }
             self.limit = Int(limit)
         }
+        if let repair = o["repair"] {
+            guard let flag = repair.boolValue else {
+                throw Rejection(.badRequest, "'repair' must be true or false")
+            }
+            self.isRepair = flag
+        }
         if let t = o["from_time"] {
             guard let text = t.stringValue, let time = Timestamp(rfc3339: text) else {
                 throw Rejection(.badTime, "'from_time' is not an RFC 3339 date and time")
@@ -78,6 +87,7 @@ package struct ReplayRequest: Sendable, Equatable {
         if let fromTime { o["from_time"] = .string(fromTime.description) }
         if self.after > 0 { o["after"] = .int(Int64(self.after)) }
         o["limit"] = .int(Int64(self.limit))
+        if self.isRepair { o["repair"] = .bool(true) }
         return JSONWriter.encode(.object(o))
     }
 }

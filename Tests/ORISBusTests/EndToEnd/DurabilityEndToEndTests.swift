@@ -221,6 +221,11 @@ struct DurabilityEndToEndTests {
         let report = String(decoding: FileManager.default.contents(atPath: folder.path + "/slow.err") ?? Data(),
                             as: UTF8.self)
         #expect(report.contains("from the journal"), "\(report)")
+        // And the daemon learnt, per member, what the feed had dropped for it.
+        let repaired = try session.stats()["gap_repairs"]?.objectValue?["gip-machine"]?.intValue ?? 0
+        #expect(repaired > 0)
+        #expect(daemon.stderr.lines.contains { $0.contains("level=notice") && $0.contains("member=gip-machine")
+            && $0.contains("filled a gap") })
     }
 
     @Test func killDashNine_whilePublishingUnderFsyncAlways_losesNoACKedItemAndRetriesMakeNoDuplicate() throws {
