@@ -171,7 +171,9 @@ package final class Bus {
         for (topic, seq) in numbered {
             self.sequences[topic] = seq
         }
-        let delivered = outbound.map { AckRecord.Delivery(topic: $0.topic.description, seq: $0.seq, tier: $0.topic.tier) }
+        let delivered = outbound.map {
+            AckRecord.Delivery(topic: $0.topic.description, seq: $0.seq, tier: $0.topic.tier)
+        }
         let ack = AckRecord(id: stamped.id, sender: sender.id, deliveries: delivered,
                             position: position, received: now)
         self.stores[sender.tenant]?.window.remember(ack, now: now)

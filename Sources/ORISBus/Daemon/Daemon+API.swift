@@ -106,7 +106,8 @@ extension Daemon {
         func whole(_ key: String, _ range: ClosedRange<Int64>, _ fallback: Int64) throws(Rejection) -> Int64 {
             guard let value = o[key] else { return fallback }
             guard case .int(let n) = value, range.contains(n) else {
-                throw Rejection(.badRequest, "'\(key)' must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+                throw Rejection(.badRequest, "'\(key)' must be a whole number from \(range.lowerBound) to "
+                                + "\(range.upperBound)")
             }
             return n
         }

@@ -164,7 +164,8 @@ extension Journal {
     private static func startsWithMagic(_ raw: UnsafeRawBufferPointer, _ offset: Int) -> Bool {
         guard offset + 4 <= raw.count else {
             // A prefix of the magic at the very end still counts as a torn start.
-            return offset < raw.count && (0..<(raw.count - offset)).allSatisfy { raw[offset + $0] == JournalRecord.magic[$0] }
+            let left = raw.count - offset
+            return left > 0 && (0..<left).allSatisfy { raw[offset + $0] == JournalRecord.magic[$0] }
         }
         return (0..<4).allSatisfy { raw[offset + $0] == JournalRecord.magic[$0] }
     }

@@ -36,7 +36,8 @@ import Testing
             for item in page {
                 items += [Array(item.topic.utf8), JSONWriter.encode(.object(item.header!)), []]
             }
-            let body = JSONObject([("count", .int(Int64(page.count))), ("more", .bool(start + page.count < listed.count)),
+            let more = start + page.count < listed.count
+            let body = JSONObject([("count", .int(Int64(page.count))), ("more", .bool(more)),
                                    ("cursor", .int(Int64(start + page.count))), ("history_start", .int(1)),
                                    ("topics", .object(topics))])
             return ReplayPage(Reply(word: "REPLAY", body: body, items: items))!
