@@ -153,12 +153,26 @@ final class RunningDaemon {
     }
 
     /// Starts orisd with the test configuration (or `configText`) and waits for `msg=ready`.
-    init(configText: String? = nil, maxBody: Int = 4096, folder: TemporaryFolder = TemporaryFolder()) throws {
+    /// The daemon's own pid, read from its `starting` line (differs from the process's when a
+    /// wrapper such as strace runs it).
+    private(set) var daemonPID: Int32 = 0
+
+    init(
+        configText: String? = nil,
+        maxBody: Int = 4096,
+        folder: TemporaryFolder = TemporaryFolder(),
+        wrapper: [String] = []
+    ) throws {
         self.folder = folder
         let text = configText ?? TestConfiguration.text(state: folder.path + "/state", maxBody: maxBody)
         let config = folder.write("orisd.json", text)
-        self.process.executableURL = URL(fileURLWithPath: Binaries.orisd)
-        self.process.arguments = ["--config", config]
+        if let tool = wrapper.first {
+            self.process.executableURL = URL(fileURLWithPath: tool)
+            self.process.arguments = Array(wrapper.dropFirst()) + [Binaries.orisd, "--config", config]
+        } else {
+            self.process.executableURL = URL(fileURLWithPath: Binaries.orisd)
+            self.process.arguments = ["--config", config]
+        }
         self.process.currentDirectoryURL = URL(fileURLWithPath: folder.path)
         let pipe = self.stderrPipe
         self.process.standardError = pipe
@@ -175,6 +189,8 @@ final class RunningDaemon {
             throw StartFailure(description: "orisd did not report ready; stderr: \(log)")
         }
         self.readyLine = ready
+        let starting = self.stderr.lines.first { $0.contains("msg=starting") } ?? ""
+        self.daemonPID = Int32(Self.field("pid", in: starting)) ?? self.process.processIdentifier
         let api = Self.field("api", in: ready).split(separator: " ").map(String.init)
         let feed = Self.field("feed", in: ready).split(separator: " ").map(String.init)
         self.api = api.first { $0.hasPrefix("tcp://") } ?? ""
@@ -207,7 +223,7 @@ final class RunningDaemon {
     func stop(signal: Int32 = SIGTERM) -> (status: Int32, seconds: Double) {
         guard self.process.isRunning else { return (self.process.terminationStatus, 0) }
         let start = Date()
-        Glibc.kill(self.process.processIdentifier, signal)
+        Glibc.kill(self.daemonPID > 0 ? self.daemonPID : self.process.processIdentifier, signal)
         let deadline = Date().addingTimeInterval(10)
         while self.process.isRunning && Date() < deadline { usleep(5_000) }
         let seconds = Date().timeIntervalSince(start)

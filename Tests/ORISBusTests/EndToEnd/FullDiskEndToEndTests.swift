@@ -68,3 +68,49 @@ struct FullDiskEndToEndTests {
         #expect(!restarted.stderr.lines.contains { $0.contains("journal damage repaired") })
     }
 }
+
+/// A disk that fails a sync: what waited is refused, nothing more is promised until a restart.
+@Suite("failed sync end to end", .serialized)
+struct FailedSyncEndToEndTests {
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"),
+                   "needs strace (make test installs it)"))
+    func publish_afterAFailedFdatasync_naksInternalUntilRestartAndTheRetryIsAnsweredOnce() throws {
+        let folder = TemporaryFolder()
+        // The third fdatasync of the daemon's sync thread fails with EIO.
+        let strace = ["/usr/bin/strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=fdatasync",
+                      "-e", "inject=fdatasync:error=EIO:when=3"]
+        let daemon = try RunningDaemon(folder: folder, wrapper: strace)
+        var session = try Session(daemon)
+        let client = try session.client(as: "cci-belfort")
+        func publish(_ n: Int) throws -> Reply {
+            try client.request(.publish(
+                header: header([("kind", .string("signal")), ("theme", .string("machine-speciale")),
+                                ("title", .string("sync \(n)")), ("id", .string("sync-\(n)"))]),
+                body: []))
+        }
+
+        let replies = try (1...4).map(publish)
+
+        #expect(replies[0].word == "ACK" && replies[1].word == "ACK")
+        #expect(replies[2].body["code"] == .string("internal"))
+        #expect(replies[2].body["id"] == .string("sync-3"))
+        #expect(replies[3].body["code"] == .string("internal"))
+        #expect(daemon.stderr.lines.contains { $0.contains("level=error") && $0.contains("journal sync failed") })
+        session.close()
+        daemon.stop()
+
+        // After a restart the disk says what it holds; retrying the refused id is answered once.
+        let restarted = try RunningDaemon(folder: folder)
+        session = try Session(restarted)
+        defer { session.close() }
+        let retry = try session.client(as: "cci-belfort").request(.publish(
+            header: header([("kind", .string("signal")), ("theme", .string("machine-speciale")),
+                            ("title", .string("sync 3")), ("id", .string("sync-3"))]),
+            body: []))
+        #expect(retry.word == "ACK")
+        let stored = try session.replayAll("bfc/machine-speciale/gip/signal")
+        let ids = stored.compactMap { $0.header?["id"]?.stringValue }
+        #expect(ids.filter { $0 == "sync-3" }.count == 1)
+        #expect(!ids.contains("sync-4"))  // refused before it was stored
+    }
+}
