@@ -19,12 +19,9 @@ enum AuditCommand: Command {
         let tenant = try arguments.option("--tenant")
         let json = arguments.flag("--json")
         try arguments.finish()
-        let member = try common.requireMember()
-        let context = try Context()
-        defer { context.terminate() }
-        let client = try APIClient(context: context, endpoint: common.api, member: member,
-                                   timeoutMilliseconds: common.timeoutMilliseconds)
-        defer { client.close() }
+        let connection = try common.connect()
+        defer { connection.close() }
+        let client = connection.client
         var after: Int64 = 0
         while true {
             var request = JSONObject([("after", .int(after)), ("limit", .int(1000))])

@@ -49,6 +49,21 @@ struct CommonOptions {
         return member
     }
 
+    /// Connects to the daemon's api endpoint as the member: a context and a client, closed
+    /// together by ``Connection/close()``.
+    func connect() throws -> Connection {
+        let member = try self.requireMember()
+        let context = try Context()
+        do {
+            let client = try APIClient(context: context, endpoint: self.api, member: member,
+                                       timeoutMilliseconds: self.timeoutMilliseconds)
+            return Connection(context: context, client: client, member: member)
+        } catch {
+            context.terminate()
+            throw error
+        }
+    }
+
     /// Asks the daemon who we are; the first call of most commands, so that an absent daemon is
     /// reported in one sentence instead of a hang.
     func hello(_ client: APIClient) throws -> JSONObject {
@@ -57,6 +72,18 @@ struct CommonOptions {
             throw CommandFailure.refused(reply)
         }
         return reply.body
+    }
+}
+
+/// A command's link to the daemon.
+struct Connection {
+    let context: Context
+    let client: APIClient
+    let member: String
+
+    func close() {
+        self.client.close()
+        self.context.terminate()
     }
 }
 

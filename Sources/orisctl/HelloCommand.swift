@@ -16,12 +16,9 @@ enum HelloCommand: Command {
         try arguments.finish()
         // Without a member the daemon's ZAP handler refuses the connection, which would look
         // like a daemon that is down.
-        _ = try common.requireMember()
-        let context = try Context()
-        defer { context.terminate() }
-        let client = try APIClient(context: context, endpoint: common.api, member: common.member,
-                                   timeoutMilliseconds: common.timeoutMilliseconds)
-        defer { client.close() }
+        let connection = try common.connect()
+        defer { connection.close() }
+        let client = connection.client
         let welcome = try common.hello(client)
         if json {
             Output.line(JSONWriter.string(.object(welcome)))

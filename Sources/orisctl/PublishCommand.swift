@@ -77,13 +77,10 @@ enum PublishCommand: Command {
             }
             body = bytes
         }
-        let member = try common.requireMember()
 
-        let context = try Context()
-        defer { context.terminate() }
-        let client = try APIClient(context: context, endpoint: common.api, member: member,
-                                   timeoutMilliseconds: common.timeoutMilliseconds)
-        defer { client.close() }
+        let connection = try common.connect()
+        defer { connection.close() }
+        let client = connection.client
         let reply = try client.request(.publish(header: JSONWriter.encode(.object(header)), body: body))
         guard reply.word == "ACK" else {
             throw CommandFailure.refused(reply)

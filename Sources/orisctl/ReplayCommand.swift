@@ -41,13 +41,10 @@ enum ReplayCommand: Command {
             }
             request.fromTime = time
         }
-        let member = try common.requireMember()
 
-        let context = try Context()
-        defer { context.terminate() }
-        let client = try APIClient(context: context, endpoint: common.api, member: member,
-                                   timeoutMilliseconds: common.timeoutMilliseconds)
-        defer { client.close() }
+        let connection = try common.connect()
+        defer { connection.close() }
+        let client = connection.client
         var shown = 0
         var nextProgress = 10_000
         while true {

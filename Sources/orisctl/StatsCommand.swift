@@ -13,12 +13,9 @@ enum StatsCommand: Command {
 
     static func run(_ arguments: inout ArgumentReader, common: CommonOptions) throws -> Int32 {
         try arguments.finish()
-        _ = try common.requireMember()
-        let context = try Context()
-        defer { context.terminate() }
-        let client = try APIClient(context: context, endpoint: common.api, member: common.member,
-                                   timeoutMilliseconds: common.timeoutMilliseconds)
-        defer { client.close() }
+        let connection = try common.connect()
+        defer { connection.close() }
+        let client = connection.client
         let reply = try client.request(.stats)
         guard reply.word == "STATS" else {
             throw CommandFailure.refused(reply)

@@ -40,13 +40,11 @@ enum SubscribeCommand: Command {
         let fromSeq = try arguments.integer("--from-seq", in: 1...Int.max)
         let repair = !arguments.flag("--no-repair")
         let explicit = try arguments.positionals()
-        let member = try common.requireMember()
 
-        let context = try Context()
-        defer { context.terminate() }
-        let client = try APIClient(context: context, endpoint: common.api, member: member,
-                                   timeoutMilliseconds: common.timeoutMilliseconds)
-        defer { client.close() }
+        let connection = try common.connect()
+        defer { connection.close() }
+        let client = connection.client
+        let member = connection.member
         let welcome = try common.hello(client)
         guard let tenant = welcome["tenant"]?.stringValue else {
             throw CommandFailure.noInput("the daemon did not say which tenant member '\(member)' belongs to")
@@ -71,7 +69,8 @@ enum SubscribeCommand: Command {
             }
             prefixes = [prefix]
         }
-        let subscriber = try FeedSubscriber(context: context, endpoint: feed, member: member, prefixes: prefixes)
+        let subscriber = try FeedSubscriber(context: connection.context, endpoint: feed, member: member,
+                                            prefixes: prefixes)
         defer { subscriber.close() }
         Output.error("subscribed to \(prefixes.joined(separator: " ")) at \(feed) as \(member)")
 
