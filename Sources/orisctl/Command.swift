@@ -99,4 +99,6 @@ enum CommandFailure: Error {
     case refused(Reply)
     /// An input file cannot be read.
     case noInput(String)
+    /// An output file cannot be created.
+    case cannotCreate(String)
 }

@@ -9,7 +9,7 @@ import Glibc
 enum Commands {
     static let all: [any Command.Type] = [
         PublishCommand.self, SubscribeCommand.self, ReplayCommand.self, HelloCommand.self, StatsCommand.self,
-        AuditCommand.self,
+        AuditCommand.self, KeygenCommand.self,
     ]
 }
 let commands = Commands.all
@@ -22,6 +22,7 @@ let exitCodes = """
       65  the daemon refused the request (NAK; its code is printed)
       66  an input file cannot be read
       69  the daemon did not answer within the timeout
+      73  an output file cannot be created
     """
 
 func overview() -> String {
@@ -80,6 +81,9 @@ do {
 } catch CommandFailure.noInput(let text) {
     Output.error("orisctl \(command.name): \(text)")
     exit(ExitCode.noInput)
+} catch CommandFailure.cannotCreate(let text) {
+    Output.error("orisctl \(command.name): \(text)")
+    exit(ExitCode.cannotCreate)
 } catch {
     Output.error("orisctl \(command.name): \(error)")
     exit(ExitCode.failure)

@@ -62,6 +62,14 @@ package enum SocketOption: Sendable {
     case handshakeInterval(milliseconds: Int32)
     /// `ZMQ_RECONNECT_IVL`, in milliseconds.
     case reconnectInterval(milliseconds: Int32)
+    /// `ZMQ_CURVE_SERVER`: accept CurveZMQ handshakes, checked by the ZAP handler.
+    case curveServer(Bool)
+    /// `ZMQ_CURVE_PUBLICKEY`: this socket's public key, Z85.
+    case curvePublicKey(String)
+    /// `ZMQ_CURVE_SECRETKEY`: this socket's secret key, Z85.
+    case curveSecretKey(String)
+    /// `ZMQ_CURVE_SERVERKEY`: on a client, the server's public key, Z85.
+    case curveServerKey(String)
 
     var name: String {
         switch self {
@@ -83,6 +91,10 @@ package enum SocketOption: Sendable {
         case .zapDomain: return "ZMQ_ZAP_DOMAIN"
         case .handshakeInterval: return "ZMQ_HANDSHAKE_IVL"
         case .reconnectInterval: return "ZMQ_RECONNECT_IVL"
+        case .curveServer: return "ZMQ_CURVE_SERVER"
+        case .curvePublicKey: return "ZMQ_CURVE_PUBLICKEY"
+        case .curveSecretKey: return "ZMQ_CURVE_SECRETKEY"
+        case .curveServerKey: return "ZMQ_CURVE_SERVERKEY"
         }
     }
 
@@ -107,6 +119,11 @@ package enum SocketOption: Sendable {
         case .zapDomain(let s): return (ZMQ_ZAP_DOMAIN, Array(s.utf8))
         case .handshakeInterval(let ms): return (ZMQ_HANDSHAKE_IVL, Self.bytes(of: ms))
         case .reconnectInterval(let ms): return (ZMQ_RECONNECT_IVL, Self.bytes(of: ms))
+        case .curveServer(let on): return (ZMQ_CURVE_SERVER, Self.bytes(of: on))
+        // Z85 keys are passed as their 40 characters and a terminating NUL, as libzmq asks.
+        case .curvePublicKey(let key): return (ZMQ_CURVE_PUBLICKEY, Array(key.utf8) + [0])
+        case .curveSecretKey(let key): return (ZMQ_CURVE_SECRETKEY, Array(key.utf8) + [0])
+        case .curveServerKey(let key): return (ZMQ_CURVE_SERVERKEY, Array(key.utf8) + [0])
         }
     }
 

@@ -101,7 +101,30 @@ struct OrisctlEndToEndTests {
         #expect(result.stderr.contains("did you mean 'auto-rang3'"))
     }
 
-    @Test(arguments: ["publish", "subscribe", "replay", "hello", "stats", "audit"])
+    @Test func keygen_writesCertificatesThatPyzmqReads_andNeverReplacesThem() throws {
+        let folder = TemporaryFolder()
+        let path = folder.path + "/cci-doubs"
+
+        let made = try runCommand(Binaries.orisctl, ["keygen", path, "--member", "cci-doubs"])
+        let again = try runCommand(Binaries.orisctl, ["keygen", path])
+        let script = """
+            import sys, zmq.auth
+            pub, _ = zmq.auth.load_certificate(sys.argv[1])
+            pub2, sec = zmq.auth.load_certificate(sys.argv[1] + "_secret")
+            print(pub.decode(), pub2.decode(), len(sec))
+            """
+        let python = try runCommand("/usr/bin/env", ["python3", "-c", script, path])
+
+        #expect(made.status == 0, "\(made.stderr)")
+        let publicKey = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(publicKey.count == 40)
+        #expect(again.status == 73)
+        #expect(again.stderr.contains("already exists"))
+        #expect(python.status == 0, "\(python.stderr)")
+        #expect(python.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(publicKey) \(publicKey) 40")
+    }
+
+    @Test(arguments: ["publish", "subscribe", "replay", "hello", "stats", "audit", "keygen"])
     func help_onEverySubcommand_printsUsageAndExits0(command: String) throws {
         let result = try runCommand(Binaries.orisctl, [command, "--help"])
 
