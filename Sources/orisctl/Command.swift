@@ -22,10 +22,15 @@ struct CommonOptions {
     var api: String
     var member: String?
     var timeoutMilliseconds: Int
+    /// Under security `curve`: the member's secret certificate and the daemon's public key.
+    var keyFile: String?
+    var serverKey: String?
 
     static let help = """
       --api ENDPOINT     the daemon's api endpoint (env ORIS_API; default tcp://127.0.0.1:7400)
-      --as MEMBER        the member to connect as (env ORIS_MEMBER)
+      --as MEMBER        the member to connect as, under security none (env ORIS_MEMBER)
+      --key PATH         your secret certificate (from keygen), under security curve (env ORIS_KEY)
+      --server-key KEY   the daemon's public key, Z85 or a certificate file (env ORIS_SERVER_KEY)
       --timeout MS       how long to wait for the daemon (default 5000)
     """
 
@@ -37,7 +42,36 @@ struct CommonOptions {
             throw UsageError("--as needs a member name")
         }
         let timeout = try arguments.integer("--timeout", in: 1...3_600_000) ?? 5000
-        return CommonOptions(api: api, member: member, timeoutMilliseconds: timeout)
+        let keyFile = try arguments.option("--key") ?? environment("ORIS_KEY")
+        let serverKey = try arguments.option("--server-key") ?? environment("ORIS_SERVER_KEY")
+        if (keyFile == nil) != (serverKey == nil) {
+            throw UsageError("CURVE needs both --key (yours) and --server-key (the daemon's)")
+        }
+        return CommonOptions(api: api, member: member, timeoutMilliseconds: timeout, keyFile: keyFile,
+                             serverKey: serverKey)
+    }
+
+    /// The CURVE keys from --key and --server-key, when given.
+    func curveKeys() throws -> CurveClientKeys? {
+        guard let keyFile, let serverKey else { return nil }
+        let mine: CurveCertificate
+        do {
+            mine = try CurveCertificate.read(path: keyFile)
+        } catch {
+            throw CommandFailure.noInput(error.description)
+        }
+        guard let secret = mine.secretKey else {
+            throw UsageError("--key '\(keyFile)' holds no secret key: give the _secret file")
+        }
+        var server = serverKey
+        if Z85.decode(serverKey)?.count != 32 {
+            do {
+                server = try CurveCertificate.read(path: serverKey).publicKey
+            } catch {
+                throw UsageError("--server-key is neither a 40-character Z85 key nor a certificate: \(error)")
+            }
+        }
+        return CurveClientKeys(keys: CurveKeyPair(publicKey: mine.publicKey, secretKey: secret), serverKey: server)
     }
 
     /// The member, or a usage error saying how to name one.
@@ -52,12 +86,14 @@ struct CommonOptions {
     /// Connects to the daemon's api endpoint as the member: a context and a client, closed
     /// together by ``Connection/close()``.
     func connect() throws -> Connection {
-        let member = try self.requireMember()
+        let curve = try self.curveKeys()
+        // Under CURVE the key names the member; --as is then only a label.
+        let member = curve == nil ? try self.requireMember() : (self.member ?? "(key)")
         let context = try Context()
         do {
-            let client = try APIClient(context: context, endpoint: self.api, member: member,
+            let client = try APIClient(context: context, endpoint: self.api, member: member, curve: curve,
                                        timeoutMilliseconds: self.timeoutMilliseconds)
-            return Connection(context: context, client: client, member: member)
+            return Connection(context: context, client: client, member: member, curve: curve)
         } catch {
             context.terminate()
             throw error
@@ -80,6 +116,7 @@ struct Connection {
     let context: Context
     let client: APIClient
     let member: String
+    let curve: CurveClientKeys?
 
     func close() {
         self.client.close()

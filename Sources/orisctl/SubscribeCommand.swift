@@ -44,8 +44,8 @@ enum SubscribeCommand: Command {
         let connection = try common.connect()
         defer { connection.close() }
         let client = connection.client
-        let member = connection.member
         let welcome = try common.hello(client)
+        let member = welcome["member"]?.stringValue ?? connection.member
         guard let tenant = welcome["tenant"]?.stringValue else {
             throw CommandFailure.noInput("the daemon did not say which tenant member '\(member)' belongs to")
         }
@@ -70,7 +70,7 @@ enum SubscribeCommand: Command {
             prefixes = [prefix]
         }
         let subscriber = try FeedSubscriber(context: connection.context, endpoint: feed, member: member,
-                                            prefixes: prefixes)
+                                            curve: connection.curve, prefixes: prefixes)
         defer { subscriber.close() }
         Output.error("subscribed to \(prefixes.joined(separator: " ")) at \(feed) as \(member)")
 

@@ -18,11 +18,18 @@ package final class APIClient {
     ///   - member: the member to connect as (a PLAIN user name under security `none`).
     ///   - timeoutMilliseconds: how long ``request(_:)`` waits for a reply.
     /// - Throws: ``ClientError/zmq(_:)`` for a malformed endpoint.
-    package init(context: Context, endpoint: String, member: String?, timeoutMilliseconds: Int) throws(ClientError) {
+    package init(
+        context: Context,
+        endpoint: String,
+        member: String?,
+        curve: CurveClientKeys? = nil,
+        timeoutMilliseconds: Int
+    ) throws(ClientError) {
         self.endpoint = endpoint
         self.member = member
         self.timeoutMilliseconds = timeoutMilliseconds
-        self.socket = try Socket.client(context: context, type: .dealer, endpoint: endpoint, member: member)
+        self.socket = try Socket.client(context: context, type: .dealer, endpoint: endpoint, member: member,
+                                        curve: curve)
     }
 
     /// Sends a request and waits for its reply.

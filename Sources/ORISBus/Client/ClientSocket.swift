@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
 extension Socket {
-    /// A client socket connected to a daemon as a member: no linger, the member's name as its
-    /// PLAIN user name (security `none`), subscribed to `prefixes` when it is a SUB.
+    /// A client socket connected to a daemon as a member: no linger, the member's CURVE keys
+    /// when given (security `curve`), else its name as PLAIN user name (security `none`),
+    /// subscribed to `prefixes` when it is a SUB.
     ///
     /// - Throws: ``ClientError/zmq(_:)``; the socket is closed on failure.
     static func client(
@@ -10,6 +11,7 @@ extension Socket {
         type: SocketType,
         endpoint: String,
         member: String?,
+        curve: CurveClientKeys? = nil,
         prefixes: [String] = []
     ) throws(ClientError) -> Socket {
         let socket: Socket
@@ -20,7 +22,11 @@ extension Socket {
         }
         do {
             try socket.set(.linger(milliseconds: 0))
-            if let member {
+            if let curve {
+                try socket.set(.curveServerKey(curve.serverKey))
+                try socket.set(.curvePublicKey(curve.keys.publicKey))
+                try socket.set(.curveSecretKey(curve.keys.secretKey))
+            } else if let member {
                 try socket.set(.plainUsername(member))
             }
             for prefix in prefixes {
@@ -32,5 +38,17 @@ extension Socket {
             throw .zmq(error)
         }
         return socket
+    }
+}
+
+/// What a client needs for CurveZMQ: its own key pair and the daemon's public key.
+package struct CurveClientKeys: Sendable, Equatable {
+    package var keys: CurveKeyPair
+    /// The daemon's public key, Z85.
+    package var serverKey: String
+
+    package init(keys: CurveKeyPair, serverKey: String) {
+        self.keys = keys
+        self.serverKey = serverKey
     }
 }

@@ -24,9 +24,15 @@ package final class FeedSubscriber {
     ///   - member: the member to connect as.
     ///   - prefixes: topic prefixes, such as `bfc/` or `bfc/auto-rang3/gip/`.
     /// - Throws: ``ClientError/zmq(_:)``.
-    package init(context: Context, endpoint: String, member: String?, prefixes: [String]) throws(ClientError) {
+    package init(
+        context: Context,
+        endpoint: String,
+        member: String?,
+        curve: CurveClientKeys? = nil,
+        prefixes: [String]
+    ) throws(ClientError) {
         self.socket = try Socket.client(context: context, type: .sub, endpoint: endpoint, member: member,
-                                        prefixes: prefixes)
+                                        curve: curve, prefixes: prefixes)
     }
 
     /// The next item, or nil when none came within the timeout (-1 waits for ever).

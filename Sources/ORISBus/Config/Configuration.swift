@@ -5,6 +5,9 @@ package enum SecurityMode: String, Sendable, Vocabulary {
     /// Development only: a client names its member as a PLAIN user name and nothing checks it.
     /// Every endpoint must be on loopback or ipc.
     case none
+    /// CurveZMQ on every endpoint: a client proves its member by its key pair, the daemon by
+    /// its own; the ZAP handler admits only enrolled public keys.
+    case curve
 
     package var word: String { self.rawValue }
 }
@@ -52,6 +55,8 @@ package struct MemberConfiguration: Sendable, Equatable {
     package var themes: [String]
     /// The member's organisation, used to tell independent sources apart.
     package var organisation: String?
+    /// The member's CURVE public key (Z85), required under security `curve`.
+    package var publicKey: String?
 
     package init(
         id: String,
@@ -97,6 +102,8 @@ package struct Configuration: Sendable, Equatable {
     /// Where state lives; relative ipc endpoints are resolved inside it.
     package var stateDirectory: String
     package var security: SecurityMode
+    /// The daemon's own CURVE key pair, under security `curve`.
+    package var serverKeys: CurveKeyPair?
     package var endpoints: Endpoints
     package var limits: ItemLimits
     /// Messages queued per feed subscriber before the feed drops for that subscriber.

@@ -85,7 +85,8 @@ package enum ConfigurationLoader {
 
     private static func read(_ root: ConfigNode) throws(ConfigurationError) -> Configuration {
         let o = try root.object(allowed: [
-            "state_dir", "security", "log_level", "endpoints", "limits", "feed_high_water_mark", "journal", "tenants",
+            "state_dir", "security", "server_certificate", "log_level", "endpoints", "limits", "feed_high_water_mark",
+            "journal", "tenants",
         ])
         let stateSetting = try root.child(o, "state_dir")?.string() ?? "oris-state"
         guard !stateSetting.isEmpty else {
@@ -95,6 +96,23 @@ package enum ConfigurationLoader {
         // daemon advertises mean the same to clients started elsewhere.
         let stateDirectory = Self.absolute(stateSetting)
         let security = try root.child(o, "security")?.word(SecurityMode.self) ?? .none
+        var serverKeys: CurveKeyPair?
+        if let node = root.child(o, "server_certificate") {
+            let path = Self.absolute(try node.string())
+            let certificate: CurveCertificate
+            do {
+                certificate = try CurveCertificate.read(path: path)
+            } catch {
+                throw node.fail(error.description)
+            }
+            guard let secret = certificate.secretKey else {
+                throw node.fail("'\(path)' holds no secret-key: give the _secret file")
+            }
+            serverKeys = CurveKeyPair(publicKey: certificate.publicKey, secretKey: secret)
+        } else if security == .curve {
+            throw root.fail("security 'curve' needs the daemon's secret certificate "
+                            + "(make one with: orisctl keygen PATH)", field: "server_certificate")
+        }
         var logLevel = LogLevel.info
         if let node = root.child(o, "log_level") {
             let word = try node.string()
@@ -124,10 +142,26 @@ package enum ConfigurationLoader {
             }
             tenants.append(tenant)
         }
-        return Configuration(
+        var configuration = Configuration(
             stateDirectory: stateDirectory, security: security, endpoints: endpoints, limits: limits,
             feedHighWaterMark: Int32(hwm), logLevel: logLevel, tenants: tenants
         )
+        configuration.serverKeys = serverKeys
+        if security == .curve {
+            var keys: [String: String] = [:]
+            for (t, tenant) in tenants.enumerated() {
+                for (m, member) in tenant.members.enumerated() {
+                    let field = "tenants[\(t)].members[\(m)].public_key"
+                    guard let key = member.publicKey else {
+                        throw root.fail("security 'curve' needs each member's public key", field: field)
+                    }
+                    if let other = keys.updateValue(member.id, forKey: key) {
+                        throw root.fail("the same key as member '\(other)'", field: field)
+                    }
+                }
+            }
+        }
+        return configuration
     }
 
     private static func readEndpoints(
@@ -254,7 +288,7 @@ package enum ConfigurationLoader {
         }
         var members = [MemberConfiguration]()
         for memberNode in try node.child(o, "members")?.array() ?? [] {
-            let m = try memberNode.object(allowed: ["id", "name", "stratum", "themes", "organisation"])
+            let m = try memberNode.object(allowed: ["id", "name", "stratum", "themes", "organisation", "public_key"])
             let memberID = try memberNode.required(m, "id").identifier()
             guard memberIDs.insert(memberID).inserted else {
                 throw memberNode.fail("member '\(memberID)' is defined twice (member names are unique "
@@ -265,13 +299,21 @@ package enum ConfigurationLoader {
                 throw memberNode.fail("theme '\(theme)' is not a theme of tenant '\(id)'",
                                       field: "\(memberNode.path).themes[\(n)]")
             }
-            members.append(MemberConfiguration(
+            var member = MemberConfiguration(
                 id: memberID,
                 stratum: try memberNode.required(m, "stratum").word(Stratum.self),
                 themes: themeList,
                 name: try memberNode.child(m, "name")?.string(),
                 organisation: try memberNode.child(m, "organisation")?.string()
-            ))
+            )
+            if let keyNode = memberNode.child(m, "public_key") {
+                let key = try keyNode.string()
+                guard Z85.decode(key)?.count == 32 else {
+                    throw keyNode.fail("'\(key)' is not a 40-character Z85 CURVE public key")
+                }
+                member.publicKey = key
+            }
+            members.append(member)
         }
         let own = try node.child(o, "journal").map { journal throws(ConfigurationError) in
             try self.readDurability(journal, base: durability)

@@ -224,6 +224,14 @@ package final class Daemon {
             // Development: the client names its member as a PLAIN user name (README, PROTOCOL §3).
             try socket.set(.plainServer(true))
             try socket.set(.zapDomain(domain))
+        case .curve:
+            // The loader refuses security 'curve' without the daemon's keys.
+            guard let keys = self.configuration.serverKeys else {
+                preconditionFailure("security curve without server keys passed the configuration check")
+            }
+            try socket.set(.curveServer(true))
+            try socket.set(.curveSecretKey(keys.secretKey))
+            try socket.set(.zapDomain(domain))
         }
     }
 
@@ -345,6 +353,16 @@ package final class Daemon {
                 return .refuse(reason: "unknown member")
             }
             return .accept(userID: member)
+        case .curve:
+            guard request.mechanism == "CURVE", let key = request.credentials.first, key.count == 32,
+                  let text = Z85.encode(key), let member = self.registry.member(publicKey: text)
+            else {
+                self.stats.refusedConnections += 1
+                self.logger.debug("connection refused", [("endpoint", request.domain), ("mechanism", request.mechanism),
+                                                         ("err", "key not enrolled")])
+                return .refuse(reason: "key not enrolled")
+            }
+            return .accept(userID: member.id)
         }
     }
 

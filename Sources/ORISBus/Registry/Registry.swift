@@ -22,6 +22,7 @@ package struct Registry: Sendable {
     private var tenantsByID: [String: TenantConfiguration] = [:]
     private var themesByKey: [String: ThemeConfiguration] = [:]
     private var membersByID: [String: Member] = [:]
+    private var membersByKey: [String: String] = [:]
     /// Tenant ids in the order they were configured.
     package private(set) var tenantIDs: [String] = []
 
@@ -35,6 +36,7 @@ package struct Registry: Sendable {
             for m in tenant.members {
                 self.membersByID[m.id] = Member(id: m.id, tenant: tenant.id, stratum: m.stratum,
                                                 themes: m.themes, organisation: m.organisation)
+                if let key = m.publicKey { self.membersByKey[key] = m.id }
             }
         }
     }
@@ -43,6 +45,11 @@ package struct Registry: Sendable {
 
     /// The member connecting under this name.
     package func member(_ id: String) -> Member? { self.membersByID[id] }
+
+    /// The member enrolled with this CURVE public key (Z85).
+    package func member(publicKey: String) -> Member? {
+        self.membersByKey[publicKey].flatMap { self.membersByID[$0] }
+    }
 
     /// A theme of a tenant.
     package func theme(_ id: String, tenant: String) -> ThemeConfiguration? {
