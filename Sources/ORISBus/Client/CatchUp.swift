@@ -2,7 +2,7 @@
 
 /// Turns live items and replays into one stream without holes or duplicates per topic.
 ///
-/// The procedure of docs/PROTOCOL.md section 10: subscribe first; then, when asked, replay
+/// The procedure of docs/PROTOCOL.md section 9.1: subscribe first; then, when asked, replay
 /// the history of the prefixes; then for each live item, drop it if its topic already showed
 /// that sequence number, fill the gap from the journal if numbers were skipped, and show it.
 /// When the feed is quiet, ``checkTails()`` asks the daemon for the last stored numbers, so a
