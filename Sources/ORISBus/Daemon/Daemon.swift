@@ -20,6 +20,8 @@ package final class Daemon {
     var durability: [TenantDurability] = []
     var tenantIndex: [String: Int] = [:]
     var lastRetention = Timestamp(milliseconds: 0)
+    /// Member and prefix pairs already logged as refused, so each is logged once.
+    var refusedSubscriptionKeys = Set<String>()
 
     /// The version this build reports.
     package static let version = "0.2.0"
@@ -197,6 +199,8 @@ package final class Daemon {
             try feed.set(.linger(milliseconds: 200))
             try feed.set(.sendHighWaterMark(self.configuration.feedHighWaterMark))
             try feed.set(.xpubVerbose(true))
+            // Each subscription is checked against its member before it takes effect.
+            try feed.set(.xpubManual(true))
             // A subscription frame is a flag and a topic prefix; topics are short. Without this a
             // member could send megabyte prefixes that libzmq keeps in its subscription tree.
             try feed.set(.maxMessageSize(bytes: Int64(Daemon.maximumSubscriptionBytes)))
@@ -374,11 +378,29 @@ package final class Daemon {
                 return
             }
             guard let frame = message.frames.first, let flag = frame.first else { continue }
-            let prefix = String(decoding: frame.dropFirst(), as: UTF8.self)
+            let bytes = Array(frame.dropFirst())
+            let prefix = String(decoding: bytes, as: UTF8.self)
             if flag == 1 {
+                let member = message.userID
+                guard let member, SubscriptionPolicy.allows(self.registry.member(member), prefix) else {
+                    self.stats.refusedSubscriptions += 1
+                    let key = "\(message.userID ?? "")\u{0}\(prefix)"
+                    if self.refusedSubscriptionKeys.insert(key).inserted {
+                        self.logger.notice("subscription refused", [("member", message.userID ?? ""),
+                                                                    ("prefix", prefix)])
+                    }
+                    continue
+                }
+                // In manual mode this applies to the peer whose message was just read.
+                try feed.set(.subscribe(bytes))
                 self.stats.subscriptions += 1
-                self.logger.debug("subscribed", [("member", message.userID ?? ""), ("prefix", prefix)])
+                self.logger.debug("subscribed", [("member", member), ("prefix", prefix)])
             } else if flag == 0 {
+                // A peer that went away is unsubscribed by libzmq itself (its message carries no
+                // member); one still connected asked for it and gets it.
+                if message.userID != nil {
+                    try feed.set(.unsubscribe(bytes))
+                }
                 self.stats.unsubscriptions += 1
                 self.logger.debug("unsubscribed", [("member", message.userID ?? ""), ("prefix", prefix)])
             }

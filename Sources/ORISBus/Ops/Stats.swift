@@ -10,6 +10,8 @@ package struct Stats: Sendable {
     package var rejected: [String: [NAKCode: UInt64]] = [:]
     /// Subscription and unsubscription messages seen on the feed.
     package var subscriptions: UInt64 = 0
+    /// Subscriptions refused because they reach beyond what their member may read.
+    package var refusedSubscriptions: UInt64 = 0
     package var unsubscriptions: UInt64 = 0
     /// Connections refused by the ZAP handler.
     package var refusedConnections: UInt64 = 0
@@ -48,6 +50,7 @@ package struct Stats: Sendable {
         o["rejected"] = .object(rejected)
         o["subscriptions"] = .int(Int64(self.subscriptions))
         o["unsubscriptions"] = .int(Int64(self.unsubscriptions))
+        o["refused_subscriptions"] = .int(Int64(self.refusedSubscriptions))
         o["refused_connections"] = .int(Int64(self.refusedConnections))
         o["duplicates"] = .int(Int64(self.duplicates))
         o["replayed"] = .int(Int64(self.replayed))

@@ -50,6 +50,9 @@ package enum SocketOption: Sendable {
     case routerMandatory(Bool)
     /// `ZMQ_XPUB_VERBOSE`: pass every subscription up, duplicates included.
     case xpubVerbose(Bool)
+    /// `ZMQ_XPUB_MANUAL`: subscriptions are passed up and take effect only when the owner sets
+    /// `subscribe` (or `unsubscribe`) right after reading them, for the peer that sent them.
+    case xpubManual(Bool)
     /// `ZMQ_PLAIN_SERVER`: accept PLAIN handshakes, checked by the ZAP handler.
     case plainServer(Bool)
     /// `ZMQ_PLAIN_USERNAME` on a client.
@@ -85,6 +88,7 @@ package enum SocketOption: Sendable {
         case .immediate: return "ZMQ_IMMEDIATE"
         case .routerMandatory: return "ZMQ_ROUTER_MANDATORY"
         case .xpubVerbose: return "ZMQ_XPUB_VERBOSE"
+        case .xpubManual: return "ZMQ_XPUB_MANUAL"
         case .plainServer: return "ZMQ_PLAIN_SERVER"
         case .plainUsername: return "ZMQ_PLAIN_USERNAME"
         case .plainPassword: return "ZMQ_PLAIN_PASSWORD"
@@ -113,6 +117,7 @@ package enum SocketOption: Sendable {
         case .immediate(let on): return (ZMQ_IMMEDIATE, Self.bytes(of: on))
         case .routerMandatory(let on): return (ZMQ_ROUTER_MANDATORY, Self.bytes(of: on))
         case .xpubVerbose(let on): return (ZMQ_XPUB_VERBOSE, Self.bytes(of: on))
+        case .xpubManual(let on): return (ZMQ_XPUB_MANUAL, Self.bytes(of: on))
         case .plainServer(let on): return (ZMQ_PLAIN_SERVER, Self.bytes(of: on))
         case .plainUsername(let s): return (ZMQ_PLAIN_USERNAME, Array(s.utf8))
         case .plainPassword(let s): return (ZMQ_PLAIN_PASSWORD, Array(s.utf8))

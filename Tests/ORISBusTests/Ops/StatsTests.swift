@@ -25,7 +25,8 @@ import Testing
         let object = Stats().jsonObject
 
         #expect(object.keys == ["accepted", "delivered", "rejected", "subscriptions", "unsubscriptions",
-                                "refused_connections", "duplicates", "replayed", "dropped_replies", "gap_repairs"])
+                                "refused_subscriptions", "refused_connections", "duplicates", "replayed",
+                                "dropped_replies", "gap_repairs"])
         #expect(object["accepted"] == .object(JSONObject()))
         #expect(object["delivered"] == .object(JSONObject([
             ("capteur", .int(0)), ("gip", .int(0)), ("crps", .int(0)), ("national", .int(0)),
