@@ -115,7 +115,6 @@ package final class Journal {
     func index(_ record: JournalRecord, offset: Int, in segment: Segment) {
         self.topics[record.topic, default: TopicIndex()].append(record, offset: offset)
         segment.endPosition = record.position + 1
-        if segment.firstTime == nil { segment.firstTime = record.received }
         segment.lastTime = record.received
     }
 
@@ -338,27 +337,7 @@ package final class Journal {
             topics[topic] = .int(Int64(last))
         }
         let document = JSONObject([("next_position", .int(Int64(self.nextPosition))), ("topics", .object(topics))])
-        let bytes = JSONWriter.encode(.object(document))
-        let temporary = self.floorsPath + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw errno == ENOSPC ? .diskFull(path: temporary) : .io(call: "open", path: temporary, errno: errno)
-        }
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        let writeErrno = errno
-        let synced = written == bytes.count && fsync(fd) == 0
-        Glibc.close(fd)
-        guard synced else {
-            unlink(temporary)
-            throw written < bytes.count && (written >= 0 || writeErrno == ENOSPC)
-                ? .diskFull(path: temporary) : .io(call: "write", path: temporary, errno: writeErrno)
-        }
-        guard rename(temporary, self.floorsPath) == 0 else {
-            throw .io(call: "rename", path: self.floorsPath, errno: errno)
-        }
-        if let number = FileBytes.syncDirectory(self.directory) {
-            throw .io(call: "fsync", path: self.directory, errno: number)
-        }
+        try AtomicFile.replace(self.floorsPath, with: JSONWriter.encode(.object(document)))
     }
 
     /// Saves the sequence floors and closes every segment.

@@ -22,8 +22,7 @@ final class Segment {
     static let headerBytes = 24
     private(set) var descriptor: Int32
     private(set) var size: Int
-    /// The received time of the first and last records, for reads by time.
-    var firstTime: Timestamp?
+    /// The received time of the last record, for retention by age.
     var lastTime: Timestamp?
     /// The position after the last record.
     var endPosition: UInt64

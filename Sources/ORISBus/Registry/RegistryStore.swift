@@ -8,8 +8,8 @@ import Glibc
 ///
 /// At start the configuration is compared with the registry the daemon last ran with; each
 /// tenant, theme or member added, changed or removed becomes an audit entry whose actor is the
-/// configuration file, and the new registry replaces the old one (written to a temporary file,
-/// synced, then renamed, so a crash leaves one or the other).
+/// configuration file, and the new registry replaces the old one through ``AtomicFile``, so a
+/// crash leaves one or the other.
 package final class RegistryStore {
     package let audit: AuditLog
     private let path: String
@@ -74,20 +74,7 @@ package final class RegistryStore {
     }
 
     private func write(_ snapshot: JSONObject) throws(JournalError) {
-        let bytes = JSONWriter.encode(.object(snapshot))
-        let temporary = self.path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .io(call: "open", path: temporary, errno: errno) }
-        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        let synced = fsync(fd) == 0
-        Glibc.close(fd)
-        guard written == bytes.count, synced, rename(temporary, self.path) == 0 else {
-            throw .io(call: "write", path: self.path, errno: errno)
-        }
-        let folder = String(self.path[..<(self.path.lastIndex(of: "/") ?? self.path.startIndex)])
-        if let number = FileBytes.syncDirectory(folder.isEmpty ? "." : folder) {
-            throw .io(call: "fsync", path: folder, errno: number)
-        }
+        try AtomicFile.replace(self.path, with: JSONWriter.encode(.object(snapshot)))
     }
 
     /// The registry as JSON: tenant → name, themes by id, members by id.
