@@ -25,12 +25,16 @@ struct CommonOptions {
     /// Under security `curve`: the member's secret certificate and the daemon's public key.
     var keyFile: String?
     var serverKey: String?
+    /// The daemon's local control socket: whoever can open it acts as an operator.
+    var control: String?
 
     static let help = """
       --api ENDPOINT     the daemon's api endpoint (env ORIS_API; default tcp://127.0.0.1:7400)
       --as MEMBER        the member to connect as, under security none (env ORIS_MEMBER)
       --key PATH         your secret certificate (from keygen), under security curve (env ORIS_KEY)
       --server-key KEY   the daemon's public key, Z85 or a certificate file (env ORIS_SERVER_KEY)
+      --control PATH     use the daemon's local control socket instead, as the operator
+                         (env ORIS_CONTROL; the file is STATE/control/orisd.sock, mode 0600)
       --timeout MS       how long to wait for the daemon (default 5000)
     """
 
@@ -47,8 +51,15 @@ struct CommonOptions {
         if (keyFile == nil) != (serverKey == nil) {
             throw UsageError("CURVE needs both --key (yours) and --server-key (the daemon's)")
         }
-        return CommonOptions(api: api, member: member, timeoutMilliseconds: timeout, keyFile: keyFile,
-                             serverKey: serverKey)
+        var control = try arguments.option("--control") ?? environment("ORIS_CONTROL")
+        if let path = control, !path.hasPrefix("ipc://") {
+            control = "ipc://" + ConfigurationLoader.absolute(path)
+        }
+        if control != nil && (keyFile != nil || member != nil) {
+            throw UsageError("--control acts as the operator: leave out --as, --key and --server-key")
+        }
+        return CommonOptions(api: control ?? api, member: member, timeoutMilliseconds: timeout, keyFile: keyFile,
+                             serverKey: serverKey, control: control)
     }
 
     /// The CURVE keys from --key and --server-key, when given.
@@ -87,11 +98,14 @@ struct CommonOptions {
     /// together by ``Connection/close()``.
     func connect() throws -> Connection {
         let curve = try self.curveKeys()
-        // Under CURVE the key names the member; --as is then only a label.
-        let member = curve == nil ? try self.requireMember() : (self.member ?? "(key)")
+        // Under CURVE the key names the member; --as is then only a label. The control socket
+        // takes no mechanism at all.
+        let member = self.control != nil ? "(control)"
+            : curve == nil ? try self.requireMember() : (self.member ?? "(key)")
         let context = try Context()
         do {
-            let client = try APIClient(context: context, endpoint: self.api, member: member, curve: curve,
+            let client = try APIClient(context: context, endpoint: self.api,
+                                       member: self.control == nil ? member : nil, curve: curve,
                                        timeoutMilliseconds: self.timeoutMilliseconds)
             return Connection(context: context, client: client, member: member, curve: curve)
         } catch {

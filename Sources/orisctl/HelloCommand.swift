@@ -30,6 +30,10 @@ enum HelloCommand: Command {
             let themes = welcome["themes"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ", ") ?? ""
             Output.line("member \(text("member")) (\(text("stratum"))) of tenant \(text("tenant"))")
             Output.line("themes: \(themes)")
+            let roles = welcome["roles"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            if !roles.isEmpty { Output.line("roles: \(roles.joined(separator: ", "))") }
+            let readable = welcome["readable"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            Output.line("reads: \(readable.map { $0.isEmpty ? "(every topic)" : $0 }.joined(separator: " "))")
         } else {
             Output.line("not connected as a member (use --as MEMBER)")
         }

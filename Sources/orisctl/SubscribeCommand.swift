@@ -8,8 +8,10 @@ enum SubscribeCommand: Command {
     static let usage = """
     Usage: orisctl subscribe [PREFIX...] [--theme THEME] [--tier TIER] [--kind KIND] [options]
 
-    Without a PREFIX, subscribes to your tenant's items, narrowed by --theme, --tier and --kind.
-    A PREFIX is a topic prefix such as bfc/auto-rang3/gip/ (topics are tenant/theme/tier/kind).
+    Without a PREFIX, subscribes to everything you may read (each stratum reads its own tier on
+    its themes: `orisctl hello` lists them), narrowed by --theme, --tier and --kind. A PREFIX is a
+    topic prefix such as bfc/auto-rang3/gip/ (topics are tenant/theme/tier/kind); one reaching
+    beyond what you may read is refused here (exit 77) since the daemon would deliver nothing.
 
       --theme THEME      only this theme
       --tier TIER        only this tier: capteur, gip, crps, national
@@ -46,11 +48,8 @@ enum SubscribeCommand: Command {
         let client = connection.client
         let welcome = try common.hello(client)
         let member = welcome["member"]?.stringValue ?? connection.member
-        guard let tenant = welcome["tenant"]?.stringValue else {
-            throw CommandFailure.noInput("the daemon did not say which tenant member '\(member)' belongs to")
-        }
         let themes = welcome["themes"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        if let theme, !themes.contains(theme) {
+        if let theme, !themes.isEmpty, !themes.contains(theme) {
             let hint = Suggestion.closest(to: theme, among: themes).map { "; did you mean '\($0)'?" } ?? ""
             throw UsageError("member '\(member)' does not work on theme '\(theme)'\(hint) "
                              + "(its themes: \(themes.joined(separator: ", ")))")
@@ -59,15 +58,16 @@ enum SubscribeCommand: Command {
         guard let feed = feedOption ?? self.pickFeed(advertised, api: common.api) else {
             throw UsageError("the daemon names no feed endpoint; give one with --feed")
         }
-
+        let readable = welcome["readable"]?.arrayValue?.compactMap(\.stringValue) ?? []
         var prefixes = explicit
         if prefixes.isEmpty {
-            var prefix = Topic.prefix(tenant: tenant)
-            if let theme {
-                prefix = Topic.prefix(tenant: tenant, theme: theme, tier: tier)
-                if tier != nil, let kind { prefix += kind.word }
-            }
-            prefixes = [prefix]
+            prefixes = try self.defaultPrefixes(readable: readable, tenant: welcome["tenant"]?.stringValue,
+                                                theme: theme, tier: tier, kind: kind, member: member)
+        }
+        for prefix in prefixes where !readable.contains(where: { prefix.hasPrefix($0) }) {
+            let list = readable.isEmpty ? "nothing" : readable.joined(separator: " ")
+            Output.error("orisctl subscribe: member '\(member)' may not read '\(prefix)'; it reads: \(list)")
+            return ExitCode.notPermitted
         }
         let subscriber = try FeedSubscriber(context: connection.context, endpoint: feed, member: member,
                                             curve: connection.curve, prefixes: prefixes)
@@ -125,6 +125,38 @@ enum SubscribeCommand: Command {
             }
             return ExitCode.success
         }
+    }
+
+    /// What to subscribe to when no prefix is given: what the member may read, narrowed by the
+    /// options (an operator, who reads everything, by its tenant unless it names none).
+    static func defaultPrefixes(
+        readable: [String],
+        tenant: String?,
+        theme: String?,
+        tier: Tier?,
+        kind: Kind?,
+        member: String
+    ) throws(UsageError) -> [String] {
+        if readable == [""] {
+            guard let tenant else { return [""] }
+            guard let theme else { return [Topic.prefix(tenant: tenant)] }
+            var prefix = Topic.prefix(tenant: tenant, theme: theme, tier: tier)
+            if tier != nil, let kind { prefix += kind.word }
+            return [prefix]
+        }
+        var prefixes = readable.filter { prefix in
+            guard let theme else { return true }
+            return prefix.split(separator: "/").dropFirst().first.map(String.init) == theme
+        }
+        if let tier {
+            prefixes = prefixes.filter { $0.hasSuffix("/\(tier.word)/") }
+            guard !prefixes.isEmpty else {
+                throw UsageError("member '\(member)' does not read tier '\(tier.word)' "
+                                 + "(it reads: \(readable.joined(separator: " ")))")
+            }
+        }
+        if let kind { prefixes = prefixes.map { $0 + kind.word } }
+        return prefixes
     }
 
     /// The advertised feed endpoint on the same transport as the api endpoint in use.

@@ -9,7 +9,7 @@ import Glibc
 enum Commands {
     static let all: [any Command.Type] = [
         PublishCommand.self, SubscribeCommand.self, ReplayCommand.self, HelloCommand.self, StatsCommand.self,
-        AuditCommand.self, KeygenCommand.self,
+        AuditCommand.self, MemberCommand.self, KeygenCommand.self,
     ]
 }
 let commands = Commands.all
@@ -23,6 +23,7 @@ let exitCodes = """
       66  an input file cannot be read
       69  the daemon did not answer within the timeout
       73  an output file cannot be created
+      77  the member may not do this (a subscription beyond what it may read)
     """
 
 func overview() -> String {

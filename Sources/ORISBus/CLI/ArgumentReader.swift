@@ -146,6 +146,8 @@ package enum ExitCode {
     package static let refused: Int32 = 65
     /// EX_NOINPUT: an input file cannot be read.
     package static let noInput: Int32 = 66
+    /// EX_NOPERM: the member may not do this (checked before asking the daemon).
+    package static let notPermitted: Int32 = 77
     /// EX_CANTCREAT: an output file cannot be created.
     package static let cannotCreate: Int32 = 73
     /// EX_UNAVAILABLE: the daemon did not answer in time.

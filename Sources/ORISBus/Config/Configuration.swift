@@ -36,6 +36,11 @@ package struct ThemeConfiguration: Sendable, Equatable {
     package var crpsSeverity: Severity
     /// Whether other regions follow the theme through the national level.
     package var isTransRegional: Bool
+    /// On a trans-regional theme, the severity at which an item is offered to the national level.
+    package var nationalSeverity: Severity = .severe
+    /// Whether an `amber` item may be offered to the national level (`green` and `clear` may;
+    /// `red` and `amber+strict` never).
+    package var nationalAmber = false
 
     package init(id: String, title: String, crpsSeverity: Severity = .severe, isTransRegional: Bool = false) {
         self.id = id
@@ -57,6 +62,11 @@ package struct MemberConfiguration: Sendable, Equatable {
     package var organisation: String?
     /// The member's CURVE public key (Z85), required under security `curve`.
     package var publicKey: String?
+    /// A tenant admin manages the tenant's members.
+    package var isAdmin = false
+    /// The themes this member runs as animateur (each also one of its themes, or any when
+    /// `themes` is empty).
+    package var animates: [String] = []
 
     package init(
         id: String,
@@ -81,6 +91,8 @@ package struct TenantConfiguration: Sendable, Equatable {
     package var members: [MemberConfiguration]
     /// The journal's settings: the configuration's `journal`, with the tenant's own overrides.
     package var durability: DurabilityPolicy
+    /// What the tenant may use, so that it cannot starve the others.
+    package var quota = TenantQuota()
 
     package init(
         id: String,

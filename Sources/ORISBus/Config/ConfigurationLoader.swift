@@ -268,18 +268,21 @@ package enum ConfigurationLoader {
         memberIDs: inout Set<String>,
         durability: DurabilityPolicy
     ) throws(ConfigurationError) -> TenantConfiguration {
-        let o = try node.object(allowed: ["id", "name", "themes", "members", "journal"])
+        let o = try node.object(allowed: ["id", "name", "themes", "members", "journal", "quota"])
         let id = try node.required(o, "id").identifier()
         let name = try node.child(o, "name")?.string() ?? id
         var themes = [ThemeConfiguration]()
         for themeNode in try node.child(o, "themes")?.array() ?? [] {
-            let t = try themeNode.object(allowed: ["id", "title", "crps_severity", "trans_regional"])
-            let theme = ThemeConfiguration(
+            let t = try themeNode.object(allowed: ["id", "title", "crps_severity", "trans_regional",
+                                                   "national_severity", "national_amber"])
+            var theme = ThemeConfiguration(
                 id: try themeNode.required(t, "id").identifier(),
                 title: try themeNode.child(t, "title")?.string() ?? "",
                 crpsSeverity: try themeNode.child(t, "crps_severity")?.word(Severity.self) ?? .severe,
                 isTransRegional: try themeNode.child(t, "trans_regional")?.bool() ?? false
             )
+            theme.nationalSeverity = try themeNode.child(t, "national_severity")?.word(Severity.self) ?? .severe
+            theme.nationalAmber = try themeNode.child(t, "national_amber")?.bool() ?? false
             guard !themes.contains(where: { $0.id == theme.id }) else {
                 throw themeNode.fail("theme '\(theme.id)' is defined twice in tenant '\(id)'",
                                      field: "\(themeNode.path).id")
@@ -288,7 +291,8 @@ package enum ConfigurationLoader {
         }
         var members = [MemberConfiguration]()
         for memberNode in try node.child(o, "members")?.array() ?? [] {
-            let m = try memberNode.object(allowed: ["id", "name", "stratum", "themes", "organisation", "public_key"])
+            let m = try memberNode.object(allowed: ["id", "name", "stratum", "themes", "organisation", "public_key",
+                                                    "admin", "animates"])
             let memberID = try memberNode.required(m, "id").identifier()
             guard memberIDs.insert(memberID).inserted else {
                 throw memberNode.fail("member '\(memberID)' is defined twice (member names are unique "
@@ -306,6 +310,13 @@ package enum ConfigurationLoader {
                 name: try memberNode.child(m, "name")?.string(),
                 organisation: try memberNode.child(m, "organisation")?.string()
             )
+            member.isAdmin = try memberNode.child(m, "admin")?.bool() ?? false
+            member.animates = try memberNode.child(m, "animates")?.strings() ?? []
+            for (n, theme) in member.animates.enumerated()
+            where !themes.contains(where: { $0.id == theme }) || !(themeList.isEmpty || themeList.contains(theme)) {
+                throw memberNode.fail("theme '\(theme)' is not one the member works on in tenant '\(id)'",
+                                      field: "\(memberNode.path).animates[\(n)]")
+            }
             if let keyNode = memberNode.child(m, "public_key") {
                 let key = try keyNode.string()
                 guard Z85.decode(key)?.count == 32 else {
@@ -318,6 +329,41 @@ package enum ConfigurationLoader {
         let own = try node.child(o, "journal").map { journal throws(ConfigurationError) in
             try self.readDurability(journal, base: durability)
         } ?? durability
-        return TenantConfiguration(id: id, name: name, themes: themes, members: members, durability: own)
+        var tenant = TenantConfiguration(id: id, name: name, themes: themes, members: members, durability: own)
+        if let quotaNode = node.child(o, "quota") {
+            tenant.quota = try self.readQuota(quotaNode)
+            if let most = tenant.quota.maximumMembers, members.count > most {
+                throw quotaNode.fail("the tenant lists \(members.count) members, over its quota of \(most)",
+                                     field: "\(quotaNode.path).members")
+            }
+        }
+        return tenant
+    }
+
+    private static func readQuota(_ node: ConfigNode) throws(ConfigurationError) -> TenantQuota {
+        let o = try node.object(allowed: ["rate", "burst", "max_body_bytes", "topics", "members", "storage_bytes"])
+        var quota = TenantQuota()
+        quota.ratePerSecond = try node.child(o, "rate").map { n throws(ConfigurationError) in
+            Double(try n.integer(in: 1...10_000_000))
+        }
+        quota.burst = try node.child(o, "burst").map { n throws(ConfigurationError) in
+            Int(try n.integer(in: 1...100_000_000))
+        }
+        quota.maximumBodyBytes = try node.child(o, "max_body_bytes").map { n throws(ConfigurationError) in
+            Int(try n.integer(in: 0...268_435_456))
+        }
+        quota.maximumTopics = try node.child(o, "topics").map { n throws(ConfigurationError) in
+            Int(try n.integer(in: 1...10_000_000))
+        }
+        quota.maximumMembers = try node.child(o, "members").map { n throws(ConfigurationError) in
+            Int(try n.integer(in: 1...10_000_000))
+        }
+        quota.maximumStorageBytes = try node.child(o, "storage_bytes").map { n throws(ConfigurationError) in
+            Int(try n.integer(in: 65536...(1 << 50)))
+        }
+        if quota.burst != nil && quota.ratePerSecond == nil {
+            throw node.fail("a burst needs a rate", field: "\(node.path).burst")
+        }
+        return quota
     }
 }

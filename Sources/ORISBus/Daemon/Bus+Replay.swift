@@ -3,30 +3,29 @@
 extension Bus {
     /// Reads one page of stored items for a member.
     ///
-    /// A member reads only its own tenant's topics (an operator, any tenant's). The reply's body
+    /// A member reads what ``ReadPolicy`` lets it read on the feed. The reply's body
     /// says how many items came, whether more match (`more`), the `cursor` to pass as `after`
     /// for the next page, where the tenant's stored history starts (`history_start`), for
     /// each matching topic the first and last stored sequence numbers, and under
     /// `removed_before` the topics whose asked-for history was removed by retention.
     ///
     /// - Parameters:
-    ///   - memberID: the connection's member.
+    ///   - member: the connection's member.
     ///   - request: what to read.
     ///   - durableBefore: for each tenant, the first position not yet durable (not returned).
-    /// - Throws: ``Rejection``: `forbidden` outside the member's tenant, `bad-request`.
+    /// - Throws: ``Rejection``: `forbidden` outside what the member may read, `bad-request`.
     package func replay(
-        memberID: String?,
+        member: Member,
         request: ReplayRequest,
         durableBefore: (String) -> UInt64
     ) throws(Rejection) -> Reply {
-        guard let memberID, let member = self.registry.member(memberID) else {
-            throw Rejection(.unknownMember, "the connection carries no known member identity")
-        }
         let tenant = String(request.prefix.prefix { $0 != "/" })
         guard request.prefix.contains("/"), self.registry.tenant(tenant) != nil,
-              member.stratum == .operator || tenant == member.tenant
+              ReadPolicy.allows(member, request.prefix, in: self.registry)
         else {
-            throw Rejection(.forbidden, "member '\(member.id)' may not replay '\(request.prefix)'")
+            let readable = ReadPolicy.readable(by: member, in: self.registry).joined(separator: " ")
+            throw Rejection(.forbidden, "member '\(member.id)' may not read '\(request.prefix)' "
+                            + "(readable: \(readable.isEmpty ? "nothing" : readable))")
         }
         guard let journal = self.journal(of: tenant) else {
             throw Rejection(.internal, "tenant '\(tenant)' keeps no journal")

@@ -28,7 +28,8 @@ package struct Accepted: Sendable, Equatable {
 ///
 /// Owned by the daemon's loop, and testable on its own.
 package final class Bus {
-    package let registry: Registry
+    /// Replaced by the daemon when a control command changes a member.
+    package var registry: Registry
     package var router: Router
     package let reader: HeaderReader
     private var sequences: [Topic: UInt64] = [:]
@@ -40,6 +41,10 @@ package final class Bus {
         var journal: Journal?
         var window: IdempotencyWindow
         var policy: DurabilityPolicy
+        /// The tenant's publish rate, when its quota sets one.
+        var bucket: TokenBucket?
+        /// Distinct topics numbered so far.
+        var topicCount = 0
     }
 
     /// Makes a bus; with `journalRoot`, opens (and recovers) one journal per tenant below it.
@@ -84,7 +89,13 @@ package final class Bus {
                     if let topic = Topic(name) { self.sequences[topic] = seq }
                 }
             }
-            self.stores[tenant] = TenantStore(journal: journal, window: window, policy: policy)
+            var store = TenantStore(journal: journal, window: window, policy: policy)
+            store.topicCount = journal?.lastSequences.count ?? 0
+            if let quota = registry.tenant(tenant)?.quota, let rate = quota.ratePerSecond {
+                store.bucket = TokenBucket(rate: rate, capacity: quota.burst ?? Int(rate.rounded(.up)),
+                                           now: Timestamp.now().milliseconds)
+            }
+            self.stores[tenant] = store
         }
     }
 
@@ -107,9 +118,18 @@ package final class Bus {
         guard let senderID, let sender = self.registry.member(senderID) else {
             throw Rejection(.unknownMember, "the connection carries no known member identity")
         }
+        let quota = self.registry.tenant(sender.tenant)?.quota ?? TenantQuota()
+        if self.stores[sender.tenant]?.bucket?.take(now: now.milliseconds) == false {
+            throw Rejection(.overQuota, "tenant '\(sender.tenant)' is over its publish rate of "
+                            + "\(Int(quota.ratePerSecond ?? 0))/s; retry later")
+        }
         guard body.count <= self.reader.limits.maximumBodyBytes else {
             throw Rejection(.bodyTooLarge,
                             "the body is \(body.count) bytes, over the limit of \(self.reader.limits.maximumBodyBytes)")
+        }
+        if let most = quota.maximumBodyBytes, body.count > most {
+            throw Rejection(.overQuota, "the body is \(body.count) bytes, over tenant '\(sender.tenant)''s "
+                            + "quota of \(most)")
         }
         var generated = false
         var stamped = try self.reader.read(header) {
@@ -149,6 +169,17 @@ package final class Bus {
             outbound.append(OutboundItem(topic: topic, seq: seq, header: copy, encodedHeader: copy.encoded))
         }
 
+        let newTopics = numbered.keys.filter { self.sequences[$0] == nil }.count
+        if let most = quota.maximumTopics, newTopics > 0,
+           (self.stores[sender.tenant]?.topicCount ?? 0) + newTopics > most {
+            throw Rejection(.overQuota, "tenant '\(sender.tenant)' already has \(most) topics, its quota; "
+                            + "nothing was stored", id: claimed)
+        }
+        if let most = quota.maximumStorageBytes, let stored = self.stores[sender.tenant]?.journal?.storedBytes,
+           stored >= most {
+            throw Rejection(.overQuota, "the journal of tenant '\(sender.tenant)' holds \(stored) bytes, at its "
+                            + "quota of \(most); nothing was stored until retention frees room", id: claimed)
+        }
         var position: UInt64 = 0
         if let journal = self.stores[sender.tenant]?.journal {
             var next = journal.nextPosition
@@ -171,6 +202,7 @@ package final class Bus {
         for (topic, seq) in numbered {
             self.sequences[topic] = seq
         }
+        self.stores[sender.tenant]?.topicCount += newTopics
         let delivered = outbound.map {
             AckRecord.Delivery(topic: $0.topic.description, seq: $0.seq, tier: $0.topic.tier)
         }

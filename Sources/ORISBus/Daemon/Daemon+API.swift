@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 
 extension Daemon {
-    /// Serves queued api requests.
-    func serveAPI(_ sockets: Daemon.Sockets) throws(ZMQError) {
+    /// Serves queued requests of the api endpoint, or of the local control socket (`local`),
+    /// whose requests act as an operator and never publish.
+    func serveAPI(_ socket: Socket, local: Bool, sockets: Daemon.Sockets) throws(ZMQError) {
         for _ in 0..<Daemon.batch {
             let properties = [ReceivedMessage.userIDProperty]
-            guard let message = try sockets.api.receive(wait: false, properties: properties,
-                                                        maximumFrames: Daemon.maximumFrames) else {
+            guard let message = try socket.receive(wait: false, properties: properties,
+                                                   maximumFrames: Daemon.maximumFrames) else {
                 return
             }
             var frames = message.frames
@@ -17,10 +18,20 @@ extension Daemon {
             if frames.first?.isEmpty == true {
                 envelope.append(frames.removeFirst())
             }
-            let member = message.userID
-            let tenant = member.flatMap { self.registry.member($0)?.tenant }
-            let outcome = self.handle(frames[...], member: member)
-            try self.dispatch(tenant: tenant, position: outcome.position, deliveries: outcome.deliveries,
+            let caller = local ? Daemon.localOperator : message.userID.flatMap { self.registry.member($0) }
+            let name = local ? Daemon.localOperator.id : message.userID
+            let outcome = self.handle(frames[...], caller: caller, name: name)
+            if local {
+                do {
+                    if try !socket.send(envelope + outcome.reply.frames, wait: false) {
+                        self.stats.droppedReplies += 1
+                    }
+                } catch where error.isUnroutable {
+                    self.logger.debug("reply dropped, client gone", [])
+                }
+                continue
+            }
+            try self.dispatch(tenant: caller?.tenant, position: outcome.position, deliveries: outcome.deliveries,
                               reply: envelope + outcome.reply.frames, id: outcome.id, sockets: sockets)
         }
     }
@@ -34,7 +45,14 @@ extension Daemon {
         var id: String?
     }
 
-    private func handle(_ frames: ArraySlice<[UInt8]>, member: String?) -> Outcome {
+    /// Answers one request.
+    ///
+    /// - Parameters:
+    ///   - caller: the member the connection proved, nil when it proved none the registry knows
+    ///     (a removed member's connection, for one).
+    ///   - name: the connection's user id, for the log.
+    private func handle(_ frames: ArraySlice<[UInt8]>, caller: Member?, name: String?) -> Outcome {
+        let member = name
         let request: Request
         do {
             request = try Request.parse(frames)
@@ -42,42 +60,59 @@ extension Daemon {
             self.reject(error, endpoint: "api", member: member)
             return Outcome(reply: .nak(error))
         }
-        switch request {
-        case .hello:
-            return Outcome(reply: self.welcome(member: member))
-        case .stats:
-            guard let member, self.registry.member(member)?.stratum == .operator else {
-                let rejection = Rejection(.forbidden, "only an operator may read the daemon's counters")
-                self.reject(rejection, endpoint: "api", member: member)
-                return Outcome(reply: .nak(rejection))
-            }
-            return Outcome(reply: Reply(word: "STATS", body: self.stats.jsonObject))
-        case .publish(let header, let body):
+        if case .hello = request {
+            return Outcome(reply: self.welcome(caller))
+        }
+        if case .publish(let header, let body) = request {
             do {
-                return try self.publish(header: header, body: body, member: member, endpoint: "api")
+                return try self.publish(header: header, body: body, member: caller?.id, endpoint: "api")
             } catch {
                 return Outcome(reply: .nak(error))
             }
+        }
+        guard let caller else {
+            let rejection = Rejection(.unknownMember, "the connection carries no known member identity")
+            self.reject(rejection, endpoint: "api", member: member, what: "request refused")
+            return Outcome(reply: .nak(rejection))
+        }
+        switch request {
+        case .hello, .publish:
+            preconditionFailure("answered above")
+        case .stats:
+            do throws(Rejection) {
+                try ControlPolicy.check(caller, .readStats, tenant: nil)
+            } catch {
+                self.reject(error, endpoint: "api", member: member, what: "stats refused")
+                return Outcome(reply: .nak(error))
+            }
+            return Outcome(reply: Reply(word: "STATS", body: self.stats.jsonObject))
         case .audit(let arguments):
             do throws(Rejection) {
-                return Outcome(reply: try self.auditPage(arguments, member: member))
+                return Outcome(reply: try self.auditPage(arguments, actor: caller))
             } catch {
                 self.reject(error, endpoint: "api", member: member, what: "audit refused")
+                return Outcome(reply: .nak(error))
+            }
+        case .member(let arguments):
+            do throws(Rejection) {
+                return Outcome(reply: try self.memberCommand(arguments, actor: caller))
+            } catch {
+                self.reject(error, endpoint: "api", member: member, what: "member command refused")
                 return Outcome(reply: .nak(error))
             }
         case .replay(let arguments):
             do throws(Rejection) {
                 let replay = try ReplayRequest(arguments)
                 guard let bus = self.bus else { throw Rejection(.internal, "the daemon is stopping") }
-                let reply = try bus.replay(memberID: member, request: replay, durableBefore: self.readableBefore)
+                let reply = try bus.replay(member: caller, request: replay, durableBefore: self.readableBefore)
                 let count = UInt64(reply.items.count / 3)
                 self.stats.replayed += count
-                if replay.isRepair, let member, count > 0 {
-                    let before = self.stats.gapRepairs[member, default: 0]
-                    self.stats.gapRepairs[member] = before + count
+                if replay.isRepair, count > 0 {
+                    let before = self.stats.gapRepairs[caller.id, default: 0]
+                    self.stats.gapRepairs[caller.id] = before + count
                     // The feed drops silently; the first repair of each member is worth a notice.
                     self.logger.log(before == 0 ? .notice : .debug, "subscriber filled a gap from the journal", [
-                        ("member", member), ("prefix", replay.prefix), ("items", String(count)),
+                        ("member", caller.id), ("prefix", replay.prefix), ("items", String(count)),
                     ])
                 }
                 return Outcome(reply: reply)
@@ -89,10 +124,8 @@ extension Daemon {
     }
 
     /// A page of the audit trail: `{"tenant": T?, "after": N?, "limit": L?}` → entries after N.
-    private func auditPage(_ arguments: [UInt8], member: String?) throws(Rejection) -> Reply {
-        guard let member, self.registry.member(member)?.stratum == .operator else {
-            throw Rejection(.forbidden, "only an operator may read the audit trail")
-        }
+    /// An operator reads every tenant's; a tenant admin its own tenant's (the default for it).
+    private func auditPage(_ arguments: [UInt8], actor: Member) throws(Rejection) -> Reply {
         guard case .object(let o)? = try? JSONParser.parse(arguments) else {
             throw Rejection(.badRequest, "the AUDIT arguments must be a JSON object")
         }
@@ -102,7 +135,8 @@ extension Daemon {
         if let value = o["tenant"], value.stringValue == nil {
             throw Rejection(.badRequest, "'tenant' must be a string")
         }
-        let tenant = o["tenant"]?.stringValue
+        let tenant = o["tenant"]?.stringValue ?? (actor.stratum == .operator ? nil : actor.tenant)
+        try ControlPolicy.check(actor, .readAudit, tenant: tenant)
         func whole(_ key: String, _ range: ClosedRange<Int64>, _ fallback: Int64) throws(Rejection) -> Int64 {
             guard let value = o[key] else { return fallback }
             guard case .int(let n) = value, range.contains(n) else {
@@ -124,21 +158,26 @@ extension Daemon {
         return Reply(word: "AUDIT", body: body)
     }
 
-    private func welcome(member id: String?) -> Reply {
+    private func welcome(_ caller: Member?) -> Reply {
         var o = JSONObject()
         o["protocol"] = .string("ORIS01")
         o["version"] = .string(Daemon.version)
-        if let id, let member = self.registry.member(id) {
+        if let member = caller {
             o["member"] = .string(member.id)
-            o["tenant"] = .string(member.tenant)
             o["stratum"] = .string(member.stratum.word)
-            let themes = member.themes.isEmpty
-                ? (self.registry.tenant(member.tenant)?.themes.map(\.id) ?? [])
-                : member.themes
-            o["themes"] = .array(themes.map { .string($0) })
             if let tenant = self.registry.tenant(member.tenant) {
+                o["tenant"] = .string(member.tenant)
+                let themes = member.themes.isEmpty ? self.registry.themes(of: member.tenant).map(\.id) : member.themes
+                o["themes"] = .array(themes.map { .string($0) })
                 o["fsync"] = .string(tenant.durability.fsync.word)
             }
+            var roles = [JSONValue]()
+            if member.stratum == .operator { roles.append(.string("operator")) }
+            if member.isAdmin { roles.append(.string("admin")) }
+            if !member.animates.isEmpty { roles.append(.string("animateur")) }
+            o["roles"] = .array(roles)
+            if !member.animates.isEmpty { o["animates"] = .array(member.animates.map { .string($0) }) }
+            o["readable"] = .array(ReadPolicy.readable(by: member, in: self.registry).map { .string($0) })
         }
         o["feed"] = .array(self.feedEndpoints.map { .string($0) })
         let limits = self.configuration.limits

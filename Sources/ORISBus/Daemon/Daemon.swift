@@ -12,7 +12,12 @@ import Glibc
 package final class Daemon {
     let configuration: Configuration
     let logger: Logger
-    let registry: Registry
+    /// Replaced by the control commands that add and remove members.
+    var registry: Registry
+    /// The member changes made at run time, as kept in `enrolment.json`.
+    var enrolment = Enrolment()
+    /// Set when a member was removed: the loop then cuts the feed's connections.
+    var feedRebindPending = false
     var bus: Bus?
     var stats = Stats()
     var feedEndpoints: [String] = []
@@ -58,10 +63,13 @@ package final class Daemon {
         let api: Socket
         let feed: Socket
         let ingest: Socket?
+        /// The local control socket (ipc, 0600): whoever reaches it acts as an operator.
+        let control: Socket
         let syncer: Syncer
 
         func closeAll() {
             self.api.close()
+            self.control.close()
             self.feed.close()
             self.ingest?.close()
             self.zap.close()
@@ -89,8 +97,16 @@ package final class Daemon {
         defer { lock.release() }
 
         do {
+            self.enrolment = try Enrolment.load(path: self.enrolmentPath)
+        } catch {
+            throw .state("cannot read the members added at run time: \(error)")
+        }
+        for problem in self.enrolment.apply(to: &self.registry, security: self.configuration.security) {
+            self.logger.warning("enrolment entry left out", [("err", problem)])
+        }
+        do {
             let store = try RegistryStore(stateDirectory: state)
-            let changes = try store.record(self.configuration.tenants, actor: "config:\(self.configurationSource)")
+            let changes = try store.record(self.registry, actor: "config:\(self.configurationSource)")
             if changes > 0 {
                 self.logger.info("registry changes recorded", [("changes", String(changes)),
                                                               ("audit", store.audit.path)])
@@ -124,7 +140,7 @@ package final class Daemon {
         self.logger.info("ready", [
             ("version", Daemon.version), ("libzmq", Context.libraryVersion),
             ("api", bound.api.joined(separator: " ")), ("feed", bound.feed.joined(separator: " ")),
-            ("ingest", bound.ingest.joined(separator: " ")), ("state", state),
+            ("ingest", bound.ingest.joined(separator: " ")), ("control", "ipc://" + self.controlPath), ("state", state),
             ("security", self.configuration.security.word),
             ("tenants", self.registry.tenantIDs.joined(separator: ",")),
         ])
@@ -215,8 +231,14 @@ package final class Daemon {
                 try self.secure(socket, domain: "ingest")
                 ingest = socket
             }
+            // No mechanism and no ZAP domain: the file's permissions are the check.
+            let control = try Socket(context: context, type: .router)
+            try control.set(.linger(milliseconds: 200))
+            try control.set(.routerMandatory(true))
+            try control.set(.sendHighWaterMark(Daemon.maximumQueuedReplies))
+            try control.set(.maxMessageSize(bytes: frameCeiling))
             let syncer = try Syncer(context: context)
-            return Sockets(zap: zap, api: api, feed: feed, ingest: ingest, syncer: syncer)
+            return Sockets(zap: zap, api: api, feed: feed, ingest: ingest, control: control, syncer: syncer)
         } catch {
             throw .zmq(error)
         }
@@ -261,6 +283,12 @@ package final class Daemon {
         if let socket = sockets.ingest {
             ingest = try bind(socket, self.configuration.endpoints.ingest, "ingest")
         }
+        do {
+            try self.bindControl(sockets.control)
+        } catch {
+            sockets.syncer.stop()
+            throw error
+        }
         return (api, feed, ingest)
     }
 
@@ -268,6 +296,7 @@ package final class Daemon {
         var poller = Poller()
         let zapIndex = poller.add(sockets.zap.socket)
         let apiIndex = poller.add(sockets.api)
+        let controlIndex = poller.add(sockets.control)
         let feedIndex = poller.add(sockets.feed)
         let syncIndex = poller.add(sockets.syncer.socket)
         let ingestIndex = sockets.ingest.map { poller.add($0) }
@@ -300,7 +329,14 @@ package final class Daemon {
                 try self.completeSyncs(sockets)
             }
             if ready[apiIndex] {
-                try self.serveAPI(sockets)
+                try self.serveAPI(sockets.api, local: false, sockets: sockets)
+            }
+            if ready[controlIndex] {
+                try self.serveAPI(sockets.control, local: true, sockets: sockets)
+            }
+            if self.feedRebindPending {
+                self.feedRebindPending = false
+                try self.rebindFeed(sockets.feed)
             }
             if let ingestIndex, ready[ingestIndex], let ingest = sockets.ingest {
                 try self.serveIngest(ingest, sockets: sockets)
@@ -336,6 +372,7 @@ package final class Daemon {
         for endpoint in endpoints.api + endpoints.feed + endpoints.ingest where endpoint.hasPrefix("ipc:///") {
             _ = unlink(String(endpoint.dropFirst("ipc://".count)))
         }
+        _ = unlink(self.controlPath)
     }
 
     // MARK: - Authentication
@@ -382,7 +419,9 @@ package final class Daemon {
             let prefix = String(decoding: bytes, as: UTF8.self)
             if flag == 1 {
                 let member = message.userID
-                guard let member, SubscriptionPolicy.allows(self.registry.member(member), prefix) else {
+                guard let member, let known = self.registry.member(member),
+                      ReadPolicy.allows(known, prefix, in: self.registry)
+                else {
                     self.stats.refusedSubscriptions += 1
                     let key = "\(message.userID ?? "")\u{0}\(prefix)"
                     if self.refusedSubscriptionKeys.insert(key).inserted {

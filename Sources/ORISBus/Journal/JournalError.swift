@@ -8,6 +8,8 @@ package enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
     case io(call: String, path: String, errno: Int32)
     /// A stored record no longer reads back intact.
     case corrupt(path: String, offset: Int)
+    /// A small state file does not hold what it should.
+    case damaged(path: String, problem: String)
 
     package var description: String {
         switch self {
@@ -17,6 +19,8 @@ package enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(call) '\(path)' failed: \(FileBytes.errorText(number)) (errno \(number))"
         case .corrupt(let path, let offset):
             return "the record at byte \(offset) of '\(path)' no longer reads back intact"
+        case .damaged(let path, let problem):
+            return "'\(path)' is damaged: \(problem)"
         }
     }
 }

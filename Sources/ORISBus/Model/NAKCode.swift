@@ -56,12 +56,20 @@ package enum NAKCode: String, Sendable, CaseIterable, Error {
     case bodyTooLarge = "body-too-large"
     /// The connection carries no member identity the daemon knows.
     case unknownMember = "unknown-member"
-    /// The member's stratum may not publish this kind, or not on this theme.
+    /// The member may not do this: its stratum may not publish this kind or on this theme, may
+    /// not read this prefix, or its role does not allow this control command.
     case forbidden = "forbidden"
     /// The tenant's journal has no space left: nothing was stored; retry later.
     case storageFull = "storage-full"
-    /// A REPLAY request's arguments are wrong.
+    /// A request's arguments are wrong (REPLAY, AUDIT, MEMBER).
     case badRequest = "bad-request"
+    /// The tenant is over one of its quotas (rate, body size, topics, members, storage): nothing
+    /// was stored; the message says which. A rate refusal clears within a second.
+    case overQuota = "over-quota"
+    /// A control command would take a name or key that is already in use.
+    case conflict = "conflict"
+    /// A control command names a member that does not exist.
+    case notFound = "not-found"
     /// The daemon could not do what was asked for a reason of its own.
     case `internal` = "internal"
 

@@ -15,6 +15,8 @@ package struct Stats: Sendable {
     package var unsubscriptions: UInt64 = 0
     /// Connections refused by the ZAP handler.
     package var refusedConnections: UInt64 = 0
+    /// Times the feed's connections were cut to end a revoked member's.
+    package var feedRebinds: UInt64 = 0
     /// Publishes of an id already stored, answered with the first ACK.
     package var duplicates: UInt64 = 0
     /// Items sent in REPLAY pages.
@@ -52,6 +54,7 @@ package struct Stats: Sendable {
         o["unsubscriptions"] = .int(Int64(self.unsubscriptions))
         o["refused_subscriptions"] = .int(Int64(self.refusedSubscriptions))
         o["refused_connections"] = .int(Int64(self.refusedConnections))
+        o["feed_rebinds"] = .int(Int64(self.feedRebinds))
         o["duplicates"] = .int(Int64(self.duplicates))
         o["replayed"] = .int(Int64(self.replayed))
         o["dropped_replies"] = .int(Int64(self.droppedReplies))

@@ -1,13 +1,46 @@
 // SPDX-License-Identifier: Apache-2.0
 
-/// A member as the bus knows it: its configuration and its tenant.
+/// A member as the bus knows it: who it is, its tenant, stratum, themes and roles.
 package struct Member: Sendable, Equatable {
     package var id: String
     package var tenant: String
     package var stratum: Stratum
     /// Themes it works on; empty means every theme of its tenant.
     package var themes: [String]
+    package var name: String?
     package var organisation: String?
+    /// Its CURVE public key (Z85), under security `curve`.
+    package var publicKey: String?
+    /// A tenant admin manages its tenant's members.
+    package var isAdmin = false
+    /// The themes it runs as animateur.
+    package var animates: [String] = []
+
+    package init(
+        id: String,
+        tenant: String,
+        stratum: Stratum,
+        themes: [String] = [],
+        name: String? = nil,
+        organisation: String? = nil,
+        publicKey: String? = nil
+    ) {
+        self.id = id
+        self.tenant = tenant
+        self.stratum = stratum
+        self.themes = themes
+        self.name = name
+        self.organisation = organisation
+        self.publicKey = publicKey
+    }
+
+    init(_ configuration: MemberConfiguration, tenant: String) {
+        self.init(id: configuration.id, tenant: tenant, stratum: configuration.stratum, themes: configuration.themes,
+                  name: configuration.name, organisation: configuration.organisation,
+                  publicKey: configuration.publicKey)
+        self.isAdmin = configuration.isAdmin
+        self.animates = configuration.animates
+    }
 
     /// Whether the member works on `theme`.
     package func worksOn(_ theme: String) -> Bool {
@@ -17,7 +50,8 @@ package struct Member: Sendable, Equatable {
 
 /// Tenants, their themes and members, looked up by name.
 ///
-/// Built from the configuration at start.
+/// Built from the configuration at start; members are added and removed at run time by the
+/// control commands (``Enrolment`` keeps those changes across restarts).
 package struct Registry: Sendable {
     private var tenantsByID: [String: TenantConfiguration] = [:]
     private var themesByKey: [String: ThemeConfiguration] = [:]
@@ -34,9 +68,7 @@ package struct Registry: Sendable {
                 self.themesByKey[Self.key(tenant.id, theme.id)] = theme
             }
             for m in tenant.members {
-                self.membersByID[m.id] = Member(id: m.id, tenant: tenant.id, stratum: m.stratum,
-                                                themes: m.themes, organisation: m.organisation)
-                if let key = m.publicKey { self.membersByKey[key] = m.id }
+                self.insert(Member(m, tenant: tenant.id))
             }
         }
     }
@@ -51,9 +83,19 @@ package struct Registry: Sendable {
         self.membersByKey[publicKey].flatMap { self.membersByID[$0] }
     }
 
+    /// A tenant's members, by id.
+    package func members(of tenant: String) -> [Member] {
+        self.membersByID.values.filter { $0.tenant == tenant }.sorted { $0.id < $1.id }
+    }
+
     /// A theme of a tenant.
     package func theme(_ id: String, tenant: String) -> ThemeConfiguration? {
         self.themesByKey[Self.key(tenant, id)]
+    }
+
+    /// A tenant's themes, in their configured order.
+    package func themes(of tenant: String) -> [ThemeConfiguration] {
+        self.tenantsByID[tenant]?.themes ?? []
     }
 
     /// A tenant.
@@ -61,4 +103,23 @@ package struct Registry: Sendable {
 
     /// How many members are known.
     package var memberCount: Int { self.membersByID.count }
+
+    /// Adds or replaces a member (by id). The caller has checked it with ``Enrolment/check(_:in:)``.
+    package mutating func insert(_ member: Member) {
+        if let old = self.membersByID[member.id], let key = old.publicKey {
+            self.membersByKey[key] = nil
+        }
+        self.membersByID[member.id] = member
+        if let key = member.publicKey { self.membersByKey[key] = member.id }
+    }
+
+    /// Removes a member; its key no longer names anyone.
+    ///
+    /// - Returns: the member removed, or nil when there was none.
+    @discardableResult
+    package mutating func remove(_ id: String) -> Member? {
+        guard let old = self.membersByID.removeValue(forKey: id) else { return nil }
+        if let key = old.publicKey, self.membersByKey[key] == id { self.membersByKey[key] = nil }
+        return old
+    }
 }

@@ -20,16 +20,19 @@ package final class RegistryStore {
         self.audit = try AuditLog(path: stateDirectory + "/audit.jsonl")
     }
 
-    /// Records the configuration's tenants as the registry, auditing what changed.
+    /// Records the registry, auditing what changed since the last record.
     ///
+    /// - Parameters:
+    ///   - registry: the registry now.
+    ///   - actor: who made the changes: `config:<file>` at start, a member for a control command.
     /// - Returns: how many changes were recorded.
     @discardableResult
     package func record(
-        _ tenants: [TenantConfiguration],
+        _ registry: Registry,
         actor: String,
         now: Timestamp = .now()
     ) throws(JournalError) -> Int {
-        let current = Self.snapshot(tenants)
+        let current = Self.snapshot(registry)
         let previous = FileBytes.read(path: self.path).flatMap { (try? JSONParser.parse($0))?.objectValue }
             ?? JSONObject()
         var changes: [AuditLog.Change] = []
@@ -78,26 +81,26 @@ package final class RegistryStore {
     }
 
     /// The registry as JSON: tenant → name, themes by id, members by id.
-    static func snapshot(_ tenants: [TenantConfiguration]) -> JSONObject {
+    static func snapshot(_ registry: Registry) -> JSONObject {
         var out = JSONObject()
-        for tenant in tenants {
+        for tenant in registry.tenantIDs {
             var themes = JSONObject()
-            for theme in tenant.themes {
+            for theme in registry.themes(of: tenant) {
                 themes[theme.id] = .object(JSONObject([
                     ("title", .string(theme.title)), ("crps_severity", .string(theme.crpsSeverity.word)),
                     ("trans_regional", .bool(theme.isTransRegional)),
                 ]))
             }
             var members = JSONObject()
-            for member in tenant.members {
-                var m = JSONObject([("stratum", .string(member.stratum.word)),
-                                    ("themes", .array(member.themes.map { .string($0) }))])
-                if let name = member.name { m["name"] = .string(name) }
-                if let organisation = member.organisation { m["organisation"] = .string(organisation) }
+            for member in registry.members(of: tenant) {
+                var m = member.jsonObject
+                m["id"] = nil
+                m["tenant"] = nil
                 members[member.id] = .object(m)
             }
-            out[tenant.id] = .object(JSONObject([
-                ("name", .string(tenant.name)), ("themes", .object(themes)), ("members", .object(members)),
+            out[tenant] = .object(JSONObject([
+                ("name", .string(registry.tenant(tenant)?.name ?? tenant)), ("themes", .object(themes)),
+                ("members", .object(members)),
             ]))
         }
         return out

@@ -53,13 +53,31 @@ package struct SeverityEscalation: RoutingRule {
     }
 }
 
+/// On a trans-regional theme, a field item or diagnostic at or above the theme's national
+/// severity is offered to the national level (the relay reads the `national` tier). TLP may
+/// still hold it back (``TLPConfinement``).
+package struct NationalOffer: RoutingRule {
+    package init() {}
+
+    package func deliveries(for input: RoutingInput) -> [Delivery] {
+        let theme = input.theme
+        guard theme.isTransRegional, [.signal, .alert, .diagnostic].contains(input.header.kind),
+              input.header.severity >= theme.nationalSeverity
+        else { return [] }
+        let reason = "trans-regional theme: severity \(input.header.severity.word) at or above the national "
+            + "threshold \(theme.nationalSeverity.word)"
+        return [Delivery(tier: .national, reason: reason)]
+    }
+}
+
 /// Runs the rules and merges their deliveries: one per tier, the first reason kept, tiers in
-/// the order capteur, gip, crps, national.
+/// the order capteur, gip, crps, national; then TLP confines the result.
 package struct Router: Sendable {
     package var rules: [any RoutingRule]
 
-    /// The router with the rules of the bus today: ``KindRoute`` and ``SeverityEscalation``.
-    package static let standard = Router(rules: [KindRoute(), SeverityEscalation()])
+    /// The router with the rules of the bus today: ``KindRoute``, ``SeverityEscalation`` and
+    /// ``NationalOffer``.
+    package static let standard = Router(rules: [KindRoute(), SeverityEscalation(), NationalOffer()])
 
     package init(rules: [any RoutingRule]) {
         self.rules = rules
@@ -76,6 +94,8 @@ package struct Router: Sendable {
                 }
             }
         }
-        return Tier.allCases.compactMap { byTier[$0] }
+        let merged = Tier.allCases.compactMap { byTier[$0] }
+        return TLPConfinement.confine(merged, label: input.header.tlp, theme: input.theme,
+                                      home: KindRoute().deliveries(for: input).first?.tier)
     }
 }

@@ -15,6 +15,8 @@ package enum Request: Sendable, Equatable {
     case replay(arguments: [UInt8])
     /// `AUDIT arguments`: a page of the audit trail (arguments: a JSON object).
     case audit(arguments: [UInt8])
+    /// `MEMBER arguments`: add, remove, list or show members (arguments: a JSON object).
+    case member(arguments: [UInt8])
 
     /// The first frame of every request and reply: protocol ORIS, version 01.
     package static let signature: [UInt8] = Array("ORIS01".utf8)
@@ -49,16 +51,21 @@ package enum Request: Sendable, Equatable {
                 throw Rejection(.badFrames, "STATS takes 2 frames (signature, command), not \(frames.count)")
             }
             return .stats
-        case "REPLAY", "AUDIT":
+        case let word where ["REPLAY", "AUDIT", "MEMBER"].contains(word):
             guard arguments == 1 else {
-                throw Rejection(.badFrames, "\(String(decoding: command, as: UTF8.self)) takes 3 frames "
-                                + "(signature, command, arguments), not \(frames.count)")
+                throw Rejection(.badFrames, "\(word) takes 3 frames (signature, command, arguments), "
+                                + "not \(frames.count)")
             }
             let argument = frames[frames.startIndex + 2]
-            return command == Array("REPLAY".utf8) ? .replay(arguments: argument) : .audit(arguments: argument)
+            switch word {
+            case "REPLAY": return .replay(arguments: argument)
+            case "AUDIT": return .audit(arguments: argument)
+            default: return .member(arguments: argument)
+            }
         default:
             let word = String(decoding: command.prefix(32), as: UTF8.self)
-            throw Rejection(.badCommand, "unknown command '\(word)' (known: AUDIT, HELLO, PUBLISH, REPLAY, STATS)")
+            throw Rejection(.badCommand,
+                            "unknown command '\(word)' (known: AUDIT, HELLO, MEMBER, PUBLISH, REPLAY, STATS)")
         }
     }
 
@@ -70,6 +77,7 @@ package enum Request: Sendable, Equatable {
         case .stats: return [Self.signature, Array("STATS".utf8)]
         case .replay(let arguments): return [Self.signature, Array("REPLAY".utf8), arguments]
         case .audit(let arguments): return [Self.signature, Array("AUDIT".utf8), arguments]
+        case .member(let arguments): return [Self.signature, Array("MEMBER".utf8), arguments]
         }
     }
 }
@@ -77,7 +85,7 @@ package enum Request: Sendable, Equatable {
 /// A reply on the api endpoint: signature, word, one JSON object, and for `REPLAY` the items
 /// (three frames each: topic, header, body).
 package struct Reply: Sendable, Equatable {
-    /// `ACK`, `NAK`, `WELCOME`, `STATS` or `REPLAY`.
+    /// `ACK`, `NAK`, `WELCOME`, `STATS`, `REPLAY`, `AUDIT` or `MEMBER`.
     package var word: String
     package var body: JSONObject
     /// Frames after the body: a REPLAY's items.

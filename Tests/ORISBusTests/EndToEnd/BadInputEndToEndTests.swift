@@ -79,7 +79,7 @@ struct BadInputEndToEndTests {
         let daemon = try RunningDaemon()
         let session = try Session(daemon)
         defer { session.close() }
-        let watcher = try session.subscriber(as: "crps-bfc", ["bfc/"])
+        let watcher = try session.subscriber(as: "operator", ["bfc/"])
         try session.waitForSubscriptions(1)
         let dealer = try session.socket(.dealer, as: "cci-belfort", connect: daemon.api)
 
@@ -153,7 +153,7 @@ struct BadInputEndToEndTests {
         let daemon = try RunningDaemon()
         let session = try Session(daemon)
         defer { session.close() }
-        let good = try session.subscriber(as: "gip-machine", ["bfc/machine-speciale/"])
+        let good = try session.subscriber(as: "gip-machine", ["bfc/machine-speciale/gip/"])
         try session.waitForSubscriptions(1)
 
         // A prefix far above the feed's 1 KiB subscription ceiling: libzmq drops that peer.
@@ -172,7 +172,7 @@ struct BadInputEndToEndTests {
         let daemon = try RunningDaemon()
         let session = try Session(daemon)
         defer { session.close() }
-        let watcher = try session.subscriber(as: "crps-bfc", ["bfc/"])
+        let watcher = try session.subscriber(as: "operator", ["bfc/"])
         try session.waitForSubscriptions(1)
         let pub = try session.socket(.pub, as: "cci-belfort", connect: daemon.ingest)
         // A PUB drops what it sends before the connection completes; wait for the handshake.

@@ -52,7 +52,7 @@ struct CurveEndToEndTests {
         let serverKey = keys.server.publicKey
         let gipKeys = CurveClientKeys(keys: keys.members["gip-machine"]!, serverKey: serverKey)
         let gip = try FeedSubscriber(context: context, endpoint: daemon.feed, member: nil, curve: gipKeys,
-                                     prefixes: ["bfc/"])
+                                     prefixes: ["bfc/machine-speciale/gip/"])
         defer { gip.close() }
         let operatorKeys = CurveClientKeys(keys: keys.members["operator"]!, serverKey: serverKey)
         let operatorClient = try APIClient(context: context, endpoint: daemon.api, member: nil, curve: operatorKeys,

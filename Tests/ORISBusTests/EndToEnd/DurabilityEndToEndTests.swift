@@ -45,7 +45,7 @@ struct DurabilityEndToEndTests {
         let second = try RunningDaemon(folder: folder)
         session = try Session(second)
         defer { session.close() }
-        let watcher = try session.subscriber(as: "crps-bfc", ["bfc/"])
+        let watcher = try session.subscriber(as: "operator", ["bfc/"])
         try session.waitForSubscriptions(1)
         let retry = try session.client(as: "cci-doubs").request(.publish(
             header: header([("kind", .string("alert")), ("theme", .string("auto-rang3")), ("id", .string("retry-1")),
@@ -121,7 +121,7 @@ struct DurabilityEndToEndTests {
         let client = try session.client(as: "gip-machine")
 
         let all = try session.replayAll("bfc/machine-speciale/gip/signal", as: "gip-machine")
-        let fromSeq = try session.replayAll("bfc/machine-speciale/", as: "gip-machine", fromSeq: 2400)
+        let fromSeq = try session.replayAll("bfc/machine-speciale/gip/", as: "gip-machine", fromSeq: 2400)
         var window = ReplayRequest(prefix: "bfc/machine-speciale/gip/signal")
         window.fromSeq = 10
         window.toSeq = 12
@@ -193,7 +193,7 @@ struct DurabilityEndToEndTests {
         let daemon = try RunningDaemon(configText: text, folder: folder)
         let session = try Session(daemon)
         defer { session.close() }
-        let fast = try session.subscriber(as: "crps-bfc", ["bfc/machine-speciale/gip/"])
+        let fast = try session.subscriber(as: "gip-machine", ["bfc/machine-speciale/gip/"])
         let slow = try BackgroundProcess(Binaries.orisctl, [
             "subscribe", "--api", daemon.api, "--as", "gip-machine", "bfc/machine-speciale/gip/", "--json",
             "--count", "3000",

@@ -87,7 +87,7 @@ extension Session {
     }
 
     /// Every stored item of a prefix, page by page.
-    func replayAll(_ prefix: String, as member: String = "crps-bfc", fromSeq: UInt64 = 0) throws -> [ReceivedItem] {
+    func replayAll(_ prefix: String, as member: String = "operator", fromSeq: UInt64 = 0) throws -> [ReceivedItem] {
         let client = try self.client(as: member)
         var request = ReplayRequest(prefix: prefix)
         request.fromSeq = fromSeq

@@ -70,7 +70,10 @@ struct LifecycleEndToEndTests {
         #expect(daemon.apiIPC == "ipc://" + daemon.folder.path + "/state/api.sock")
         // The first lines say where it listens, before it is ready.
         let readyIndex = try #require(lines.firstIndex { $0.contains("msg=ready") })
-        #expect(lines[..<readyIndex].filter { $0.contains("msg=listening") }.count == 6)
+        // api, feed and ingest on tcp and ipc each, then the control socket.
+        #expect(lines[..<readyIndex].filter { $0.contains("msg=listening") }.count == 7)
+        let control = "ipc://" + daemon.folder.path + "/state/control/orisd.sock"
+        #expect(RunningDaemon.field("control", in: ready) == control)
     }
 
     @Test func start_whenConfigurationIsInvalid_exits78WithOneLineNamingFileAndField() throws {

@@ -41,7 +41,7 @@ struct PublishEndToEndTests {
         let daemon = try RunningDaemon()
         let session = try Session(daemon)
         defer { session.close() }
-        let all = try session.subscriber(as: "crps-bfc", ["bfc/"])
+        let all = try session.subscriber(as: "operator", ["bfc/"])
         try session.waitForSubscriptions(1)
 
         // machine-speciale's threshold is Severe; Moderate is one step below.
@@ -61,7 +61,7 @@ struct PublishEndToEndTests {
         let daemon = try RunningDaemon()
         let session = try Session(daemon)
         defer { session.close() }
-        let gip = try session.subscriber(as: "gip-auto", ["bfc/auto-rang3/"])
+        let gip = try session.subscriber(as: "gip-auto", ["bfc/auto-rang3/gip/"])
         try session.waitForSubscriptions(1)
 
         let reply = try session.client(as: "cci-doubs").request(.publish(

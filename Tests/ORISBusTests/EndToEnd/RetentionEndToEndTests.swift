@@ -22,7 +22,7 @@ struct RetentionEndToEndTests {
         #expect(daemon.stderr.wait(for: "msg=\"journal segments removed\"", seconds: 5) != nil)
 
         let stored = try session.replayAll("bfc/machine-speciale/gip/signal")
-        let page = try session.client(as: "crps-bfc").replay(ReplayRequest(prefix: "bfc/"))
+        let page = try session.client(as: "operator").replay(ReplayRequest(prefix: "bfc/"))
         let sizes: [Int] = segmentFiles(daemon).map { path in
             let attributes = try? FileManager.default.attributesOfItem(atPath: path)
             return (attributes?[.size] as? Int) ?? 0
@@ -38,7 +38,7 @@ struct RetentionEndToEndTests {
         #expect(page.topics["bfc/auto-rang3/gip/signal"]?.first == 21)  // nothing of it is left
         #expect(page.topics["bfc/auto-rang3/gip/signal"]?.last == 20)
         let arguments = ReplayRequest(prefix: "bfc/").encoded
-        let removed = try session.client(as: "crps-bfc").request(.replay(arguments: arguments))
+        let removed = try session.client(as: "operator").request(.replay(arguments: arguments))
         #expect(removed.body["removed_before"]?.objectValue?["bfc/machine-speciale/gip/signal"] == .int(first))
 
         // Numbers go on after the removal, and after a restart, even for the emptied topic.

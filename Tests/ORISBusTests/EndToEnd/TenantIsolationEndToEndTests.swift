@@ -15,7 +15,7 @@ struct TenantIsolationEndToEndTests {
         let otherTenant = try session.subscriber(as: "ara-gip", ["bfc/"])
         let lookAlike = try session.subscriber(as: "ara-gip", ["bf"])
         let again = try session.subscriber(as: "ara-gip", ["bfc/"])
-        let own = try session.subscriber(as: "gip-machine", ["bfc/machine-speciale/"])
+        let own = try session.subscriber(as: "gip-machine", ["bfc/machine-speciale/gip/"])
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             let stats = try session.stats()

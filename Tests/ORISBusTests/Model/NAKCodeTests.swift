@@ -15,6 +15,7 @@ import Testing
             .badField: "bad-field", .headerTooLarge: "header-too-large", .bodyTooLarge: "body-too-large",
             .unknownMember: "unknown-member", .forbidden: "forbidden", .internal: "internal",
             .storageFull: "storage-full", .badRequest: "bad-request", .idInUse: "id-in-use",
+            .overQuota: "over-quota", .conflict: "conflict", .notFound: "not-found",
         ]
 
         #expect(Set(NAKCode.allCases) == Set(expected.keys))

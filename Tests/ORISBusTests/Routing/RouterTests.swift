@@ -12,10 +12,12 @@ import Testing
     private static func input(
         _ kind: Kind,
         severity: Severity = .unknown,
-        theme: ThemeConfiguration = theme
+        theme: ThemeConfiguration = theme,
+        tlp: TLP = .amber
     ) -> RoutingInput {
         var header = ItemHeader(id: "item-1", kind: kind, theme: theme.id, title: "A title")
         header.severity = severity
+        header.tlp = tlp
         return RoutingInput(header: header, theme: theme, sender: capteur)
     }
 
@@ -130,12 +132,70 @@ import Testing
             FixedRule(result: [Delivery(tier: .gip), Delivery(tier: .capteur)]),
         ])
 
-        let deliveries = router.route(Self.input(.alert))
+        let deliveries = router.route(Self.input(.alert, tlp: .green))
 
         #expect(Self.tiers(deliveries) == [.capteur, .gip, .crps, .national])
     }
 
     @Test func route_whenThereAreNoRules_deliversNothing() {
         #expect(Router(rules: []).route(Self.input(.alert, severity: .extreme)).isEmpty)
+    }
+
+    // MARK: - TLP and the national level
+
+    private static let transRegional: ThemeConfiguration = {
+        var theme = ThemeConfiguration(id: "micromeca-medical", title: "Microméca", crpsSeverity: .severe,
+                                       isTransRegional: true)
+        theme.nationalSeverity = .severe
+        return theme
+    }()
+
+    @Test func route_redAlertOverTheThreshold_staysOnTheGIPTier() {
+        let deliveries = Router.standard.route(Self.input(.alert, severity: .extreme, theme: Self.transRegional,
+                                                          tlp: .red))
+
+        #expect(Self.tiers(deliveries) == [.gip])
+    }
+
+    @Test func route_redDiagnosticAndRedDecision_stayOnTheirKindsFirstTier() {
+        #expect(Self.tiers(Router.standard.route(Self.input(.diagnostic, tlp: .red))) == [.crps])
+        #expect(Self.tiers(Router.standard.route(Self.input(.decision, tlp: .red))) == [.gip])
+        #expect(Self.tiers(Router.standard.route(Self.input(.decision, tlp: .amber))) == [.capteur, .gip])
+    }
+
+    @Test func route_greenAlertAtTheNationalThresholdOnATransRegionalTheme_isOfferedNationallyWithAReason() {
+        let deliveries = Router.standard.route(Self.input(.alert, severity: .severe, theme: Self.transRegional,
+                                                          tlp: .green))
+
+        #expect(Self.tiers(deliveries) == [.gip, .crps, .national])
+        #expect(deliveries.last?.reason?.contains("trans-regional") == true)
+    }
+
+    @Test func route_greenAlertJustBelowTheNationalThreshold_staysInTheRegion() {
+        let deliveries = Router.standard.route(Self.input(.alert, severity: .moderate, theme: Self.transRegional,
+                                                          tlp: .green))
+
+        #expect(Self.tiers(deliveries) == [.gip])
+    }
+
+    @Test func route_amberStrict_neverReachesTheNationalLevel_evenWhereAmberMay() {
+        var permissive = Self.transRegional
+        permissive.nationalAmber = true
+
+        let strict = Router.standard.route(Self.input(.alert, severity: .extreme, theme: permissive,
+                                                      tlp: .amberStrict))
+        let amber = Router.standard.route(Self.input(.alert, severity: .extreme, theme: permissive, tlp: .amber))
+        let amberWithoutRule = Router.standard.route(Self.input(.alert, severity: .extreme,
+                                                                theme: Self.transRegional, tlp: .amber))
+
+        #expect(Self.tiers(strict) == [.gip, .crps])
+        #expect(Self.tiers(amber) == [.gip, .crps, .national])
+        #expect(Self.tiers(amberWithoutRule) == [.gip, .crps])
+    }
+
+    @Test func route_greenExtremeAlertOnARegionalTheme_isNotOfferedNationally() {
+        let deliveries = Router.standard.route(Self.input(.alert, severity: .extreme, tlp: .clear))
+
+        #expect(Self.tiers(deliveries) == [.gip, .crps])
     }
 }

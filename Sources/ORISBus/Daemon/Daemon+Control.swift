@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Daemon {
+    /// Who a request on the local control socket acts as: an operator. The name cannot be a
+    /// member's (member names have no `@`), so the audit trail tells the two apart.
+    static let localOperator = Member(id: "@control", tenant: "", stratum: .operator)
+
+    /// The control socket's folder (mode 0700) and file (mode 0600), inside the state folder.
+    var controlDirectory: String { self.configuration.stateDirectory + "/control" }
+    var controlPath: String { self.controlDirectory + "/orisd.sock" }
+
+    /// Binds the local control socket: a ROUTER on ipc without any security mechanism, reached
+    /// only by who may open the file. Its folder is made 0700 before the bind, so nobody else can
+    /// reach the socket in the moment before the file itself is made 0600.
+    func bindControl(_ socket: Socket) throws(DaemonError) {
+        if let problem = FileBytes.makeDirectory(self.controlDirectory) {
+            throw .state("cannot make the control folder '\(self.controlDirectory)': \(problem)")
+        }
+        guard chmod(self.controlDirectory, 0o700) == 0 else {
+            throw .state("cannot restrict the control folder '\(self.controlDirectory)': "
+                         + FileBytes.errorText(errno))
+        }
+        let endpoint = "ipc://" + self.controlPath
+        do {
+            try socket.bind(endpoint)
+        } catch {
+            throw .bind(endpoint: endpoint, name: "control", cause: error)
+        }
+        guard chmod(self.controlPath, 0o600) == 0 else {
+            throw .state("cannot restrict the control socket '\(self.controlPath)': " + FileBytes.errorText(errno))
+        }
+        self.logger.info("listening", [("endpoint", "control"), ("address", endpoint)])
+    }
+
+    // MARK: - MEMBER
+
+    /// `MEMBER {"action": "add"|"remove"|"list"|"show", …}` (PROTOCOL.md section 6.6).
+    func memberCommand(_ arguments: [UInt8], actor: Member) throws(Rejection) -> Reply {
+        guard case .object(let o)? = try? JSONParser.parse(arguments) else {
+            throw Rejection(.badRequest, "the MEMBER arguments must be a JSON object")
+        }
+        guard let action = o["action"]?.stringValue else {
+            throw Rejection(.badRequest, "MEMBER needs an 'action': add, remove, list or show")
+        }
+        func only(_ keys: [String]) throws(Rejection) {
+            for key in o.keys where !keys.contains(key) {
+                throw Rejection(.badRequest, "unknown MEMBER \(action) argument '\(key)' "
+                                + "(known: \(keys.joined(separator: ", ")))")
+            }
+        }
+        func named() throws(Rejection) -> Member {
+            guard let id = o["id"]?.stringValue else { throw Rejection(.badRequest, "'id' must name a member") }
+            guard let member = self.registry.member(id) else {
+                throw Rejection(.notFound, "there is no member '\(id)'")
+            }
+            return member
+        }
+        switch action {
+        case "add":
+            try only(["action", "member"])
+            guard let fields = o["member"]?.objectValue else {
+                throw Rejection(.badRequest, "'member' must be an object (id, stratum, themes, public_key, …)")
+            }
+            return try self.addMember(fields, actor: actor)
+        case "remove":
+            try only(["action", "id"])
+            let member = try named()
+            try ControlPolicy.check(actor, .removeMember, tenant: member.tenant)
+            return try self.removeMember(member, actor: actor)
+        case "show":
+            try only(["action", "id"])
+            let member = try named()
+            try ControlPolicy.check(actor, .readMembers, tenant: member.tenant)
+            return Reply(word: "MEMBER", body: JSONObject([("member", .object(member.jsonObject))]))
+        case "list":
+            try only(["action", "tenant"])
+            if let value = o["tenant"], value.stringValue == nil {
+                throw Rejection(.badRequest, "'tenant' must be a string")
+            }
+            let tenant = o["tenant"]?.stringValue ?? actor.tenant
+            guard self.registry.tenant(tenant) != nil else {
+                throw Rejection(.notFound, "there is no tenant '\(tenant)'")
+            }
+            try ControlPolicy.check(actor, .readMembers, tenant: tenant)
+            let members = self.registry.members(of: tenant).map { JSONValue.object($0.jsonObject) }
+            return Reply(word: "MEMBER", body: JSONObject([("tenant", .string(tenant)), ("members", .array(members))]))
+        default:
+            throw Rejection(.badRequest, "unknown MEMBER action '\(action)' (known: add, remove, list, show)")
+        }
+    }
+
+    private func addMember(_ fields: JSONObject, actor: Member) throws(Rejection) -> Reply {
+        var member = try Member.read(fields, tenant: actor.tenant)
+        if fields["tenant"] == nil && actor.stratum == .operator && actor.tenant.isEmpty {
+            throw Rejection(.badRequest, "say which tenant the member joins ('tenant')")
+        }
+        try ControlPolicy.check(actor, .addMember, tenant: member.tenant)
+        try ControlPolicy.checkGrant(actor, to: member)
+        try Enrolment.check(member, in: self.registry, security: self.configuration.security)
+        if let most = self.registry.tenant(member.tenant)?.quota.maximumMembers,
+           self.registry.members(of: member.tenant).count >= most {
+            throw Rejection(.overQuota, "tenant '\(member.tenant)' already has \(most) members, its quota")
+        }
+        var enrolment = self.enrolment
+        enrolment.add(member)
+        var registry = self.registry
+        registry.insert(member)
+        try self.commit(enrolment, registry, actor: actor)
+        self.logger.notice("member added", [("member", member.id), ("tenant", member.tenant),
+                                            ("stratum", member.stratum.word), ("by", actor.id)])
+        return Reply(word: "MEMBER", body: JSONObject([("member", .object(member.jsonObject))]))
+    }
+
+    private func removeMember(_ member: Member, actor: Member) throws(Rejection) -> Reply {
+        var enrolment = self.enrolment
+        enrolment.remove(member.id)
+        var registry = self.registry
+        registry.remove(member.id)
+        try self.commit(enrolment, registry, actor: actor)
+        // The key no longer passes ZAP, and every api and ingest message is checked against the
+        // registry; the feed's open connections are cut so that none of them keeps receiving.
+        self.feedRebindPending = true
+        self.logger.notice("member removed", [("member", member.id), ("tenant", member.tenant), ("by", actor.id)])
+        return Reply(word: "MEMBER", body: JSONObject([("removed", .object(member.jsonObject))]))
+    }
+
+    /// Makes a registry change durable (enrolment file, then audit trail and registry file), then
+    /// applies it. Nothing changes when a write fails.
+    private func commit(_ enrolment: Enrolment, _ registry: Registry, actor: Member) throws(Rejection) {
+        do {
+            try enrolment.save(path: self.enrolmentPath)
+            try self.registryStore?.record(registry, actor: actor.id)
+        } catch {
+            if case .diskFull = error {
+                throw Rejection(.storageFull, "the registry change could not be written: no space left")
+            }
+            throw Rejection(.internal, "the registry change could not be written: \(error)")
+        }
+        self.enrolment = enrolment
+        self.registry = registry
+        self.bus?.registry = registry
+    }
+
+    /// Where run-time member changes are kept.
+    var enrolmentPath: String { self.configuration.stateDirectory + "/enrolment.json" }
+
+    // MARK: - Revocation
+
+    /// Cuts every feed connection by unbinding and binding each feed endpoint again: libzmq has
+    /// no stable call to drop one peer, and unbinding an endpoint closes the connections it
+    /// accepted. Subscribers reconnect (libzmq's SUB does so by itself within its reconnect
+    /// interval, 100 ms by default) through ZAP, which refuses a revoked key, and resend their
+    /// subscriptions, which are checked again; what they missed meanwhile they repair from the
+    /// journal by sequence number (PROTOCOL.md section 9.1).
+    func rebindFeed(_ feed: Socket) throws(ZMQError) {
+        for endpoint in self.feedEndpoints {
+            try feed.unbind(endpoint)
+            // The old listener closes in libzmq's I/O thread; a tcp port is free a moment later.
+            var attempt = 0
+            while true {
+                do {
+                    try feed.bind(endpoint)
+                    break
+                } catch where error.errno == EADDRINUSE && attempt < 200 {
+                    attempt += 1
+                    usleep(5000)
+                }
+            }
+        }
+        self.stats.feedRebinds += 1
+        self.logger.info("feed connections cut after a revocation; subscribers reconnect",
+                         [("endpoints", self.feedEndpoints.joined(separator: " "))])
+    }
+}

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// Who may run which control command.
+///
+/// - operator (stratum `operator`, or whoever reaches the local control socket): everything, on
+///   every tenant, including the daemon's counters (STATS), which span every tenant;
+/// - tenant admin (a member with `admin: true`): add, remove, list and show the members of its
+///   tenant, and read its tenant's audit trail;
+/// - animateur (a member with `animates: [themes]`): list and show the members of its tenant;
+/// - every member: HELLO, and publishing and reading as its stratum allows.
+package enum ControlPolicy {
+    /// A control action.
+    package enum Action: Sendable, Equatable {
+        case addMember
+        case removeMember
+        case readMembers
+        case readAudit
+        case readStats
+
+        /// How the action reads in a refusal.
+        var phrase: String {
+            switch self {
+            case .addMember: return "add members to"
+            case .removeMember: return "remove members from"
+            case .readMembers: return "list the members of"
+            case .readAudit: return "read the audit trail of"
+            case .readStats: return "read the counters of"
+            }
+        }
+    }
+
+    /// Whether `actor` may do `action` on `tenant` (nil: the whole daemon).
+    package static func allows(_ actor: Member, _ action: Action, tenant: String?) -> Bool {
+        if actor.stratum == .operator { return true }
+        guard let tenant, tenant == actor.tenant else { return false }
+        switch action {
+        case .addMember, .removeMember, .readAudit: return actor.isAdmin
+        case .readMembers: return actor.isAdmin || !actor.animates.isEmpty
+        case .readStats: return false
+        }
+    }
+
+    /// Checks `allows`, with a refusal naming who, what and where.
+    ///
+    /// - Throws: ``Rejection`` with `forbidden`.
+    package static func check(_ actor: Member, _ action: Action, tenant: String?) throws(Rejection) {
+        guard self.allows(actor, action, tenant: tenant) else {
+            let place = tenant.map { "tenant '\($0)'" } ?? "the daemon"
+            throw Rejection(.forbidden, "member '\(actor.id)' may not \(action.phrase) \(place)")
+        }
+    }
+
+    /// What may be given to a new member by `actor`: only an operator makes operators.
+    ///
+    /// - Throws: ``Rejection`` with `forbidden`.
+    package static func checkGrant(_ actor: Member, to member: Member) throws(Rejection) {
+        if member.stratum == .operator && actor.stratum != .operator {
+            throw Rejection(.forbidden, "only an operator may add a member of stratum 'operator'")
+        }
+    }
+}
