@@ -6,7 +6,7 @@ extension Socket {
     /// subscribed to `prefixes` when it is a SUB.
     ///
     /// - Throws: ``ClientError/zmq(_:)``; the socket is closed on failure.
-    static func client(
+    package static func client(
         context: Context,
         type: SocketType,
         endpoint: String,
