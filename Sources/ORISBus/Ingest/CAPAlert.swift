@@ -62,12 +62,7 @@ package struct CAPAlert: Sendable {
     ///
     /// - Throws: ``IngestError`` when the document is not XML or holds no usable alert.
     package static func read(_ bytes: [UInt8]) throws(IngestError) -> CAPAlert {
-        let document: XMLDocument
-        do {
-            document = try XMLReader.read(bytes)
-        } catch {
-            throw IngestError("not well-formed XML: \(error)")
-        }
+        let document = try XMLDocument.source(bytes)
         guard let alert = Self.findAlert(in: document.root) else {
             throw IngestError("no CAP alert in it (root element <\(document.root.name)>)")
         }

@@ -138,7 +138,8 @@ package struct ImportMapping: Sendable, Equatable {
         try Self.allow(object, Self.ruleTests + ["theme"], in: "themes[\(n)]")
         guard let theme = object["theme"] else { throw IngestError("themes[\(n)] has no theme") }
         let tests = Self.ruleTests.filter { object[$0] != nil }
-        guard tests.count == 1, let word = object[tests[0]]?.stringValue, !word.isEmpty else {
+        guard tests.count == 1, let word = object[tests[0]]?.stringValue, !word.isEmpty || tests[0] == "sector_prefix"
+        else {
             throw IngestError("themes[\(n)] needs exactly one of \(Self.ruleTests.joined(separator: ", ")), a string")
         }
         let test: Rule.Test

@@ -68,6 +68,17 @@ package struct XMLDocument: Sendable {
     }
 }
 
+extension XMLDocument {
+    /// Reads a source document for an importer: an XML error becomes its ``IngestError``.
+    package static func source(_ bytes: [UInt8]) throws(IngestError) -> XMLDocument {
+        do {
+            return try XMLReader.read(bytes)
+        } catch {
+            throw IngestError("not well-formed XML: \(error)")
+        }
+    }
+}
+
 /// Why a document could not be read: one line, with the line number where it went wrong.
 package struct XMLError: Error, Sendable, CustomStringConvertible {
     package var message: String
