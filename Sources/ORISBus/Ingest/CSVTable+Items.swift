@@ -92,7 +92,7 @@ extension CSVTable {
 
     /// The `{column}` names of a title template.
     private static func placeholders(_ template: String) -> [String] {
-        template.split(separator: "{").dropFirst().compactMap { part in
+        template.split(separator: "{", omittingEmptySubsequences: false).dropFirst().compactMap { part in
             part.firstIndex(of: "}").map { String(part[..<$0]) }
         }
     }
