@@ -51,10 +51,8 @@ final class ImportRun {
     func finish() -> Int32 {
         for (connection, _) in self.connections.values { connection.close() }
         self.connections = [:]
+        // Each rejection was said on its own line as it happened.
         Output.line(self.report.summary)
-        for (source, reason) in self.report.rejected {
-            Output.line("  rejected \(source): \(reason)")
-        }
         return self.report.rejected.isEmpty ? ExitCode.success : ExitCode.refused
     }
 
