@@ -3,7 +3,7 @@ SWIFT ?= swift
 # Arguments for orisd under `make run`, for example: make run ARGS="--config config/orisd.example.json"
 ARGS ?=
 
-.PHONY: all deps run build release test clean
+.PHONY: all deps run build release test demo clean
 
 all: build
 
@@ -25,6 +25,11 @@ test:
 	@./scripts/install-deps.sh --with-python
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# Starts a daemon of its own, feeds it samples/ through orisctl, shows what the GIP and the CRPS of
+# a theme receive side by side, then stops everything it started.
+demo: build
+	@./scripts/demo.sh
 
 clean:
 	rm -rf .build oris-state

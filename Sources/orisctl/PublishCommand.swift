@@ -7,6 +7,7 @@ enum PublishCommand: Command {
     static let summary = "publish a weak signal, an alert or another item and print its ACK"
     static let usage = """
     Usage: orisctl publish --theme THEME --title TEXT [options] [common options]
+           orisctl publish --cap FILE|FOLDER... [--map FILE] [--theme THEME]   (CAP alerts; see below)
 
     Header (checked by the daemon; a refusal prints its NAK code and exits 65):
       --kind KIND          signal (default), alert, diagnostic, decision, tasking
@@ -32,9 +33,14 @@ enum PublishCommand: Command {
 
     Output:
       --json               print the ACK object as JSON instead of one line
+
+    \(capUsage)
     """
 
     static func run(_ arguments: inout ArgumentReader, common: CommonOptions) throws -> Int32 {
+        if arguments.flag("--cap") {
+            return try self.runCAP(&arguments, common: common)
+        }
         var header = JSONObject()
         if let path = try arguments.option("--header-file") {
             guard let bytes = FileBytes.read(path: path) else {

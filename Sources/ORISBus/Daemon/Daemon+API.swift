@@ -211,8 +211,10 @@ extension Daemon {
             self.reject(error, endpoint: endpoint, member: member)
             throw error
         }
-        let reply = Reply(word: "ACK", body: accepted.ack.jsonObject)
+        var reply = Reply(word: "ACK", body: accepted.ack.jsonObject)
         if accepted.isDuplicate {
+            // The first ACK's fields, and a flag so that a client can tell a repeat from news.
+            reply.body["duplicate"] = .bool(true)
             self.stats.duplicates += 1
             return Outcome(reply: reply, position: accepted.ack.position, id: accepted.id)
         }

@@ -93,7 +93,7 @@ extension Daemon {
     }
 
     private func addMember(_ fields: JSONObject, actor: Member) throws(Rejection) -> Reply {
-        var member = try Member.read(fields, tenant: actor.tenant)
+        let member = try Member.read(fields, tenant: actor.tenant)
         if fields["tenant"] == nil && actor.stratum == .operator && actor.tenant.isEmpty {
             throw Rejection(.badRequest, "say which tenant the member joins ('tenant')")
         }

@@ -12,6 +12,10 @@ package struct ItemLimits: Sendable, Equatable {
     package var maximumListCount = 32
     /// Longest tag.
     package var maximumTagLength = 64
+    /// Most areas.
+    package var maximumAreaCount = 64
+    /// Longest area, in bytes.
+    package var maximumAreaLength = 256
 
     package init() {}
 }
@@ -31,7 +35,7 @@ package struct HeaderReader: Sendable {
     /// Fields a publisher sets.
     package static let publisherFields: Set<String> = [
         "v", "id", "kind", "theme", "title", "severity", "urgency", "certainty", "tlp", "posture",
-        "tags", "axis", "references", "sent", "content_type",
+        "tags", "axis", "references", "sent", "content_type", "status", "msg_type", "expires", "areas",
     ]
 
     package init(limits: ItemLimits = ItemLimits()) {
@@ -160,8 +164,41 @@ package struct HeaderReader: Sendable {
             }
             header.contentType = text
         }
+        try self.readSourceFields(object, into: &header, id: claimedID)
         header.extensions = object.pairs.filter { $0.key.hasPrefix("x-") }.map { ($0.key, $0.value) }
         return header
+    }
+
+    /// The fields an imported source brings (CAP status, message type, expiry, areas), checked
+    /// after the others.
+    private func readSourceFields(_ object: JSONObject, into header: inout ItemHeader, id: String?) throws(Rejection) {
+        if object["status"] != nil {
+            header.status = try Self.word(object, "status", .badField, default: .actual, id: id)
+        }
+        if object["msg_type"] != nil {
+            header.messageType = try Self.word(object, "msg_type", .badField, default: .alert, id: id)
+        }
+        if let expires = object["expires"] {
+            guard let text = expires.stringValue, Timestamp(rfc3339: text) != nil else {
+                throw Rejection(.badTime, "expires \(JSONWriter.string(expires)) is not an RFC 3339 date and time",
+                                id: id)
+            }
+            header.expires = text
+        }
+        if let areas = object["areas"] {
+            guard let items = areas.arrayValue, items.count <= self.limits.maximumAreaCount else {
+                throw Rejection(.badField, "'areas' is not an array of at most \(self.limits.maximumAreaCount) strings",
+                                id: id)
+            }
+            for item in items {
+                guard let text = item.stringValue, !text.isEmpty, text.utf8.count <= self.limits.maximumAreaLength
+                else {
+                    throw Rejection(.badField, "areas entry \(JSONWriter.string(item)) is not 1 to "
+                                    + "\(self.limits.maximumAreaLength) bytes of text", id: id)
+                }
+                header.areas.append(text)
+            }
+        }
     }
 
     // MARK: - Field helpers

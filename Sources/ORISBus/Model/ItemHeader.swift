@@ -23,6 +23,14 @@ package struct ItemHeader: Sendable, Equatable {
     /// When the publisher says it sent the item, as given (RFC 3339).
     package var sent: String?
     package var contentType: String = "text/plain"
+    /// CAP status: absent means the publisher did not say (an actual item).
+    package var status: ItemStatus?
+    /// CAP message type: absent means a new item.
+    package var messageType: MessageType?
+    /// When the item stops being true, as given (RFC 3339).
+    package var expires: String?
+    /// The places the item is about, in the source's own words (CAP `areaDesc`).
+    package var areas: [String] = []
     /// Fields whose names start with `x-`: carried through untouched, in order.
     package var extensions: [(String, JSONValue)] = []
 
@@ -71,6 +79,10 @@ package struct ItemHeader: Sendable, Equatable {
         if !self.references.isEmpty { o["references"] = .array(self.references.map { .string($0) }) }
         if let sent { o["sent"] = .string(sent) }
         o["content_type"] = .string(self.contentType)
+        if let status { o["status"] = .string(status.word) }
+        if let messageType { o["msg_type"] = .string(messageType.word) }
+        if let expires { o["expires"] = .string(expires) }
+        if !self.areas.isEmpty { o["areas"] = .array(self.areas.map { .string($0) }) }
         for (key, value) in self.extensions { o[key] = value }
         if let tenant { o["tenant"] = .string(tenant) }
         if let sender { o["sender"] = .string(sender) }
@@ -102,6 +114,10 @@ package struct ItemHeader: Sendable, Equatable {
         if !self.references.isEmpty { w.field("references", value: .array(self.references.map { .string($0) })) }
         if let sent { w.field("sent", sent) }
         w.field("content_type", self.contentType)
+        if let status { w.field("status", status.word) }
+        if let messageType { w.field("msg_type", messageType.word) }
+        if let expires { w.field("expires", expires) }
+        if !self.areas.isEmpty { w.field("areas", value: .array(self.areas.map { .string($0) })) }
         for (key, value) in self.extensions { w.field(key, value: value) }
         if let tenant { w.field("tenant", tenant) }
         if let sender { w.field("sender", sender) }

@@ -29,7 +29,8 @@ package struct ItemIDGenerator: Sendable {
         return Self.encode(milliseconds: self.lastMilliseconds, random: self.lastRandom)
     }
 
-    private static func encode(milliseconds: Int64, random: (UInt16, UInt64)) -> String {
+    /// The 26 characters of an id: the time, then 80 bits (16 high, 64 low).
+    package static func encode(milliseconds: Int64, random: (UInt16, UInt64)) -> String {
         var out = [UInt8](repeating: 0, count: 26)
         var time = UInt64(milliseconds)
         for i in stride(from: 9, through: 0, by: -1) {

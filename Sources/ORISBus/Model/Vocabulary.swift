@@ -106,3 +106,19 @@ package enum Posture: String, Vocabulary {
 
     package var word: String { self.rawValue }
 }
+
+/// OASIS CAP 1.2 `status`: whom an item is for. Only `Actual` is real; the others are kept
+/// apart (issue 5 routes them to their own tier).
+package enum ItemStatus: String, Vocabulary {
+    case actual = "Actual", exercise = "Exercise", system = "System", test = "Test", draft = "Draft"
+
+    package var word: String { self.rawValue }
+}
+
+/// OASIS CAP 1.2 `msgType`: whether an item is new or updates, cancels or answers earlier ones
+/// (named in `references`).
+package enum MessageType: String, Vocabulary {
+    case alert = "Alert", update = "Update", cancel = "Cancel", ack = "Ack", error = "Error"
+
+    package var word: String { self.rawValue }
+}
