@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# ORIS Bus benchmarks: builds release binaries and prints one table, each figure beside a
-# baseline measured in the same run (the disk's own fdatasync rate), median of the runs with
-# min–max. Everything runs on 127.0.0.1 and in a scratch folder, and stops by itself.
+# ORIS Bus benchmarks (issue 7): builds release binaries and the C load generator, then runs
+# every workload on the reference P (a raw libzmq XSUB/XPUB proxy, bench/orisload.c) and on orisd
+# (started with a configuration written for the run: journal on, fsync batch), and prints one
+# table: medians of the runs with min–max, each figure beside P's measured in the same run.
+# Everything runs on 127.0.0.1 and in a scratch folder of its own, and stops by itself.
 #
-#   bench/run.sh            3 runs, 100,000 acknowledged items per policy, recovery of 1,000,000
+#   bench/run.sh            3 runs (W3: 5), W1 of 1,000,000 items, recovery of 1,000,000
 #   bench/run.sh --quick    1 run, a few thousand items (a smoke test, seconds)
-#   bench/run.sh --runs 5 --items 200000 --recovery-items 1000000
+#   bench/run.sh --runs 5 --w3-runs 7 --items 200000 --recovery-items 1000000 --only w1,w3
 #   BENCH_SCRATCH=/srv/disk bench/run.sh   (measure another disk: a folder is made inside it)
+# The peers (NATS, Redis, Mosquitto) are measured beside orisd by bench/run-peers.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -15,5 +18,7 @@ swift build -c release --product oris-bench >&2
 # Always a fresh folder of our own (inside BENCH_SCRATCH when given), the only thing removed.
 scratch="$(mktemp -d "${BENCH_SCRATCH:-/tmp}/oris-bench.XXXXXX")"
 trap 'rm -rf -- "$scratch"' EXIT
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; disk of $scratch: $(df -h "$scratch" | awk 'NR==2 {print $1}')" >&2
-.build/release/oris-bench .build/release/orisd "$scratch" "$@"
+cc -O2 -Wall -o "$scratch/orisload" bench/orisload.c -lzmq -lpthread
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB;" \
+  "disk of $scratch: $(df -h "$scratch" | awk 'NR==2 {print $1}'); libzmq $(pkg-config --modversion libzmq)" >&2
+.build/release/oris-bench .build/release/orisd "$scratch" --load "$scratch/orisload" "$@"

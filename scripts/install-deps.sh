@@ -5,7 +5,14 @@
 set -euo pipefail
 
 want_python=0
-[ "${1:-}" = "--with-python" ] && want_python=1
+want_peers=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-python) want_python=1;;
+    # bench/run-peers.sh measures orisd beside these brokers (../shared/bench-peers/README.md).
+    --with-peers) want_peers=1;;
+  esac
+done
 
 say() { printf 'install-deps: %s\n' "$*" >&2; }
 
@@ -51,4 +58,15 @@ if [ "$want_python" -eq 1 ]; then
     fi
     python3 -c 'import zmq' || { say "pyzmq is still not importable by python3"; exit 1; }
   fi
+fi
+
+if [ "$want_peers" -eq 1 ]; then
+  peers=()
+  command -v valgrind >/dev/null 2>&1 || peers+=(valgrind)
+  command -v mosquitto >/dev/null 2>&1 || peers+=(mosquitto)
+  [ -e /usr/include/mosquitto.h ] || peers+=(libmosquitto-dev)
+  command -v redis-server >/dev/null 2>&1 || peers+=(redis-server)
+  command -v redis-benchmark >/dev/null 2>&1 || peers+=(redis-tools)
+  command -v nats-server >/dev/null 2>&1 || peers+=(nats-server)
+  if [ ${#peers[@]} -gt 0 ]; then apt_install "${peers[@]}"; fi
 fi

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// oris-bench: the durability benchmark of bench/run.sh. It starts the real orisd (its path is
-// the first argument) on loopback with a configuration written for the run and prints one
-// table, every figure beside the disk's own fdatasync baseline measured in the same run.
+// oris-bench: the benchmark of bench/run.sh. It runs each workload of issue 7 on the reference P
+// (a raw libzmq XSUB/XPUB proxy) and on the real orisd, both started here on loopback, driven by
+// the same C load generator (bench/orisload.c), and prints one table: median of the runs with
+// min–max, and each figure's ratio to P measured in the same run.
 import Foundation
 import ORISBus
 
@@ -9,116 +10,132 @@ import ORISBus
 import Glibc
 #endif
 
+let usage = "usage: oris-bench ORISD SCRATCH --load ORISLOAD [--quick] [--runs N] [--w3-runs N] [--items N] "
+    + "[--recovery-items N] [--only LIST]\n"
 var arguments = ArgumentReader(Array(CommandLine.arguments.dropFirst()))
 let quick = arguments.flag("--quick")
 let runs = (try? arguments.integer("--runs", in: 1...20)) ?? nil ?? (quick ? 1 : 3)
+let w3Runs = (try? arguments.integer("--w3-runs", in: 1...20)) ?? nil ?? (quick ? 1 : 5)
 let items = (try? arguments.integer("--items", in: 100...10_000_000)) ?? nil ?? (quick ? 2_000 : 100_000)
 let recoveryItems = (try? arguments.integer("--recovery-items", in: 100...10_000_000)) ?? nil
     ?? (quick ? 5_000 : 1_000_000)
+let loadBinary = (try? arguments.option("--load")) ?? nil
+// A comma-separated subset of w1,w2,w3,memory,acked,replay (all by default), for quick looks.
+let only = Set(((try? arguments.option("--only")) ?? nil ?? "w1,w2,w3,memory,acked,replay").split(separator: ","))
 let words = (try? arguments.positionals()) ?? []
-guard let orisd = words.first else {
-    FileHandle.standardError.write(Data("usage: oris-bench ORISD [--quick] [--runs N] [--items N]\n".utf8))
+guard words.count == 2, let loadBinary else {
+    FileHandle.standardError.write(Data(usage.utf8))
     exit(64)
 }
-let scratch = words.count > 1 ? words[1] : NSTemporaryDirectory()
+let orisd = words[0]
+let scratch = words[1]
+let load = Load(binary: loadBinary, folder: makeFolder(scratch, "load"))
 
-// MARK: - Helpers
-
-func now() -> Double {
-    var t = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &t)
-    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+/// Item counts of each workload (issue 7), or a few thousand for the smoke pass.
+enum Counts {
+    static let w1 = quick ? 5_000 : 1_000_000
+    static let latency = quick ? 3_000 : 40_000
+    static let w2 = quick ? 2_000 : 200_000
+    static let w3 = quick ? 1_000 : 100_000
+    static let w3Connections = quick ? 50 : 1_000
+    static let idleTopics = quick ? 200 : 2_000
 }
 
-func percentile(_ values: [Double], _ p: Double) -> Double {
-    guard !values.isEmpty else { return .nan }
-    let sorted = values.sorted()
-    return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]
+func log(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
-func median(_ values: [Double]) -> Double { percentile(values, 0.5) }
+// MARK: - Workloads on P and orisd
 
-func makeFolder(_ name: String) -> String {
-    let path = scratch + "/oris-bench-" + name + "-" + String(getpid())
-    try? FileManager.default.removeItem(atPath: path)
-    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
+var p = Samples()
+var o = Samples()
 
-/// A running orisd for one measurement.
-final class Daemon {
-    let process = Process()
-    var api = ""
-    var readySeconds = 0.0
-
-    init(binary: String, folder: String, fsync: String) throws {
-        let config = """
-        {"state_dir": "\(folder)/state", "security": "none", "log_level": "warning",
-         "endpoints": {"api": ["tcp://127.0.0.1:*"], "feed": ["tcp://127.0.0.1:*"]},
-         "journal": {"fsync": "\(fsync)", "batch_ms": 5},
-         "tenants": [{"id": "bench", "themes": [{"id": "load"}],
-                      "members": [{"id": "pub", "stratum": "capteur"}, {"id": "op", "stratum": "operator"}]}]}
-        """
-        try config.write(toFile: folder + "/orisd.json", atomically: true, encoding: .utf8)
-        self.process.executableURL = URL(fileURLWithPath: binary)
-        self.process.arguments = ["--config", folder + "/orisd.json", "--log-level", "info"]
-        let pipe = Pipe()
-        self.process.standardError = pipe
-        let start = now()
-        try self.process.run()
-        var text = ""
-        while !text.contains("msg=ready") {
-            let data = pipe.fileHandleForReading.availableData
-            if data.isEmpty { throw CocoaError(.fileReadUnknown) }
-            text += String(decoding: data, as: UTF8.self)
+/// Runs one pub/sub workload on a fresh P and a fresh orisd (journal on, fsync batch).
+@MainActor
+func pubSubPair(_ name: String, count: Int, topics: Int = 1, connections: Int = 1, mixed: Bool = false,
+                rate: Int = 0, run: Int) throws {
+    for raw in [true, false] {
+        let folder = makeFolder(scratch, "\(name)-\(run)")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let broker = raw ? try Broker.proxy(load: load.binary)
+            : try Broker.orisd(binary: orisd, folder: folder, fsync: "batch")
+        defer { broker.stop() }
+        let m = try load.pubSub(broker: broker, raw: raw, count: count, topics: topics, connections: connections,
+                                mixed: mixed, rate: rate, label: (raw ? "P-" : "orisd-") + name)
+        func record(_ samples: inout Samples) {
+            samples.add(name + ".rate", m.result["e2e_rate"])
+            samples.add(name + ".loss", m.result["loss"])
+            samples.add(name + ".p50", m.result["lat_p50_us"])
+            samples.add(name + ".p99", m.result["lat_p99_us"])
+            samples.add(name + ".p999", m.result["lat_p999_us"])
+            samples.add(name + ".idle", m.idleKiB)
+            samples.add(name + ".perConnection", (m.subscribedKiB - m.idleKiB) / Double(connections))
+            samples.add(name + ".peak", m.peakKiB)
         }
-        self.readySeconds = now() - start
-        let line = text.split(separator: "\n").first { $0.contains("msg=ready") } ?? ""
-        if let range = line.range(of: "api=") {
-            self.api = String(line[range.upperBound...].prefix { $0 != " " }).replacingOccurrences(of: "\"", with: "")
-        }
-        // Keep draining stderr so the daemon never blocks on a full pipe.
-        pipe.fileHandleForReading.readabilityHandler = { _ = $0.availableData }
-    }
-
-    func stop() {
-        kill(self.process.processIdentifier, SIGTERM)
-        self.process.waitUntilExit()
+        if raw { record(&p) } else { record(&o) }
+        log("\(name) run \(run + 1) \(raw ? "P" : "orisd"): \(Int(m.result["e2e_rate"] ?? 0))/s "
+            + "loss \(Int(m.result["loss"] ?? 0)) p50 \(m.result["lat_p50_us"] ?? 0) µs")
     }
 }
 
-/// Publishes `count` items through one pipelining DEALER (window 256); returns throughput and
-/// the latency of every ACK (send to ACK).
-func publish(api: String, count: Int, window: Int = 256) throws -> (rate: Double, latencies: [Double]) {
-    let context = try Context()
-    defer { context.terminate() }
-    let client = try APIClient(context: context, endpoint: api, member: "pub", timeoutMilliseconds: 10_000)
-    defer { client.close() }
-    let body = [UInt8](repeating: 0x61, count: 100)
-    var sentAt = [Double](repeating: 0, count: count)
-    var latencies = [Double]()
-    latencies.reserveCapacity(count)
-    var sent = 0
-    let start = now()
-    while latencies.count < count {
-        while sent < count && sent - latencies.count < window {
-            let header = Array(#"{"kind":"signal","theme":"load","title":"bench"}"#.utf8)
-            sentAt[sent] = now()
-            try client.send(.publish(header: header, body: body))
-            sent += 1
+for run in 0..<max(runs, w3Runs) {
+    if run < runs {
+        if only.contains("w1") {
+            try pubSubPair("w1", count: Counts.w1, run: run)
+            try pubSubPair("lat", count: Counts.latency, rate: 10_000, run: run)
         }
-        let reply = try client.receive()
-        guard reply.word == "ACK" else { throw CocoaError(.featureUnsupported) }
-        latencies.append(now() - sentAt[latencies.count])
+        if only.contains("w2") { try pubSubPair("w2", count: Counts.w2, connections: 10, run: run) }
     }
-    return (Double(count) / (now() - start), latencies)
+    if only.contains("w3") {
+        try pubSubPair("w3", count: Counts.w3, topics: 100, connections: Counts.w3Connections, mixed: true, run: run)
+    }
 }
 
-/// Replays every stored item; returns items per second.
+// MARK: - Memory of idle topics
+
+for run in 0..<runs where only.contains("memory") {
+    let folder = makeFolder(scratch, "topics-\(run)")
+    let broker = try Broker.orisd(binary: orisd, folder: folder, fsync: "never", themes: Counts.idleTopics)
+    let before = residentKiB(broker.pid)
+    _ = try load.acknowledged(broker: broker, count: Counts.idleTopics, topics: Counts.idleTopics)
+    o.add("topic.bytes", (residentKiB(broker.pid) - before) * 1024 / Double(Counts.idleTopics))
+    broker.stop()
+    try? FileManager.default.removeItem(atPath: folder)
+}
+
+// MARK: - The disk, and acknowledged publish under each fsync policy
+
+var disk = Samples()
+let policies = ["always", "batch", "never"]
+for run in 0..<runs where only.contains("acked") {
+    let d = try load.disk(count: quick ? 200 : 2_000, seconds: quick ? 0.3 : 1.5)
+    disk.add("single.rate", d.single["rate"])
+    disk.add("single.p50", d.single["lat_p50_us"])
+    disk.add("single.p99", d.single["lat_p99_us"])
+    disk.add("group.rate", d.group["rate"])
+    disk.add("group.p50", d.group["lat_p50_us"])
+    disk.add("group.p99", d.group["lat_p99_us"])
+    for policy in policies {
+        let folder = makeFolder(scratch, "\(policy)-\(run)")
+        let broker = try Broker.orisd(binary: orisd, folder: folder, fsync: policy)
+        let r = try load.acknowledged(broker: broker, count: items)
+        broker.stop()
+        try? FileManager.default.removeItem(atPath: folder)
+        o.add(policy + ".rate", r["rate"])
+        o.add(policy + ".p50", r["lat_p50_us"])
+        o.add(policy + ".p99", r["lat_p99_us"])
+        log("acked \(policy) run \(run + 1): \(Int(r["rate"] ?? 0))/s p99 \(r["lat_p99_us"] ?? 0) µs")
+    }
+}
+
+// MARK: - Recovery and replay of a large journal
+
+/// Replays every stored item; returns items per second and the count.
 func replayAll(api: String) throws -> (rate: Double, count: Int) {
     let context = try Context()
     defer { context.terminate() }
-    let client = try APIClient(context: context, endpoint: api, member: "op", timeoutMilliseconds: 30_000)
+    let client = try APIClient(context: context, endpoint: api, member: Broker.operatorName,
+                               timeoutMilliseconds: 30_000)
     defer { client.close() }
     var request = ReplayRequest(prefix: "bench/")
     request.limit = ReplayRequest.maximumLimit
@@ -133,99 +150,83 @@ func replayAll(api: String) throws -> (rate: Double, count: Int) {
     return (Double(count) / (now() - start), count)
 }
 
-/// The disk's own rate: append 128 bytes and fdatasync, one after another.
-func fsyncBaseline(folder: String, count: Int) -> (rate: Double, p50: Double, p99: Double) {
-    let path = folder + "/fsync.bin"
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    defer { close(fd); unlink(path) }
-    let record = [UInt8](repeating: 0x42, count: 128)
-    var latencies = [Double]()
-    let start = now()
-    for _ in 0..<count {
-        let t = now()
-        _ = record.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        fdatasync(fd)
-        latencies.append(now() - t)
-    }
-    return (Double(count) / (now() - start), percentile(latencies, 0.5), percentile(latencies, 0.99))
-}
-
-// MARK: - Measurements
-
-struct Row {
-    let name: String
-    let values: [Double]
-    let unit: String
-    let ratio: String
-}
-
-var rows = [Row]()
-func summary(_ values: [Double], scale: Double = 1, digits: Int = 0) -> String {
-    let m = median(values) * scale
-    let lo = (values.min() ?? 0) * scale
-    let hi = (values.max() ?? 0) * scale
-    let format = "%.\(digits)f"
-    return String(format: format, m) + " (" + String(format: format, lo) + "–" + String(format: format, hi) + ")"
-}
-
-let base = makeFolder("base")
-var fsyncRates = [Double]()
-var fsyncP50 = [Double]()
-var fsyncP99 = [Double]()
-for _ in 0..<runs {
-    let b = fsyncBaseline(folder: base, count: quick ? 200 : 2000)
-    fsyncRates.append(b.rate)
-    fsyncP50.append(b.p50)
-    fsyncP99.append(b.p99)
-}
-print("ORIS Bus durability benchmark — \(runs) run(s), \(items) acknowledged items per run, median (min–max)")
-print("")
-print("| measure | value | ratio to the disk baseline |")
-print("|---|---|---|")
-print("| disk: write 128 B + fdatasync, one at a time | \(summary(fsyncRates)) syncs/s | 1.00 |")
-let syncLatency = "\(summary(fsyncP50, scale: 1e6)) / \(summary(fsyncP99, scale: 1e6))"
-print("| disk: fdatasync latency p50 / p99 | \(syncLatency) µs | – |")
-
-for policy in ["always", "batch", "never"] {
-    var rates = [Double]()
-    var p50s = [Double]()
-    var p99s = [Double]()
-    for run in 0..<runs {
-        let folder = makeFolder("\(policy)-\(run)")
-        let daemon = try Daemon(binary: orisd, folder: folder, fsync: policy)
-        let result = try publish(api: daemon.api, count: items)
-        daemon.stop()
-        rates.append(result.rate)
-        p50s.append(percentile(result.latencies, 0.5))
-        p99s.append(percentile(result.latencies, 0.99))
-        try? FileManager.default.removeItem(atPath: folder)
-    }
-    let ratio = String(format: "%.2f", median(rates) / median(fsyncRates))
-    print("| acknowledged publish, fsync \(policy) (DEALER, 256 in flight) | \(summary(rates)) items/s | \(ratio) |")
-    let p99Ratio = String(format: "%.2f", median(p99s) / median(fsyncP99))
-    print("| ACK latency p50 / p99, fsync \(policy) | \(summary(p50s, scale: 1e6)) / \(summary(p99s, scale: 1e6)) µs "
-          + "| p99 = \(p99Ratio) × disk p99 |")
-}
-
-// Recovery and replay on a journal of `recoveryItems`, written under fsync never.
-let big = makeFolder("recovery")
-do {
-    let daemon = try Daemon(binary: orisd, folder: big, fsync: "never")
-    _ = try publish(api: daemon.api, count: recoveryItems, window: 1024)
-    daemon.stop()
-}
-var recoveries = [Double]()
-var replays = [Double]()
 var replayed = 0
-for _ in 0..<runs {
-    let daemon = try Daemon(binary: orisd, folder: big, fsync: "never")
-    recoveries.append(daemon.readySeconds)
-    let r = try replayAll(api: daemon.api)
-    replays.append(r.rate)
-    replayed = r.count
-    daemon.stop()
+if only.contains("replay") {
+    let big = makeFolder(scratch, "recovery")
+    do {
+        let broker = try Broker.orisd(binary: orisd, folder: big, fsync: "never")
+        _ = try load.acknowledged(broker: broker, count: recoveryItems, window: 500, topics: 100)
+        broker.stop()
+    }
+    for _ in 0..<runs {
+        let broker = try Broker.orisd(binary: orisd, folder: big, fsync: "never")
+        o.add("recovery.seconds", broker.readySeconds)
+        let r = try replayAll(api: broker.api)
+        o.add("replay.rate", r.rate)
+        replayed = r.count
+        broker.stop()
+    }
+    try? FileManager.default.removeItem(atPath: big)
 }
-try? FileManager.default.removeItem(atPath: big)
-try? FileManager.default.removeItem(atPath: base)
-print("| start-up with recovery of \(recoveryItems) stored items | \(summary(recoveries, digits: 2)) s | – |")
-print("| replay of \(replayed) items (pages of 1000) | \(summary(replays)) items/s | – |")
+try? FileManager.default.removeItem(atPath: load.folder)
+
+// MARK: - The table
+
+print("ORIS Bus benchmark: P = raw libzmq XSUB/XPUB proxy (C); orisd with its journal on, fsync batch;")
+print("median of \(runs) run(s) (W3: \(w3Runs)), min–max in brackets; ratio = orisd / P (same run)")
+print("")
+print("| measure | P | orisd | ratio | issue 7 asks |")
+print("|---|---|---|---|---|")
+@MainActor
+func row(_ name: String, _ key: String, unit: String, target: String, scale: Double = 1, digits: Int = 0) {
+    print("| \(name) | \(summary(p[key], scale: scale, digits: digits)) \(unit) | "
+          + "\(summary(o[key], scale: scale, digits: digits)) \(unit) | \(ratio(o[key], p[key])) | \(target) |")
+}
+if only.contains("w1") {
+    row("W1 1→1, \(Counts.w1) items of 100 B", "w1.rate", unit: "msgs/s", target: "≥ 0.65")
+    row("W1 items lost", "w1.loss", unit: "", target: "–")
+    row("W1 latency p50 at 10,000/s", "lat.p50", unit: "µs", target: "≤ 1.5", digits: 1)
+    row("W1 latency p99 at 10,000/s", "lat.p99", unit: "µs", target: "≤ 2", digits: 1)
+    row("W1 latency p99.9 at 10,000/s", "lat.p999", unit: "µs", target: "–", digits: 1)
+    row("memory peak during W1", "w1.peak", unit: "MiB", target: "bounded", scale: 1 / 1024, digits: 1)
+}
+if only.contains("w2") {
+    row("W2 1→10 subscribers, one topic", "w2.rate", unit: "deliveries/s", target: "≥ 0.65")
+    row("W2 deliveries lost", "w2.loss", unit: "", target: "–")
+}
+if only.contains("w3") {
+    row("W3 100 topics, \(Counts.w3Connections) connections, mixed", "w3.rate", unit: "deliveries/s",
+        target: "≥ 0.65")
+    row("W3 deliveries lost", "w3.loss", unit: "", target: "–")
+    row("memory idle", "w3.idle", unit: "MiB", target: "–", scale: 1 / 1024, digits: 1)
+    row("memory per subscriber connection", "w3.perConnection", unit: "KiB", target: "≤ 1.5", digits: 1)
+    row("memory peak during W3", "w3.peak", unit: "MiB", target: "bounded", scale: 1 / 1024, digits: 1)
+}
+if only.contains("memory") {
+    print("| memory per idle topic (one item each, \(Counts.idleTopics) topics) | – | "
+          + "\(summary(o["topic.bytes"])) B | – | ≤ 1024 B |")
+}
+if only.contains("acked") {
+    print("| disk: write 128 B + fdatasync, one at a time | – | \(summary(disk["single.rate"])) syncs/s "
+          + "| – | – |")
+    print("| disk: fdatasync p50 / p99 | – | \(summary(disk["single.p50"], digits: 1)) / "
+          + "\(summary(disk["single.p99"], digits: 1)) µs | – | – |")
+    print("| disk: group commit, 256 waiting | – | \(summary(disk["group.rate"])) appends/s, p99 "
+          + "\(summary(disk["group.p99"], digits: 1)) µs | – | – |")
+    let budget = median(p["lat.p99"]) + 2 * median(disk["group.p99"])
+    for policy in policies {
+        print("| acked publish, fsync \(policy) (DEALER, 256 in flight) | – | \(summary(o[policy + ".rate"])) "
+              + "items/s | \(ratio(o[policy + ".rate"], disk["single.rate"])) × disk syncs/s | "
+              + (policy == "always" ? "≥ 10 × Mosquitto QoS 1 (peers run)" : "–") + " |")
+        let p99 = median(o[policy + ".p99"])
+        let verdict = policy != "always" ? "–"
+            : String(format: "p99 ≤ P p99 + 2 × group p99 = %.0f µs: %@", budget, p99 <= budget ? "met" : "not met")
+        print("| ACK latency p50 / p99, fsync \(policy) | – | \(summary(o[policy + ".p50"], digits: 1)) / "
+              + "\(summary(o[policy + ".p99"], digits: 1)) µs | – | \(verdict) |")
+    }
+}
+if only.contains("replay") {
+    print("| start-up with recovery of \(recoveryItems) stored items | – | "
+          + "\(summary(o["recovery.seconds"], digits: 2)) s | – | – |")
+    print("| replay of \(replayed) items (pages of 1000) | – | \(summary(o["replay.rate"])) items/s | – | – |")
+}

@@ -8,14 +8,19 @@ import Testing
 struct BenchSmokeTests {
     @Test func quickPass_printsEveryRowOfTheTable() throws {
         let folder = TemporaryFolder()
+        let load = folder.path + "/orisload"
+        let compiled = try runCommand("/usr/bin/env", ["cc", "-O2", "-o", load,
+                                                      Binaries.packageRoot + "/bench/orisload.c", "-lzmq", "-lpthread"])
+        #expect(compiled.status == 0, "\(compiled.stderr)")
 
-        let result = try runCommand(Binaries.directory + "/oris-bench", [Binaries.orisd, folder.path, "--quick"],
-                                    seconds: 120)
+        let result = try runCommand(Binaries.directory + "/oris-bench",
+                                    [Binaries.orisd, folder.path, "--load", load, "--quick"], seconds: 120)
 
         #expect(result.status == 0, "\(result.stderr)")
-        for row in ["disk: write 128 B + fdatasync", "acknowledged publish, fsync always",
-                    "acknowledged publish, fsync batch", "acknowledged publish, fsync never",
-                    "start-up with recovery of", "replay of 5000 items"] {
+        for row in ["W1 1→1", "W1 latency p50", "W1 latency p99", "W2 1→10", "W3 100 topics",
+                    "memory per subscriber connection", "memory per idle topic", "disk: write 128 B + fdatasync",
+                    "disk: group commit", "acked publish, fsync always", "acked publish, fsync batch",
+                    "acked publish, fsync never", "start-up with recovery of", "replay of 5000 items"] {
             #expect(result.stdout.contains(row), "missing row: \(row)")
         }
     }

@@ -1,0 +1,437 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * orisload: the load generators and the reference broker of bench/run.sh, in C so that one
+ * client program, costing the same few instructions a message, drives both the raw libzmq
+ * proxy (the reference, P) and orisd, and leaves the shared cores to the broker under test.
+ *
+ *   orisload proxy --front EP --back EP [--hwm H]
+ *       the reference P: zmq_proxy between a bound XSUB (front) and a bound XPUB (back).
+ *   orisload pub --connect EP --n N [--topics T] [--rate R] [--as MEMBER] [--raw]
+ *       a PUB socket. With --as: orisd's ingest frames [ORIS01][PUBLISH][header][body] under
+ *       the PLAIN user name MEMBER. With --raw: [topic][header][body] for the proxy, the same
+ *       bytes less the two constant frames.
+ *   orisload sub --connect EP --conns K --n N [--topics T] [--mixed] [--as MEMBER]
+ *                [--ready FILE] [--label L] [--idle-s S]
+ *       K SUB sockets, each subscribed to 1 topic (or 1 + c%3 topics with --mixed); prints
+ *       RESULT with delivered rate and latency percentiles.
+ *   orisload apub --connect EP --n N --as MEMBER [--window W] [--label L]
+ *       a DEALER publishing with acknowledgement, W requests in flight; prints RESULT with
+ *       ACK rate and ACK latency percentiles.
+ *   orisload disk --file F [--n N] [--secs S] [--window W]
+ *       the disk's own rate: write 128 bytes + fdatasync one at a time, then back-to-back
+ *       group commit from a producer thread keeping W records (256) waiting for their sync,
+ *       as the acknowledged publisher keeps W requests in flight (commit latency p50/p99).
+ *
+ * The body is 100 bytes: [0..8) the message number, [8..16) CLOCK_MONOTONIC send time in ns.
+ * Topic t is bench/tNNN/gip/signal (the route orisd gives a signal on theme tNNN); subscriber
+ * connection c takes topics (c + j*37) % T for j < 1 + c%3 in mixed mode, as bench-peers does.
+ * Every endpoint is loopback or ipc: nothing here connects elsewhere.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#define BODY_LEN 100
+#define MAX_TOPICS 4096
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static const char *arg(int argc, char **argv, const char *name, const char *fallback) {
+    for (int i = 2; i < argc - 1; i++)
+        if (!strcmp(argv[i], name)) return argv[i + 1];
+    return fallback;
+}
+
+static int flag(int argc, char **argv, const char *name) {
+    for (int i = 2; i < argc; i++)
+        if (!strcmp(argv[i], name)) return 1;
+    return 0;
+}
+
+static void die(const char *what) {
+    fprintf(stderr, "orisload: %s: %s\n", what, zmq_strerror(zmq_errno()));
+    exit(1);
+}
+
+static int topic_name(char *buf, int t) { return snprintf(buf, 64, "bench/t%03d/gip/signal", t); }
+static int header_text(char *buf, int t) {
+    return snprintf(buf, 128, "{\"kind\":\"signal\",\"theme\":\"t%03d\",\"title\":\"bench\"}", t);
+}
+static int sub_topic_count(int c, int mixed) { return mixed ? 1 + c % 3 : 1; }
+static int sub_topic(int c, int j, int topics) { return (c + j * 37) % topics; }
+
+/* Sleeps, then spins, until message i of a paced stream is due (rate 0: never waits). */
+static void pace(uint64_t start, uint64_t i, double rate) {
+    if (rate <= 0) return;
+    uint64_t due = start + (uint64_t)(i * (1e9 / rate));
+    uint64_t t = now_ns();
+    if (t >= due) return;
+    if (due - t > 60000) {
+        uint64_t wake = due - 50000;
+        struct timespec ts = {(time_t)(wake / 1000000000ull), (long)(wake % 1000000000ull)};
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+    }
+    while (now_ns() < due) {
+    }
+}
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double percentile_us(uint64_t *sorted, uint64_t n, double p) {
+    return n ? sorted[(uint64_t)(n * p)] / 1000.0 : 0;
+}
+
+static void *make_socket(void *ctx, int type, const char *member) {
+    void *s = zmq_socket(ctx, type);
+    if (!s) die("socket");
+    int zero = 0;
+    zmq_setsockopt(s, ZMQ_SNDHWM, &zero, sizeof zero);
+    zmq_setsockopt(s, ZMQ_RCVHWM, &zero, sizeof zero);
+    if (member && zmq_setsockopt(s, ZMQ_PLAIN_USERNAME, member, strlen(member))) die("plain user name");
+    return s;
+}
+
+/* ------------------------------------------------------------------ proxy */
+static int do_proxy(int argc, char **argv) {
+    int hwm = atoi(arg(argc, argv, "--hwm", "10000"));
+    void *ctx = zmq_ctx_new();
+    zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, 8192);
+    void *xsub = zmq_socket(ctx, ZMQ_XSUB), *xpub = zmq_socket(ctx, ZMQ_XPUB);
+    zmq_setsockopt(xpub, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    if (zmq_bind(xsub, arg(argc, argv, "--front", "")) || zmq_bind(xpub, arg(argc, argv, "--back", "")))
+        die("bind");
+    char front[256], back[256];
+    size_t fl = sizeof front, bl = sizeof back;
+    zmq_getsockopt(xsub, ZMQ_LAST_ENDPOINT, front, &fl);
+    zmq_getsockopt(xpub, ZMQ_LAST_ENDPOINT, back, &bl);
+    printf("READY front=%s back=%s\n", front, back);
+    fflush(stdout);
+    zmq_proxy(xsub, xpub, NULL);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ pub */
+static int do_pub(int argc, char **argv) {
+    uint64_t n = strtoull(arg(argc, argv, "--n", "1000"), 0, 10);
+    int topics = atoi(arg(argc, argv, "--topics", "1"));
+    double rate = atof(arg(argc, argv, "--rate", "0"));
+    const char *member = arg(argc, argv, "--as", NULL);
+    int raw = flag(argc, argv, "--raw");
+    void *ctx = zmq_ctx_new();
+    void *s = make_socket(ctx, ZMQ_PUB, raw ? NULL : member);
+    if (zmq_connect(s, arg(argc, argv, "--connect", ""))) die("connect");
+    usleep(atoi(arg(argc, argv, "--settle-ms", "500")) * 1000);
+    static char names[MAX_TOPICS][64], headers[MAX_TOPICS][128];
+    static int name_len[MAX_TOPICS], header_len[MAX_TOPICS];
+    for (int t = 0; t < topics; t++) {
+        name_len[t] = topic_name(names[t], t);
+        header_len[t] = header_text(headers[t], t);
+    }
+    unsigned char body[BODY_LEN];
+    memset(body, 'x', BODY_LEN);
+    uint64_t start = now_ns();
+    for (uint64_t i = 0; i < n; i++) {
+        pace(start, i, rate);
+        int t = (int)(i % (uint64_t)topics);
+        uint64_t sent = now_ns();
+        memcpy(body, &i, 8);
+        memcpy(body + 8, &sent, 8);
+        if (raw) {
+            if (zmq_send(s, names[t], name_len[t], ZMQ_SNDMORE) < 0) die("send");
+        } else {
+            if (zmq_send(s, "ORIS01", 6, ZMQ_SNDMORE) < 0 || zmq_send(s, "PUBLISH", 7, ZMQ_SNDMORE) < 0) die("send");
+        }
+        if (zmq_send(s, headers[t], header_len[t], ZMQ_SNDMORE) < 0) die("send");
+        if (zmq_send(s, body, BODY_LEN, 0) < 0) die("send");
+    }
+    double secs = (now_ns() - start) / 1e9;
+    fprintf(stderr, "PUB sent=%llu secs=%.3f rate=%.0f\n", (unsigned long long)n, secs, n / secs);
+    int linger = 60000; /* what is still queued goes out before the process ends (bounded) */
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_close(s);
+    zmq_ctx_term(ctx);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ sub */
+typedef struct {
+    uint64_t expected, got, first_send, first_recv, last_recv, warmup, count;
+    uint64_t *latency;
+} tally_t;
+
+static void tally_message(tally_t *s, const unsigned char *body, size_t len) {
+    uint64_t t = now_ns(), sent;
+    if (len < 16) return;
+    memcpy(&sent, body + 8, 8);
+    if (s->got == 0) s->first_recv = t;
+    if (sent < s->first_send) s->first_send = sent;
+    s->last_recv = t;
+    s->got++;
+    if (s->got > s->warmup && s->count < s->expected) s->latency[s->count++] = t - sent;
+}
+
+static void tally_report(tally_t *s, const char *label) {
+    qsort(s->latency, s->count, sizeof(uint64_t), cmp_u64);
+    double e2e = s->got ? (s->last_recv - s->first_send) / 1e9 : 0;
+    printf("RESULT label=%s expected=%llu got=%llu loss=%llu e2e_rate=%.0f e2e_secs=%.3f "
+           "lat_p50_us=%.1f lat_p99_us=%.1f lat_p999_us=%.1f\n",
+           label, (unsigned long long)s->expected, (unsigned long long)s->got,
+           (unsigned long long)(s->expected > s->got ? s->expected - s->got : 0), e2e > 0 ? s->got / e2e : 0, e2e,
+           percentile_us(s->latency, s->count, .5), percentile_us(s->latency, s->count, .99),
+           percentile_us(s->latency, s->count, .999));
+    fflush(stdout);
+}
+
+static int do_sub(int argc, char **argv) {
+    int conns = atoi(arg(argc, argv, "--conns", "1"));
+    uint64_t n = strtoull(arg(argc, argv, "--n", "1000"), 0, 10);
+    int topics = atoi(arg(argc, argv, "--topics", "1"));
+    int mixed = flag(argc, argv, "--mixed");
+    const char *member = arg(argc, argv, "--as", NULL);
+    const char *ready = arg(argc, argv, "--ready", NULL);
+    double idle_s = atof(arg(argc, argv, "--idle-s", "5"));
+    void *ctx = zmq_ctx_new();
+    zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, conns + 64);
+    void **socks = calloc((size_t)conns, sizeof(void *));
+    uint64_t per_topic[MAX_TOPICS] = {0};
+    char name[64];
+    for (int c = 0; c < conns; c++) {
+        socks[c] = make_socket(ctx, ZMQ_SUB, member);
+        for (int j = 0; j < sub_topic_count(c, mixed); j++) {
+            int t = sub_topic(c, j, topics);
+            zmq_setsockopt(socks[c], ZMQ_SUBSCRIBE, name, (size_t)topic_name(name, t));
+            per_topic[t]++;
+        }
+        if (zmq_connect(socks[c], arg(argc, argv, "--connect", ""))) die("connect");
+    }
+    /* messages are spread evenly over the topics: topic t gets n/T, the first n%T one more */
+    uint64_t expected = 0;
+    for (int t = 0; t < topics; t++) expected += (n / topics + ((uint64_t)t < n % topics)) * per_topic[t];
+    usleep(300000 + 2000 * (useconds_t)conns); /* connections and subscriptions reach the broker */
+    tally_t st = {.expected = expected, .warmup = 1000, .first_send = UINT64_MAX};
+    st.latency = malloc(sizeof(uint64_t) * (expected + 1));
+    if (ready) {
+        FILE *f = fopen(ready, "w");
+        if (f) fclose(f);
+    }
+    /* epoll over each socket's ZMQ_FD; after a wake-up, drain while ZMQ_EVENTS says POLLIN */
+    int ep = epoll_create1(0);
+    for (int c = 0; c < conns; c++) {
+        int fd;
+        size_t fl = sizeof fd;
+        zmq_getsockopt(socks[c], ZMQ_FD, &fd, &fl);
+        struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)c};
+        epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+    }
+    char *pending = malloc((size_t)conns);
+    memset(pending, 1, (size_t)conns);
+    int waiting = conns;
+    double max_s = atof(arg(argc, argv, "--max-s", "120"));
+    uint64_t began = now_ns();
+    struct epoll_event events[512];
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    while (st.got < st.expected) {
+        int ready_count = epoll_wait(ep, events, 512, waiting ? 0 : 200);
+        for (int e = 0; e < ready_count; e++)
+            if (!pending[events[e].data.u32]) pending[events[e].data.u32] = 1, waiting++;
+        if (ready_count <= 0 && !waiting) {
+            if (st.got && (now_ns() - st.last_recv) / 1e9 > idle_s) break;
+            if (!st.got && (now_ns() - began) / 1e9 > max_s) break;
+            continue;
+        }
+        for (int c = 0; c < conns && waiting; c++) {
+            if (!pending[c]) continue;
+            int got = 0;
+            for (; got < 256; got++) {
+                if (zmq_msg_recv(&m, socks[c], ZMQ_DONTWAIT) < 0) break;
+                while (zmq_msg_more(&m)) zmq_msg_recv(&m, socks[c], 0); /* the body is the last frame */
+                tally_message(&st, zmq_msg_data(&m), zmq_msg_size(&m));
+            }
+            if (got < 256) {
+                int zev = 0;
+                size_t zl = sizeof zev;
+                zmq_getsockopt(socks[c], ZMQ_EVENTS, &zev, &zl);
+                if (!(zev & ZMQ_POLLIN)) pending[c] = 0, waiting--;
+            }
+        }
+    }
+    tally_report(&st, arg(argc, argv, "--label", "sub"));
+    int linger = 0;
+    for (int c = 0; c < conns; c++) {
+        zmq_setsockopt(socks[c], ZMQ_LINGER, &linger, sizeof linger);
+        zmq_close(socks[c]);
+    }
+    zmq_ctx_term(ctx);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ apub */
+static int do_apub(int argc, char **argv) {
+    uint64_t n = strtoull(arg(argc, argv, "--n", "1000"), 0, 10);
+    uint64_t window = strtoull(arg(argc, argv, "--window", "256"), 0, 10);
+    int topics = atoi(arg(argc, argv, "--topics", "1"));
+    void *ctx = zmq_ctx_new();
+    void *s = make_socket(ctx, ZMQ_DEALER, arg(argc, argv, "--as", "pub"));
+    if (zmq_connect(s, arg(argc, argv, "--connect", ""))) die("connect");
+    static char headers[MAX_TOPICS][128];
+    static int header_len[MAX_TOPICS];
+    for (int t = 0; t < topics; t++) header_len[t] = header_text(headers[t], t);
+    uint64_t *sent_at = malloc(sizeof(uint64_t) * n), *latency = malloc(sizeof(uint64_t) * n);
+    unsigned char body[BODY_LEN];
+    memset(body, 'x', BODY_LEN);
+    uint64_t sent = 0, acked = 0, naks = 0;
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    uint64_t start = now_ns();
+    while (acked < n) {
+        while (sent < n && sent - acked < window) {
+            int t = (int)(sent % (uint64_t)topics);
+            sent_at[sent] = now_ns();
+            memcpy(body, &sent, 8);
+            memcpy(body + 8, &sent_at[sent], 8);
+            if (zmq_send(s, "", 0, ZMQ_SNDMORE) < 0 || zmq_send(s, "ORIS01", 6, ZMQ_SNDMORE) < 0 ||
+                zmq_send(s, "PUBLISH", 7, ZMQ_SNDMORE) < 0 || zmq_send(s, headers[t], header_len[t], ZMQ_SNDMORE) < 0 ||
+                zmq_send(s, body, BODY_LEN, 0) < 0)
+                die("send");
+            sent++;
+        }
+        /* a reply: [""] [ORIS01] [ACK|NAK] [json]; replies come in request order */
+        int frame = 0, is_ack = 0;
+        do {
+            if (zmq_msg_recv(&m, s, 0) < 0) die("receive");
+            if (frame == 2) is_ack = zmq_msg_size(&m) == 3 && !memcmp(zmq_msg_data(&m), "ACK", 3);
+            frame++;
+        } while (zmq_msg_more(&m));
+        if (!is_ack) naks++;
+        latency[acked] = now_ns() - sent_at[acked];
+        acked++;
+    }
+    double secs = (now_ns() - start) / 1e9;
+    qsort(latency, n, sizeof(uint64_t), cmp_u64);
+    printf("RESULT label=%s n=%llu naks=%llu rate=%.0f secs=%.3f lat_p50_us=%.1f lat_p99_us=%.1f lat_p999_us=%.1f\n",
+           arg(argc, argv, "--label", "apub"), (unsigned long long)n, (unsigned long long)naks, n / secs, secs,
+           percentile_us(latency, n, .5), percentile_us(latency, n, .99), percentile_us(latency, n, .999));
+    zmq_close(s);
+    zmq_ctx_term(ctx);
+    return naks ? 1 : 0;
+}
+
+/* ------------------------------------------------------------------ disk */
+/* group commit: the producer appends into `filling`; the committer swaps, writes, fdatasyncs */
+static pthread_mutex_t group_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t group_wake = PTHREAD_COND_INITIALIZER;
+static uint64_t group_appended, group_durable, group_syncs;
+static uint64_t *group_stamp, *group_latency, group_latency_count, group_capacity;
+static uint64_t group_window;
+static int group_fd, group_stop;
+
+static void *committer(void *unused) {
+    (void)unused;
+    char record[128];
+    memset(record, 'j', sizeof record);
+    char *buffer = malloc(128 * 65536);
+    for (;;) {
+        pthread_mutex_lock(&group_lock);
+        while (group_appended == group_durable && !group_stop) pthread_cond_wait(&group_wake, &group_lock);
+        uint64_t upto = group_appended, from = group_durable;
+        int stop = group_stop && upto == from;
+        pthread_mutex_unlock(&group_lock);
+        if (stop) break;
+        uint64_t count = upto - from < 65536 ? upto - from : 65536;
+        for (uint64_t i = 0; i < count; i++) memcpy(buffer + i * 128, record, 128);
+        if (write(group_fd, buffer, count * 128) < 0) perror("write");
+        fdatasync(group_fd);
+        uint64_t t = now_ns();
+        pthread_mutex_lock(&group_lock);
+        for (uint64_t i = from; i < from + count && group_latency_count < group_capacity; i++)
+            group_latency[group_latency_count++] = t - group_stamp[i];
+        group_durable = from + count;
+        group_syncs++;
+        pthread_cond_broadcast(&group_wake);
+        pthread_mutex_unlock(&group_lock);
+    }
+    free(buffer);
+    return NULL;
+}
+
+static int do_disk(int argc, char **argv) {
+    const char *path = arg(argc, argv, "--file", "disk.bin");
+    uint64_t n = strtoull(arg(argc, argv, "--n", "2000"), 0, 10);
+    double secs = atof(arg(argc, argv, "--secs", "1.5"));
+    group_window = strtoull(arg(argc, argv, "--window", "256"), 0, 10);
+    char record[128];
+    memset(record, 'j', sizeof record);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0) { perror("open"); return 1; }
+    uint64_t *latency = malloc(sizeof(uint64_t) * n), start = now_ns();
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t t = now_ns();
+        if (write(fd, record, sizeof record) < 0 || fdatasync(fd)) { perror("write"); return 1; }
+        latency[i] = now_ns() - t;
+    }
+    double el = (now_ns() - start) / 1e9;
+    qsort(latency, n, sizeof(uint64_t), cmp_u64);
+    printf("RESULT label=disk-single rate=%.0f lat_p50_us=%.1f lat_p99_us=%.1f\n", n / el,
+           percentile_us(latency, n, .5), percentile_us(latency, n, .99));
+    close(fd);
+
+    /* back-to-back group commit: a producer at full speed, at most `group_window` records waiting */
+    group_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
+    group_capacity = 50000000;
+    group_stamp = malloc(sizeof(uint64_t) * group_capacity);
+    group_latency = malloc(sizeof(uint64_t) * group_capacity);
+    pthread_t thread;
+    pthread_create(&thread, NULL, committer, NULL);
+    uint64_t end = now_ns() + (uint64_t)(secs * 1e9);
+    for (;;) {
+        uint64_t t = now_ns();
+        if (t >= end) break;
+        pthread_mutex_lock(&group_lock);
+        while (group_appended - group_durable >= group_window) pthread_cond_wait(&group_wake, &group_lock);
+        if (group_appended < group_capacity) group_stamp[group_appended++] = t;
+        pthread_cond_broadcast(&group_wake);
+        pthread_mutex_unlock(&group_lock);
+    }
+    pthread_mutex_lock(&group_lock);
+    group_stop = 1;
+    pthread_cond_broadcast(&group_wake);
+    pthread_mutex_unlock(&group_lock);
+    pthread_join(thread, NULL);
+    qsort(group_latency, group_latency_count, sizeof(uint64_t), cmp_u64);
+    printf("RESULT label=disk-group rate=%.0f syncs=%llu lat_p50_us=%.1f lat_p99_us=%.1f\n", group_latency_count / secs,
+           (unsigned long long)group_syncs, percentile_us(group_latency, group_latency_count, .5),
+           percentile_us(group_latency, group_latency_count, .99));
+    close(group_fd);
+    unlink(path);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: orisload proxy|pub|sub|apub|disk [options]\n");
+        return 64;
+    }
+    if (!strcmp(argv[1], "proxy")) return do_proxy(argc, argv);
+    if (!strcmp(argv[1], "pub")) return do_pub(argc, argv);
+    if (!strcmp(argv[1], "sub")) return do_sub(argc, argv);
+    if (!strcmp(argv[1], "apub")) return do_apub(argc, argv);
+    if (!strcmp(argv[1], "disk")) return do_disk(argc, argv);
+    fprintf(stderr, "orisload: unknown mode '%s'\n", argv[1]);
+    return 64;
+}
