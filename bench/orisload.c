@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -288,6 +289,8 @@ static int do_apub(int argc, char **argv) {
     int topics = atoi(arg(argc, argv, "--topics", "1"));
     void *ctx = zmq_ctx_new();
     void *s = make_socket(ctx, ZMQ_DEALER, arg(argc, argv, "--as", "pub"));
+    int patience = 30000; /* a reply that never comes ends the run instead of hanging it */
+    zmq_setsockopt(s, ZMQ_RCVTIMEO, &patience, sizeof patience);
     if (zmq_connect(s, arg(argc, argv, "--connect", ""))) die("connect");
     static char headers[MAX_TOPICS][128];
     static int header_len[MAX_TOPICS];
@@ -423,6 +426,13 @@ static int do_disk(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+    /* A parent may have blocked or ignored SIGTERM (a test runner does); the broker and the
+     * generators are stopped with it, so they take it as it comes by default. */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
     if (argc < 2) {
         fprintf(stderr, "usage: orisload proxy|pub|sub|apub|disk [options]\n");
         return 64;
