@@ -157,7 +157,10 @@ package final class Bus {
         stamped.origin = sender.tenant
         let routes = self.router.route(RoutingInput(header: stamped, theme: theme, sender: sender))
         var outbound = [OutboundItem]()
+        outbound.reserveCapacity(routes.count)
         var numbered: [Topic: UInt64] = [:]
+        // The deliveries differ only in tier, seq and reason: the rest is written once.
+        let sharedHeader = stamped.encodedUpToDelivery
         for route in routes {
             let topic = Topic(tenant: sender.tenant, theme: theme.id, tier: route.tier, kind: stamped.kind)
             let seq = (numbered[topic] ?? self.sequences[topic, default: 0]) + 1
@@ -166,7 +169,7 @@ package final class Bus {
             copy.tier = route.tier
             copy.seq = seq
             copy.reason = route.reason
-            outbound.append(OutboundItem(topic: topic, seq: seq, header: copy, encodedHeader: copy.encoded))
+            outbound.append(OutboundItem(topic: topic, seq: seq, header: copy, encodedHeader: copy.encoded(continuing: sharedHeader)))
         }
 
         let newTopics = numbered.keys.filter { self.sequences[$0] == nil }.count

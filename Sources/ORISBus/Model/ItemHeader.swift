@@ -97,8 +97,15 @@ package struct ItemHeader: Sendable, Equatable {
     /// The header as the bytes of a frame: the same text as encoding ``jsonObject``, written
     /// straight to bytes (this runs for every delivery).
     package var encoded: [UInt8] {
+        self.encoded(continuing: self.encodedUpToDelivery)
+    }
+
+    /// The frame's bytes up to the fields that differ between the deliveries of one item (tier,
+    /// seq, reason, origin), without the closing brace: written once per item, then continued
+    /// by ``encoded(continuing:)`` for each delivery.
+    package var encodedUpToDelivery: [UInt8] {
         var w = HeaderBytes()
-        w.out.reserveCapacity(320 + self.title.utf8.count)
+        w.out.reserveCapacity(360 + self.title.utf8.count)
         w.field("v", int: Self.version)
         w.field("id", self.id)
         w.field("kind", self.kind.word)
@@ -118,10 +125,29 @@ package struct ItemHeader: Sendable, Equatable {
         if let messageType { w.field("msg_type", messageType.word) }
         if let expires { w.field("expires", expires) }
         if !self.areas.isEmpty { w.field("areas", value: .array(self.areas.map { .string($0) })) }
-        for (key, value) in self.extensions { w.field(key, value: value) }
+        for (key, value) in self.extensions {
+            w.comma()
+            JSONWriter.writeString(key, into: &w.out)
+            w.out.append(UInt8(ascii: ":"))
+            JSONWriter.write(value, into: &w.out)
+        }
         if let tenant { w.field("tenant", tenant) }
         if let sender { w.field("sender", sender) }
-        if let received { w.field("received", received.description) }
+        if let received {
+            w.key("received")
+            w.out.append(UInt8(ascii: "\""))
+            received.write(into: &w.out)
+            w.out.append(UInt8(ascii: "\""))
+        }
+        return w.out
+    }
+
+    /// The whole frame: `prefix` (this header's ``encodedUpToDelivery``, or that of a header
+    /// equal to it but for tier, seq, reason and origin) followed by this header's own tier,
+    /// seq, reason and origin.
+    package func encoded(continuing prefix: [UInt8]) -> [UInt8] {
+        var w = HeaderBytes(out: prefix)
+        w.out.reserveCapacity(prefix.count + 64 + (self.reason?.utf8.count ?? 0))
         if let tier { w.field("tier", tier.word) }
         if let seq { w.field("seq", int: Int64(seq)) }
         if let reason { w.field("reason", reason) }
@@ -130,29 +156,35 @@ package struct ItemHeader: Sendable, Equatable {
         return w.out
     }
 
-    /// Writes an object's fields one after another.
+    /// Writes an object's fields one after another. Field names are constants that need no
+    /// escape, so they are copied as they are.
     private struct HeaderBytes {
         var out: [UInt8] = [UInt8(ascii: "{")]
 
-        mutating func key(_ name: String) {
+        mutating func comma() {
             if self.out.count > 1 { self.out.append(UInt8(ascii: ",")) }
-            JSONWriter.writeString(name, into: &self.out)
-            self.out.append(UInt8(ascii: ":"))
         }
 
-        mutating func field(_ name: String, _ text: String) {
+        mutating func key(_ name: StaticString) {
+            self.comma()
+            self.out.append(UInt8(ascii: "\""))
+            name.withUTF8Buffer { self.out.append(contentsOf: $0) }
+            self.out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        }
+
+        mutating func field(_ name: StaticString, _ text: String) {
             self.key(name)
             JSONWriter.writeString(text, into: &self.out)
         }
 
-        mutating func field(_ name: String, int: Int64) {
+        mutating func field(_ name: StaticString, int: Int64) {
             self.key(name)
-            self.out.append(contentsOf: String(int).utf8)
+            JSONWriter.writeInteger(int, into: &self.out)
         }
 
-        mutating func field(_ name: String, value: JSONValue) {
+        mutating func field(_ name: StaticString, value: JSONValue) {
             self.key(name)
-            self.out.append(contentsOf: JSONWriter.encode(value))
+            JSONWriter.write(value, into: &self.out)
         }
     }
 

@@ -15,11 +15,12 @@ package enum JSONWriter {
         String(decoding: encode(value), as: UTF8.self)
     }
 
-    private static func write(_ value: JSONValue, into out: inout [UInt8]) {
+    /// Appends the compact encoding of `value`.
+    static func write(_ value: JSONValue, into out: inout [UInt8]) {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .int(let i): writeInteger(i, into: &out)
         case .double(let d): out.append(contentsOf: String(d).utf8)
         case .string(let s): writeString(s, into: &out)
         case .array(let items):
@@ -43,12 +44,36 @@ package enum JSONWriter {
 
     private static let hex = Array("0123456789abcdef".utf8)
 
+    /// Appends an integer in decimal, as `String(value)` writes it, without making the string.
+    static func writeInteger(_ value: Int64, into out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var rest = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var count = 0
+        // At most 19 digits; gathered backwards in a fixed buffer, then copied forwards.
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[23 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            out.append(contentsOf: buffer[(24 - count)...])
+        }
+    }
+
     /// Appends `s` as a JSON string.
     static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        // Most strings need no escape: copy them whole.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            out.append(contentsOf: s.utf8)
+        // Most strings need no escape: copy their contiguous UTF-8 whole.
+        var text = s
+        let copied = text.withUTF8 { bytes -> Bool in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+                return false
+            }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if copied {
             out.append(UInt8(ascii: "\""))
             return
         }

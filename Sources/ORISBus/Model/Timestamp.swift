@@ -23,19 +23,49 @@ package struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertibl
 
     /// RFC 3339 in UTC with milliseconds: `2026-12-04T16:30:00.123Z`.
     package var description: String {
+        var out = [UInt8]()
+        self.write(into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends ``description``'s bytes straight to a frame being written: every delivered header
+    /// carries one, so no intermediate strings are made.
+    package func write(into out: inout [UInt8]) {
         var seconds = time_t(self.milliseconds.floorDiv(1000))
         let millis = Int(self.milliseconds - Int64(seconds) * 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return Self.pad(Int(parts.tm_year) + 1900, 4) + "-" + Self.pad(Int(parts.tm_mon) + 1, 2) + "-"
-            + Self.pad(Int(parts.tm_mday), 2) + "T" + Self.pad(Int(parts.tm_hour), 2) + ":"
-            + Self.pad(Int(parts.tm_min), 2) + ":" + Self.pad(Int(parts.tm_sec), 2) + "."
-            + Self.pad(millis, 3) + "Z"
-    }
-
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            guard value >= 0, value < divisor * 10 else {
+                // Years past 9999 or before 0 are written whole, zero-padded on the left.
+                let text = String(value)
+                out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(0, width - text.utf8.count)))
+                out.append(contentsOf: text.utf8)
+                return
+            }
+            var rest = value
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: (rest / divisor) % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(Int(parts.tm_year) + 1900, 4)
+        out.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mon) + 1, 2)
+        out.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mday), 2)
+        out.append(UInt8(ascii: "T"))
+        digits(Int(parts.tm_hour), 2)
+        out.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_min), 2)
+        out.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_sec), 2)
+        out.append(UInt8(ascii: "."))
+        digits(millis, 3)
+        out.append(UInt8(ascii: "Z"))
     }
 
     /// Reads RFC 3339 (`YYYY-MM-DDTHH:MM:SS`, optional fraction, then `Z` or `±HH:MM`).
