@@ -50,6 +50,23 @@ package struct HeaderReader: Sendable {
     /// - Returns: the header, with no daemon stamps yet.
     /// - Throws: ``Rejection`` with the code of the first problem found.
     package func read(_ bytes: [UInt8], makeID: () -> String) throws(Rejection) -> ItemHeader {
+        try self.checkFrame(bytes)
+        // The common header, read without building a JSON object; anything else, and every
+        // refusal, is the general reader's.
+        if let header = HeaderScanner.scan(bytes, limits: self.limits, makeID: makeID) {
+            return header
+        }
+        return try self.parse(bytes, makeID: makeID)
+    }
+
+    /// ``read(_:makeID:)`` without its fast path: the reference the fast path is fuzzed against.
+    func read_withoutFastPath(_ bytes: [UInt8], makeID: () -> String) throws(Rejection) -> ItemHeader {
+        try self.checkFrame(bytes)
+        return try self.parse(bytes, makeID: makeID)
+    }
+
+    /// The checks on the frame as bytes: size, UTF-8, NUL.
+    private func checkFrame(_ bytes: [UInt8]) throws(Rejection) {
         guard bytes.count <= self.limits.maximumHeaderBytes else {
             throw Rejection(.headerTooLarge,
                             "the header is \(bytes.count) bytes, over the limit of \(self.limits.maximumHeaderBytes)")
@@ -60,6 +77,10 @@ package struct HeaderReader: Sendable {
         if let offset = bytes.firstIndex(of: 0) {
             throw Rejection(.nulByte, "the header contains a NUL byte (byte \(offset))")
         }
+    }
+
+    /// Parses the frame as JSON, then checks the object.
+    private func parse(_ bytes: [UInt8], makeID: () -> String) throws(Rejection) -> ItemHeader {
         let value: JSONValue
         do {
             value = try JSONParser.parse(bytes)
@@ -112,7 +133,7 @@ package struct HeaderReader: Sendable {
         guard let title = object["title"]?.stringValue else {
             throw reject(.badTitle, object["title"] == nil ? "the header has no 'title'" : "'title' is not a string")
         }
-        guard title.unicodeScalars.contains(where: Self.isVisible) else {
+        guard title.unicodeScalars.contains(where: Self.isVisible(_:)) else {
             throw reject(.badTitle, "the title is empty or has nothing visible")
         }
         let length = title.unicodeScalars.count
@@ -158,8 +179,7 @@ package struct HeaderReader: Sendable {
             header.sent = text
         }
         if let contentType = object["content_type"] {
-            guard let text = contentType.stringValue, !text.isEmpty, text.utf8.count <= 128,
-                  text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F || $0 == 0x20 }) else {
+            guard let text = contentType.stringValue, Self.isMediaType(text) else {
                 throw reject(.badField, "content_type \(JSONWriter.string(contentType)) is not a media type")
             }
             header.contentType = text
@@ -257,6 +277,17 @@ package struct HeaderReader: Sendable {
         default:
             return nil
         }
+    }
+
+    /// Whether a content type is printable ASCII, 1 to 128 bytes.
+    static func isMediaType(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= 128 && text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+    }
+
+    /// Whether a title passes every title check: something visible, at most the limit's length.
+    static func isAcceptableTitle(_ title: String, limits: ItemLimits) -> Bool {
+        title.unicodeScalars.contains(where: Self.isVisible(_:))
+            && title.unicodeScalars.count <= limits.maximumTitleLength
     }
 
     /// Whether a character shows: not white space, not a control or format character (such as a

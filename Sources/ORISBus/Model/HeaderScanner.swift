@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// The fast path of ``HeaderReader``: reads the header most publishers send — one flat object of
+/// the publisher's plain string fields — straight from the frame's bytes into an ``ItemHeader``,
+/// without building a ``JSONObject``.
+///
+/// It only ever accepts. Anything it does not take in whole (an escape, a list, a number other
+/// than `"v": 1`, a repeated, stamped, unknown or `x-` field, any value that fails its check,
+/// any JSON error) makes it answer nil, and the general reader then reads the frame and gives
+/// the refusal and its code. So what the scanner accepts must be exactly what the general
+/// reader makes of the same bytes; HeaderScannerTests fuzzes the two against each other.
+enum HeaderScanner {
+    /// The fields the scanner takes, in a fixed order.
+    private enum Field: Int, CaseIterable {
+        case version, id, kind, theme, title, severity, urgency, certainty, tlp, posture, axis, contentType
+
+        var name: StaticString {
+            switch self {
+            case .version: "v"
+            case .id: "id"
+            case .kind: "kind"
+            case .theme: "theme"
+            case .title: "title"
+            case .severity: "severity"
+            case .urgency: "urgency"
+            case .certainty: "certainty"
+            case .tlp: "tlp"
+            case .posture: "posture"
+            case .axis: "axis"
+            case .contentType: "content_type"
+            }
+        }
+
+        /// The field whose name is exactly these bytes.
+        init?(name: UnsafeBufferPointer<UInt8>.SubSequence) {
+            guard let field = Field.allCases.first(where: { field in
+                field.name.withUTF8Buffer { $0.elementsEqual(name) }
+            }) else { return nil }
+            self = field
+        }
+    }
+
+    /// The header in `bytes`, checked; nil when the general reader must decide.
+    ///
+    /// - Parameters:
+    ///   - bytes: a header frame already within the size limit, valid UTF-8 and free of NUL.
+    ///   - makeID: called for an id, only when the header is accepted and names none.
+    static func scan(_ bytes: [UInt8], limits: ItemLimits, makeID: () -> String) -> ItemHeader? {
+        var values = [String?](repeating: nil, count: Field.allCases.count)
+        let complete = bytes.withUnsafeBufferPointer { buffer in
+            Self.fields(of: buffer, into: &values)
+        }
+        guard complete else { return nil }
+        return Self.header(values, limits: limits, makeID: makeID)
+    }
+
+    // MARK: - Reading the object
+
+    private static let quote = UInt8(ascii: "\"")
+    private static let backslash = UInt8(ascii: "\\")
+
+    /// Reads `{"field":"text",…}` (with `"v":1`) into `values`; false at the first thing the
+    /// fast path does not take.
+    private static func fields(of b: UnsafeBufferPointer<UInt8>, into values: inout [String?]) -> Bool {
+        var i = 0
+        func skipSpace() {
+            while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
+        }
+        /// The bytes of a string starting at the quote at `i`, when it has no escape and no
+        /// control character; `i` moves past its closing quote.
+        func plainString() -> Range<Int>? {
+            guard i < b.count, b[i] == quote else { return nil }
+            let start = i + 1
+            var end = start
+            while end < b.count, b[end] != quote {
+                guard b[end] != backslash, b[end] >= 0x20 else { return nil }
+                end += 1
+            }
+            guard end < b.count else { return nil }
+            i = end + 1
+            return start..<end
+        }
+
+        skipSpace()
+        guard i < b.count, b[i] == UInt8(ascii: "{") else { return false }
+        i += 1
+        var seen = 0
+        repeat {
+            skipSpace()
+            guard let name = plainString(), let field = Field(name: b[name]), seen & (1 << field.rawValue) == 0 else {
+                return false
+            }
+            seen |= 1 << field.rawValue
+            skipSpace()
+            guard i < b.count, b[i] == UInt8(ascii: ":") else { return false }
+            i += 1
+            skipSpace()
+            if field == .version {
+                // Only the integer 1 itself: "1.0", "1e0" and "01" are the general reader's.
+                guard i < b.count, b[i] == UInt8(ascii: "1") else { return false }
+                i += 1
+                values[field.rawValue] = "1"
+            } else {
+                guard let text = plainString() else { return false }
+                values[field.rawValue] = String(decoding: b[text], as: UTF8.self)
+            }
+            skipSpace()
+            guard i < b.count else { return false }
+            if b[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            guard b[i] == UInt8(ascii: "}") else { return false }
+            i += 1
+            skipSpace()
+            return i == b.count
+        } while true
+    }
+
+    // MARK: - Checking the fields
+
+    /// The header when every field passes the checks of ``HeaderReader``; nil otherwise.
+    private static func header(_ values: [String?], limits: ItemLimits, makeID: () -> String) -> ItemHeader? {
+        func value(_ field: Field) -> String? { values[field.rawValue] }
+        guard let kind = value(.kind).flatMap(Kind.init(word:)),
+              let theme = value(.theme), Identifier.isValid(theme),
+              let title = value(.title), HeaderReader.isAcceptableTitle(title, limits: limits)
+        else { return nil }
+        if let id = value(.id), !Identifier.isValidItemID(id) { return nil }
+
+        var header = ItemHeader(id: "", kind: kind, theme: theme, title: title)
+        guard Self.word(value(.severity), into: &header.severity),
+              Self.word(value(.urgency), into: &header.urgency),
+              Self.word(value(.certainty), into: &header.certainty),
+              Self.word(value(.tlp), into: &header.tlp)
+        else { return nil }
+        if let posture = value(.posture) {
+            guard let word = Posture(word: posture) else { return nil }
+            header.posture = word
+        }
+        if let axis = value(.axis) {
+            guard Identifier.isValid(axis) else { return nil }
+            header.axis = axis
+        }
+        if let contentType = value(.contentType) {
+            guard HeaderReader.isMediaType(contentType) else { return nil }
+            header.contentType = contentType
+        }
+        header.id = value(.id) ?? makeID()
+        return header
+    }
+
+    /// Reads a vocabulary word into `target` when present; false when present and not a word.
+    private static func word<W: Vocabulary>(_ text: String?, into target: inout W) -> Bool {
+        guard let text else { return true }
+        guard let word = W(word: text) else { return false }
+        target = word
+        return true
+    }
+}
