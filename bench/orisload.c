@@ -13,9 +13,9 @@
  *                [--ready FILE] [--label L] [--idle-s S]
  *       K SUB sockets, each subscribed to 1 topic (or 1 + c%3 topics with --mixed); prints
  *       RESULT with delivered rate and latency percentiles.
- *   orisload apub --connect EP --n N --as MEMBER [--window W] [--label L]
- *       a DEALER publishing with acknowledgement, W requests in flight; prints RESULT with
- *       ACK rate and ACK latency percentiles.
+ *   orisload apub --connect EP --n N --as MEMBER [--window W] [--rate R] [--label L]
+ *       a DEALER publishing with acknowledgement, at most W requests in flight (and R a second
+ *       when given); prints RESULT with ACK rate and ACK latency percentiles.
  *   orisload disk --file F [--n N] [--secs S] [--window W]
  *       the disk's own rate: write 128 bytes + fdatasync one at a time, then back-to-back
  *       group commit from a producer thread keeping W records (256) waiting for their sync,
@@ -287,6 +287,7 @@ static int do_apub(int argc, char **argv) {
     uint64_t n = strtoull(arg(argc, argv, "--n", "1000"), 0, 10);
     uint64_t window = strtoull(arg(argc, argv, "--window", "256"), 0, 10);
     int topics = atoi(arg(argc, argv, "--topics", "1"));
+    double rate = atof(arg(argc, argv, "--rate", "0"));
     void *ctx = zmq_ctx_new();
     void *s = make_socket(ctx, ZMQ_DEALER, arg(argc, argv, "--as", "pub"));
     int patience = 30000; /* a reply that never comes ends the run instead of hanging it */
@@ -305,6 +306,7 @@ static int do_apub(int argc, char **argv) {
     while (acked < n) {
         while (sent < n && sent - acked < window) {
             int t = (int)(sent % (uint64_t)topics);
+            pace(start, sent, rate);
             sent_at[sent] = now_ns();
             memcpy(body, &sent, 8);
             memcpy(body + 8, &sent_at[sent], 8);
