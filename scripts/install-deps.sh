@@ -68,5 +68,7 @@ if [ "$want_peers" -eq 1 ]; then
   command -v redis-server >/dev/null 2>&1 || peers+=(redis-server)
   command -v redis-benchmark >/dev/null 2>&1 || peers+=(redis-tools)
   command -v nats-server >/dev/null 2>&1 || peers+=(nats-server)
+  # The harness builds its RabbitMQ client too, even when RabbitMQ itself is not run.
+  [ -e /usr/include/amqp.h ] || peers+=(librabbitmq-dev)
   if [ ${#peers[@]} -gt 0 ]; then apt_install "${peers[@]}"; fi
 fi
