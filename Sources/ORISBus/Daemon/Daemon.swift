@@ -140,7 +140,8 @@ package final class Daemon {
         self.logger.info("ready", [
             ("version", Daemon.version), ("libzmq", Context.libraryVersion),
             ("api", bound.api.joined(separator: " ")), ("feed", bound.feed.joined(separator: " ")),
-            ("ingest", bound.ingest.joined(separator: " ")), ("control", "ipc://" + self.controlPath), ("state", state),
+            ("ingest", bound.ingest.joined(separator: " ")), ("control", "ipc://" + self.controlPath),
+            ("state", state),
             ("security", self.configuration.security.word),
             ("tenants", self.registry.tenantIDs.joined(separator: ",")),
         ])

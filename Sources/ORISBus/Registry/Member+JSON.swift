@@ -30,7 +30,8 @@ extension Member {
     /// - Throws: ``Rejection`` with `bad-request` naming the field.
     package static func read(_ o: JSONObject, tenant: String, allowTenant: Bool = true) throws(Rejection) -> Member {
         for key in o.keys where !Self.fields.contains(key) || (key == "tenant" && !allowTenant) {
-            throw Rejection(.badRequest, "unknown member field '\(key)' (known: \(Self.fields.joined(separator: ", ")))")
+            let known = Self.fields.joined(separator: ", ")
+            throw Rejection(.badRequest, "unknown member field '\(key)' (known: \(known))")
         }
         func text(_ key: String) throws(Rejection) -> String? {
             guard let value = o[key] else { return nil }

@@ -281,7 +281,7 @@ struct AccessEndToEndTests {
         let audit = try session.client(as: "operator").request(.audit(arguments: Array("{}".utf8)))
         let actions = audit.body["entries"]?.arrayValue?.compactMap(\.objectValue)
             .filter { $0["actor"] != .string("config:" + folder.path + "/orisd.json") }
-            .map { "\($0["actor"]?.stringValue ?? "") \($0["action"]?.stringValue ?? "") \($0["subject"]?.stringValue ?? "")" }
+            .map { e in ["actor", "action", "subject"].map { e[$0]?.stringValue ?? "" }.joined(separator: " ") }
         #expect(actions == ["admin-bfc member.add cci-dole", "admin-bfc member.remove cci-belfort"])
     }
 

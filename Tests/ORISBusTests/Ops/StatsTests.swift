@@ -25,7 +25,8 @@ import Testing
         let object = Stats().jsonObject
 
         #expect(object.keys == ["accepted", "delivered", "rejected", "subscriptions", "unsubscriptions",
-                                "refused_subscriptions", "refused_connections", "feed_rebinds", "duplicates", "replayed",
+                                "refused_subscriptions", "refused_connections", "feed_rebinds", "duplicates",
+                                "replayed",
                                 "dropped_replies", "gap_repairs"])
         #expect(object["accepted"] == .object(JSONObject()))
         #expect(object["delivered"] == .object(JSONObject([

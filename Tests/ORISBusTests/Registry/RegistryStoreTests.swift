@@ -36,7 +36,8 @@ import Testing
         changed.themes = []
 
         let store = try RegistryStore(stateDirectory: dir.path)
-        let unchanged = try RegistryStore(stateDirectory: dir.path).record(Self.registry([Self.tenant]), actor: "config:y")
+        let unchanged = try RegistryStore(stateDirectory: dir.path)
+            .record(Self.registry([Self.tenant]), actor: "config:y")
         let count = try store.record(Self.registry([changed]), actor: "config:z")
         let reopened = try RegistryStore(stateDirectory: dir.path)
 
