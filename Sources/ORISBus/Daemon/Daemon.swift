@@ -29,7 +29,7 @@ package final class Daemon {
     var refusedSubscriptionKeys = Set<String>()
 
     /// The version this build reports.
-    package static let version = "0.2.0"
+    package static let version = "0.3.0"
 
     /// How many messages one socket may hand the loop before the others get a turn.
     static let batch = 256
