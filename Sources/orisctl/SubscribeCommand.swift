@@ -14,7 +14,7 @@ enum SubscribeCommand: Command {
     beyond what you may read is refused here (exit 77) since the daemon would deliver nothing.
 
       --theme THEME      only this theme
-      --tier TIER        only this tier: capteur, gip, crps, national
+      --tier TIER        only this tier: capteur, gip, crps, national, test, archive
       --kind KIND        only this kind: signal, alert, diagnostic, decision, tasking
       --json             one JSON object a line: {"topic":…,"header":{…},"body":…}
                          (a body that is not UTF-8 comes as "body_base64")
@@ -144,7 +144,9 @@ enum SubscribeCommand: Command {
             if tier != nil, let kind { prefix += kind.word }
             return [prefix]
         }
+        // The archive tier is never sent live: it is there to replay, so only asked for by name.
         var prefixes = readable.filter { prefix in
+            if tier != .archive && prefix.hasSuffix("/archive/") { return false }
             guard let theme else { return true }
             return prefix.split(separator: "/").dropFirst().first.map(String.init) == theme
         }

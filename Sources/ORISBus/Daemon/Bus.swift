@@ -155,7 +155,17 @@ package final class Bus {
         stamped.sender = sender.id
         stamped.received = now
         stamped.origin = sender.tenant
-        let routes = self.router.route(RoutingInput(header: stamped, theme: theme, sender: sender))
+        var originals = [Tier]()
+        if stamped.messageType == .update || stamped.messageType == .cancel, let store = self.stores[sender.tenant] {
+            for reference in stamped.references {
+                let tiers = store.window.ack(for: reference)?.deliveries.map(\.tier) ?? []
+                for tier in tiers where !originals.contains(tier) {
+                    originals.append(tier)
+                }
+            }
+        }
+        let routes = self.router.route(RoutingInput(header: stamped, theme: theme, sender: sender,
+                                                    originalTiers: originals))
         var outbound = [OutboundItem]()
         var numbered: [Topic: UInt64] = [:]
         for route in routes {

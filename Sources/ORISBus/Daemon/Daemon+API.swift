@@ -218,7 +218,8 @@ extension Daemon {
             self.stats.duplicates += 1
             return Outcome(reply: reply, position: accepted.ack.position, id: accepted.id)
         }
-        let deliveries = accepted.outbound.map {
+        // The archive tier is stored for the record and never sent live.
+        let deliveries = accepted.outbound.filter { $0.topic.tier != .archive }.map {
             FeedMessage(tier: $0.topic.tier, frames: [$0.topic.bytes, $0.encodedHeader, body])
         }
         self.stats.accepted[endpoint, default: 0] += 1

@@ -16,6 +16,16 @@ package struct RoutingInput: Sendable {
     package var header: ItemHeader
     package var theme: ThemeConfiguration
     package var sender: Member
+    /// For an update or a cancel: the tiers the items it names (`references`) were delivered on,
+    /// as far as the daemon still knows them.
+    package var originalTiers: [Tier] = []
+
+    package init(header: ItemHeader, theme: ThemeConfiguration, sender: Member, originalTiers: [Tier] = []) {
+        self.header = header
+        self.theme = theme
+        self.sender = sender
+        self.originalTiers = originalTiers
+    }
 }
 
 /// A rule that adds deliveries for an item. Rules are independent; the router merges them.
@@ -39,17 +49,39 @@ package struct KindRoute: RoutingRule {
     }
 }
 
-/// An alert at or above its theme's threshold also reaches the CRPS.
+/// An alert at or above its theme's severity threshold, and at least as urgent and as certain
+/// as the theme asks when it sets those, also reaches the CRPS.
 package struct SeverityEscalation: RoutingRule {
     package init() {}
 
     package func deliveries(for input: RoutingInput) -> [Delivery] {
-        guard input.header.kind == .alert, input.header.severity >= input.theme.crpsSeverity else {
-            return []
+        let (header, theme) = (input.header, input.theme)
+        guard header.kind == .alert, header.severity >= theme.crpsSeverity else { return [] }
+        var reason = "severity \(header.severity.word) at or above the theme's threshold \(theme.crpsSeverity.word)"
+        if let urgency = theme.crpsUrgency {
+            guard header.urgency >= urgency else { return [] }
+            reason += ", urgency \(header.urgency.word) at or above \(urgency.word)"
         }
-        let reason = "severity \(input.header.severity.word) at or above the theme's "
-            + "threshold \(input.theme.crpsSeverity.word)"
+        if let certainty = theme.crpsCertainty {
+            guard header.certainty >= certainty else { return [] }
+            reason += ", certainty \(header.certainty.word) at or above \(certainty.word)"
+        }
         return [Delivery(tier: .crps, reason: reason)]
+    }
+}
+
+/// An update or a cancel (CAP `msgType`) goes wherever the items it names went, so that whoever
+/// received an alert also learns that it changed or was called off.
+package struct FollowOriginal: RoutingRule {
+    package init() {}
+
+    package func deliveries(for input: RoutingInput) -> [Delivery] {
+        guard let type = input.header.messageType, type == .update || type == .cancel else { return [] }
+        let word = type == .update ? "update" : "cancel"
+        let names = input.header.references.prefix(3).joined(separator: ", ")
+        return input.originalTiers.map {
+            Delivery(tier: $0, reason: "\(word) of \(names): delivered where the original went")
+        }
     }
 }
 
@@ -75,15 +107,20 @@ package struct NationalOffer: RoutingRule {
 package struct Router: Sendable {
     package var rules: [any RoutingRule]
 
-    /// The router with the rules of the bus today: ``KindRoute``, ``SeverityEscalation`` and
-    /// ``NationalOffer``.
-    package static let standard = Router(rules: [KindRoute(), SeverityEscalation(), NationalOffer()])
+    /// The router with the rules of the bus today: ``KindRoute``, ``SeverityEscalation``,
+    /// ``NationalOffer`` and ``FollowOriginal``.
+    package static let standard = Router(rules: [KindRoute(), SeverityEscalation(), NationalOffer(),
+                                                 FollowOriginal()])
 
     package init(rules: [any RoutingRule]) {
         self.rules = rules
     }
 
     package func route(_ input: RoutingInput) -> [Delivery] {
+        // Items that are not live news go to a tier of their own, and nowhere else.
+        if let apart = Self.apart(input.header) {
+            return TLPConfinement.confine([apart], label: input.header.tlp, theme: input.theme, home: apart.tier)
+        }
         var byTier: [Tier: Delivery] = [:]
         for rule in self.rules {
             for delivery in rule.deliveries(for: input) where byTier[delivery.tier]?.reason == nil {
@@ -94,8 +131,23 @@ package struct Router: Sendable {
                 }
             }
         }
-        let merged = Tier.allCases.compactMap { byTier[$0] }
+        let merged = Tier.allCases.compactMap { byTier[$0] }.filter { $0.tier != .test && $0.tier != .archive }
         return TLPConfinement.confine(merged, label: input.header.tlp, theme: input.theme,
                                       home: KindRoute().deliveries(for: input).first?.tier)
     }
+
+    /// The tier an item goes to instead of its route: `test` for a status of Test, Exercise,
+    /// System or Draft (never the CRPS, never the national level); `archive` for an item whose
+    /// `expires` had passed when it arrived (stored for the record, never sent live).
+    static func apart(_ header: ItemHeader) -> Delivery? {
+        if let status = header.status, status != .actual {
+            return Delivery(tier: .test, reason: "status \(status.word): kept apart from live items")
+        }
+        if let text = header.expires, let expires = Timestamp(rfc3339: text), let received = header.received,
+           expires.milliseconds <= received.milliseconds {
+            return Delivery(tier: .archive, reason: "expired at \(text): stored, not delivered")
+        }
+        return nil
+    }
 }
+
