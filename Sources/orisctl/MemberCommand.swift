@@ -6,7 +6,7 @@ enum MemberCommand: Command {
     static let name = "member"
     static let summary = "add, remove, list and show members (operator or tenant admin)"
     static let usage = """
-    Usage: orisctl member add ID --stratum STRATUM [--theme THEME]... [--key PUBLIC] [options]
+    Usage: orisctl member add ID --stratum STRATUM [--theme THEME]... [--public-key KEY] [options]
            orisctl member remove ID
            orisctl member list [--tenant TENANT] [--json]
            orisctl member show ID [--json]

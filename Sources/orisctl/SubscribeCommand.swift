@@ -69,6 +69,21 @@ enum SubscribeCommand: Command {
             Output.error("orisctl subscribe: member '\(member)' may not read '\(prefix)'; it reads: \(list)")
             return ExitCode.notPermitted
         }
+        var catchUp = CatchUp(prefixes: prefixes) { request in
+            do {
+                return try client.replay(request)
+            } catch let refused as ReplayRefused {
+                throw CommandFailure.refused(refused.reply)
+            }
+        }
+        // Where each topic stands before subscribing: what comes after is owed, with no holes.
+        if repair && !fromStart && fromSeq == nil {
+            do {
+                try catchUp.baseline()
+            } catch let refused as ReplayRefused {
+                throw CommandFailure.refused(refused.reply)
+            }
+        }
         let subscriber = try FeedSubscriber(context: connection.context, endpoint: feed, member: member,
                                             curve: connection.curve, prefixes: prefixes)
         defer { subscriber.close() }
@@ -85,13 +100,6 @@ enum SubscribeCommand: Command {
             Output.line(json ? ItemFormatter.jsonLine(item) : ItemFormatter.humanLine(item))
             shown += 1
             if let count, shown >= count { throw Enough() }
-        }
-        var catchUp = CatchUp(prefixes: prefixes) { request in
-            do {
-                return try client.replay(request)
-            } catch let refused as ReplayRefused {
-                throw CommandFailure.refused(refused.reply)
-            }
         }
         do {
             if fromStart || fromSeq != nil {

@@ -8,8 +8,9 @@ import Glibc
 /// Every subcommand, in the order `--help` lists them.
 enum Commands {
     static let all: [any Command.Type] = [
-        PublishCommand.self, FeedCommand.self, ImportCommand.self, SubscribeCommand.self, ReplayCommand.self,
-        HelloCommand.self, StatsCommand.self, AuditCommand.self, MemberCommand.self, KeygenCommand.self,
+        PublishCommand.self, FeedCommand.self, ImportCommand.self, EscalateCommand.self, SubscribeCommand.self,
+        ReplayCommand.self, HelloCommand.self, StatsCommand.self, AuditCommand.self, MemberCommand.self,
+        KeygenCommand.self,
     ]
 }
 let commands = Commands.all

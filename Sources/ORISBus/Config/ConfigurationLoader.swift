@@ -39,7 +39,9 @@ package enum ConfigurationLoader {
         lines.append("feed: \(configuration.endpoints.feed.joined(separator: " "))")
         lines.append("ingest: \(configuration.endpoints.ingest.joined(separator: " "))")
         for tenant in configuration.tenants {
-            lines.append("tenant \(tenant.id): \(tenant.themes.count) themes, \(tenant.members.count) members")
+            func count(_ n: Int, _ word: String) -> String { n == 1 ? "1 \(word)" : "\(n) \(word)s" }
+            lines.append("tenant \(tenant.id): \(count(tenant.themes.count, "theme")), "
+                         + "\(count(tenant.members.count, "member"))")
         }
         return lines.joined(separator: "\n")
     }

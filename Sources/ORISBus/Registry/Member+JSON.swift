@@ -59,6 +59,14 @@ extension Member {
         guard let stratum = Stratum(word: stratumWord) else {
             throw Rejection(.badRequest, "'\(stratumWord)' is not a stratum (\(Stratum.wordList))")
         }
+        for key in ["name", "organisation"] {
+            guard let value = try text(key) else { continue }
+            guard !value.isEmpty, value.count <= 200,
+                  !value.unicodeScalars.contains(where: { $0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0) })
+            else {
+                throw Rejection(.badRequest, "'\(key)' must be 1 to 200 characters without control characters")
+            }
+        }
         var member = Member(id: id, tenant: try text("tenant") ?? tenant, stratum: stratum,
                             themes: try names("themes"), name: try text("name"),
                             organisation: try text("organisation"), publicKey: try text("public_key"))

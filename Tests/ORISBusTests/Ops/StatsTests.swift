@@ -26,7 +26,7 @@ import Testing
 
         #expect(object.keys == ["accepted", "delivered", "rejected", "subscriptions", "unsubscriptions",
                                 "refused_subscriptions", "refused_connections", "feed_rebinds", "duplicates",
-                                "replayed",
+                                "raised", "replayed",
                                 "dropped_replies", "gap_repairs"])
         #expect(object["accepted"] == .object(JSONObject()))
         #expect(object["delivered"] == .object(JSONObject([

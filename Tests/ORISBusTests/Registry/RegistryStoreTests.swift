@@ -71,3 +71,21 @@ extension RegistryStoreTests {
         #expect(last.first?.detail.objectValue?["public_key"] == .string("rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"))
     }
 }
+
+extension RegistryStoreTests {
+    @Test func record_memberChangeOfAnotherOrigin_isAuditedWithThatActor() throws {
+        let dir = try TemporaryDirectory()
+        let store = try RegistryStore(stateDirectory: dir.path)
+        var registry = Self.registry([Self.tenant])
+        try store.record(registry, actor: "config:x")
+        registry.insert(Member(id: "late", tenant: "bfc", stratum: .gip))
+        var changed = registry
+        changed.remove("m")
+
+        let count = try store.record(changed, actor: "config:y", memberActors: ["late": "enrolment:e.json"])
+
+        #expect(count == 2)
+        let last = store.audit.entries.suffix(2).map { "\($0.actor) \($0.action) \($0.subject)" }
+        #expect(Set(last) == ["enrolment:e.json member.add late", "config:y member.remove m"])
+    }
+}
