@@ -9,8 +9,8 @@ import Glibc
 enum Commands {
     static let all: [any Command.Type] = [
         PublishCommand.self, FeedCommand.self, ImportCommand.self, EscalateCommand.self, SubscribeCommand.self,
-        ReplayCommand.self, HelloCommand.self, StatsCommand.self, AuditCommand.self, MemberCommand.self,
-        KeygenCommand.self,
+        ReplayCommand.self, ExplainCommand.self, TraceCommand.self, HelloCommand.self, StatsCommand.self,
+        AuditCommand.self, MemberCommand.self, KeygenCommand.self,
     ]
 }
 let commands = Commands.all

@@ -105,6 +105,16 @@ extension Daemon {
                 self.reject(error, endpoint: "api", member: member, what: "escalation refused")
                 return Outcome(reply: .nak(error))
             }
+        case .explain(let arguments), .trace(let arguments):
+            do throws(Rejection) {
+                if case .explain = request {
+                    return Outcome(reply: try self.explainCommand(arguments, actor: caller))
+                }
+                return Outcome(reply: try self.traceCommand(arguments, actor: caller))
+            } catch {
+                self.reject(error, endpoint: "api", member: member, what: "request refused")
+                return Outcome(reply: .nak(error))
+            }
         case .member(let arguments):
             do throws(Rejection) {
                 return Outcome(reply: try self.memberCommand(arguments, actor: caller))

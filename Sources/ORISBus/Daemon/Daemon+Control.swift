@@ -196,3 +196,61 @@ extension Daemon {
                          [("endpoints", self.feedEndpoints.joined(separator: " "))])
     }
 }
+
+extension Daemon {
+    /// Reads a command's JSON object, refusing unknown keys.
+    func arguments(_ bytes: [UInt8], _ command: String, known: [String]) throws(Rejection) -> JSONObject {
+        guard case .object(let o)? = try? JSONParser.parse(bytes) else {
+            throw Rejection(.badRequest, "the \(command) arguments must be a JSON object")
+        }
+        for key in o.keys where !known.contains(key) {
+            let list = known.joined(separator: ", ")
+            throw Rejection(.badRequest, "unknown \(command) argument '\(key)' (known: \(list))")
+        }
+        return o
+    }
+
+    /// `EXPLAIN {"member": M, "topic": T}`: the member itself, an operator, or an admin or
+    /// animateur of the member's tenant may ask.
+    func explainCommand(_ bytes: [UInt8], actor: Member) throws(Rejection) -> Reply {
+        let o = try self.arguments(bytes, "EXPLAIN", known: ["member", "topic"])
+        guard let topic = o["topic"]?.stringValue else { throw Rejection(.badRequest, "'topic' must be a string") }
+        let id = o["member"]?.stringValue ?? actor.id
+        guard let member = self.registry.member(id), actor.stratum == .operator || member.tenant == actor.tenant
+        else {
+            throw Rejection(.notFound, "there is no member '\(id)'")
+        }
+        if member.id != actor.id {
+            try ControlPolicy.check(actor, .readMembers, tenant: member.tenant)
+        }
+        guard let bus = self.bus else { throw Rejection(.internal, "the daemon is stopping") }
+        let (receives, reasons) = bus.explain(member: member, topic: topic)
+        return Reply(word: "EXPLAIN", body: JSONObject([
+            ("member", .string(member.id)), ("topic", .string(topic)), ("receives", .bool(receives)),
+            ("reasons", .array(reasons.map { .string($0) })),
+        ]))
+    }
+
+    /// `TRACE {"id": ID, "tenant": T?}`: an operator (any tenant), a tenant admin, or a member
+    /// that may read one of the item's topics; to anyone else the item does not exist.
+    func traceCommand(_ bytes: [UInt8], actor: Member) throws(Rejection) -> Reply {
+        let o = try self.arguments(bytes, "TRACE", known: ["id", "tenant"])
+        guard let id = o["id"]?.stringValue else { throw Rejection(.badRequest, "'id' must name an item") }
+        let tenant = actor.stratum == .operator ? (o["tenant"]?.stringValue ?? actor.tenant) : actor.tenant
+        guard let bus = self.bus else { throw Rejection(.internal, "the daemon is stopping") }
+        let found: JSONObject?
+        do {
+            found = try bus.trace(id: id, tenant: tenant)
+        } catch {
+            throw Rejection(.internal, "the journal could not be read: \(error)")
+        }
+        let readable = found?["deliveries"]?.arrayValue?.contains { delivery in
+            delivery.objectValue?["topic"]?.stringValue.map { ReadPolicy.allows(actor, $0, in: self.registry) }
+                ?? false
+        } ?? false
+        guard let found, actor.stratum == .operator || actor.isAdmin || readable else {
+            throw Rejection(.notFound, "no recent item '\(id)' in tenant '\(tenant)' that you may read")
+        }
+        return Reply(word: "TRACE", body: found)
+    }
+}

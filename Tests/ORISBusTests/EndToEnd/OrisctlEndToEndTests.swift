@@ -124,7 +124,8 @@ struct OrisctlEndToEndTests {
         #expect(python.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(publicKey) \(publicKey) 40")
     }
 
-    @Test(arguments: ["publish", "subscribe", "replay", "hello", "stats", "audit", "keygen"])
+    @Test(arguments: ["publish", "feed", "import", "escalate", "subscribe", "replay", "explain", "trace", "hello",
+                      "stats", "audit", "member", "keygen"])
     func help_onEverySubcommand_printsUsageAndExits0(command: String) throws {
         let result = try runCommand(Binaries.orisctl, [command, "--help"])
 

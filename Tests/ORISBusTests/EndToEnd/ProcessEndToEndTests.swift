@@ -161,6 +161,40 @@ struct ProcessEndToEndTests {
         #expect(escalated.header?["references"] == .array([.string("s-1")]))
         #expect(escalated.header?["sender"] == .string("gip-machine"))
         #expect(escalated.body == Array("corps".utf8))
+
+        // Where s-1 went, and what references it, as the operator sees it.
+        let trace = try runCommand(Binaries.orisctl, ["trace", "s-1", "--api", daemon.api, "--as", "operator",
+                                                      "--tenant", "bfc", "--json"])
+        #expect(trace.status == 0, "\(trace.stderr)")
+        let traced = try #require((try? JSONParser.parse(trace.stdout))?.objectValue)
+        #expect(traced["deliveries"]?.arrayValue?.compactMap { $0.objectValue?["topic"]?.stringValue }
+                == ["bfc/machine/gip/signal"])
+        let follower = traced["referenced_by"]?.arrayValue?.first?.objectValue
+        #expect(follower?["id"] == .string("s-1~crps"))
+        #expect(follower?["reason"] == .string("escalated by gip-machine: trois sources concordantes"))
+        // A capteur of another organisation does not read the GIP tier: to it, s-1 is not there.
+        let hidden = try runCommand(Binaries.orisctl, ["trace", "s-1", "--api", daemon.api, "--as", "c2"])
+        #expect(hidden.status == 65 && hidden.stderr.hasPrefix("NAK not-found:"))
+    }
+
+    @Test func explain_saysWhyAMemberReceivesATopicOrNot() throws {
+        let folder = TemporaryFolder()
+        let daemon = try RunningDaemon(configText: Self.configuration(state: folder.path + "/state"), folder: folder)
+        func explain(_ who: String, _ member: String, _ topic: String) throws -> CommandResult {
+            try runCommand(Binaries.orisctl, ["explain", member, topic, "--api", daemon.api, "--as", who])
+        }
+
+        let crps = try explain("crps", "crps", "bfc/machine/crps/alert")
+        let gip = try explain("operator", "gip-machine", "bfc/machine/crps/alert")
+        let otherTheme = try explain("gip-veille", "gip-veille", "bfc/machine/gip/alert")
+        let nosy = try explain("c1", "gip-machine", "bfc/machine/gip/alert")
+
+        #expect(crps.status == 0 && crps.stdout.hasPrefix("crps receives bfc/machine/crps/alert:"))
+        #expect(crps.stdout.contains("a crps member reads tier 'crps'"))
+        #expect(gip.status == 1)
+        #expect(gip.stdout.contains("a gip member reads the tiers gip, test, archive, not 'crps'"))
+        #expect(otherTheme.status == 1 && otherTheme.stdout.contains("does not work on theme 'machine'"))
+        #expect(nosy.status == 65 && nosy.stderr.hasPrefix("NAK forbidden:"))
     }
 
     @Test func capSemantics_cancelFollowsItsOriginal_expiredIsArchived_testStatusStaysApart() throws {
