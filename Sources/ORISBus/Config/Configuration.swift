@@ -73,6 +73,8 @@ package struct MemberConfiguration: Sendable, Equatable {
     /// The themes this member runs as animateur (each also one of its themes, or any when
     /// `themes` is empty).
     package var animates: [String] = []
+    /// The research axes it collects for (names of axes of its themes).
+    package var axes: [String] = []
 
     package init(
         id: String,

@@ -295,7 +295,7 @@ package enum ConfigurationLoader {
         var members = [MemberConfiguration]()
         for memberNode in try node.child(o, "members")?.array() ?? [] {
             let m = try memberNode.object(allowed: ["id", "name", "stratum", "themes", "organisation", "public_key",
-                                                    "admin", "animates"])
+                                                    "admin", "animates", "axes"])
             let memberID = try memberNode.required(m, "id").identifier()
             guard memberIDs.insert(memberID).inserted else {
                 throw memberNode.fail("member '\(memberID)' is defined twice (member names are unique "
@@ -315,6 +315,9 @@ package enum ConfigurationLoader {
             )
             member.isAdmin = try memberNode.child(m, "admin")?.bool() ?? false
             member.animates = try memberNode.child(m, "animates")?.strings() ?? []
+            for node in try memberNode.child(m, "axes")?.array() ?? [] {
+                member.axes.append(try node.identifier())
+            }
             for (n, theme) in member.animates.enumerated()
             where !themes.contains(where: { $0.id == theme }) || !(themeList.isEmpty || themeList.contains(theme)) {
                 throw memberNode.fail("theme '\(theme)' is not one the member works on in tenant '\(id)'",

@@ -13,12 +13,13 @@ extension Member {
         if let publicKey { o["public_key"] = .string(publicKey) }
         if self.isAdmin { o["admin"] = .bool(true) }
         if !self.animates.isEmpty { o["animates"] = .array(self.animates.map { .string($0) }) }
+        if !self.axes.isEmpty { o["axes"] = .array(self.axes.map { .string($0) }) }
         return o
     }
 
     /// The fields a member object may have.
     static let fields = ["id", "tenant", "stratum", "themes", "name", "organisation", "public_key", "admin",
-                         "animates"]
+                         "animates", "axes"]
 
     /// Reads a member from a JSON object, checking the shape of each field (not whether it fits
     /// the registry: see ``Enrolment/check(_:in:security:)``).
@@ -41,12 +42,12 @@ extension Member {
         func names(_ key: String) throws(Rejection) -> [String] {
             guard let value = o[key] else { return [] }
             guard let items = value.arrayValue else {
-                throw Rejection(.badRequest, "'\(key)' must be an array of theme names")
+                throw Rejection(.badRequest, "'\(key)' must be an array of names")
             }
             var out = [String]()
             for item in items {
                 guard let name = item.stringValue, Identifier.isValid(name) else {
-                    throw Rejection(.badRequest, "'\(key)' must be an array of theme names")
+                    throw Rejection(.badRequest, "'\(key)' must be an array of names")
                 }
                 if !out.contains(name) { out.append(name) }
             }
@@ -75,6 +76,7 @@ extension Member {
             member.isAdmin = flag
         }
         member.animates = try names("animates")
+        member.axes = try names("axes")
         return member
     }
 }

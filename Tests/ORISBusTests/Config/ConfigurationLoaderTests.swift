@@ -399,3 +399,16 @@ extension ConfigurationLoaderTests {
         #expect(error.problem == "1 is outside 2...1000")
     }
 }
+
+extension ConfigurationLoaderTests {
+    @Test func parse_memberAxes_areNamesAndAreKept() throws {
+        func tenant(_ axis: String) -> String {
+            #"{"id": "bfc", "themes": [{"id": "t"}], "members": [{"id": "m", "stratum": "capteur", "axes": [""#
+                + axis + #""]}]}"#
+        }
+        let (good, bad) = (tenant("a-1"), tenant("A 1"))
+
+        #expect(try Self.parse(Self.document(tenants: [good])).tenants[0].members[0].axes == ["a-1"])
+        #expect(Self.error(Self.document(tenants: [bad]))?.field == "tenants[0].members[0].axes[0]")
+    }
+}
