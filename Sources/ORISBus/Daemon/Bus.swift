@@ -163,17 +163,18 @@ package final class Bus {
         stamped.sender = sender.id
         stamped.received = now
         stamped.origin = sender.tenant
-        var originals = [Tier]()
+        var originals = [OriginalRoute]()
         if stamped.messageType == .update || stamped.messageType == .cancel, let store = self.stores[sender.tenant] {
             for reference in stamped.references {
-                let tiers = store.window.ack(for: reference)?.deliveries.map(\.tier) ?? []
-                for tier in tiers where !originals.contains(tier) {
-                    originals.append(tier)
+                for delivery in store.window.ack(for: reference)?.deliveries ?? [] {
+                    guard let topic = Topic(delivery.topic) else { continue }
+                    let route = OriginalRoute(theme: topic.theme, tier: topic.tier)
+                    if !originals.contains(route) { originals.append(route) }
                 }
             }
         }
         let routes = self.router.route(RoutingInput(header: stamped, theme: theme, sender: sender,
-                                                    originalTiers: originals))
+                                                    originals: originals))
         var accepted = try self.store(stamped, routes: routes, body: body, sender: sender.id, tenant: sender.tenant,
                                       quota: quota, claimed: claimed, now: now)
         if stamped.kind == .signal, let rule = theme.corroboration, routes.contains(where: { $0.tier == .gip }) {
@@ -208,7 +209,7 @@ package final class Bus {
         var outbound = [OutboundItem]()
         var numbered: [Topic: UInt64] = [:]
         for route in routes {
-            let topic = Topic(tenant: tenant, theme: stamped.theme, tier: route.tier, kind: stamped.kind)
+            let topic = Topic(tenant: tenant, theme: route.theme ?? stamped.theme, tier: route.tier, kind: stamped.kind)
             let seq = (numbered[topic] ?? self.sequences[topic, default: 0]) + 1
             numbered[topic] = seq
             var copy = stamped

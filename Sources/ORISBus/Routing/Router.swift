@@ -4,10 +4,25 @@
 package struct Delivery: Sendable, Equatable {
     package var tier: Tier
     package var reason: String?
+    /// The theme of the topic, when it is not the item's own (an update delivered where its
+    /// original went, in the original's theme).
+    package var theme: String?
 
-    package init(tier: Tier, reason: String? = nil) {
+    package init(tier: Tier, reason: String? = nil, theme: String? = nil) {
         self.tier = tier
         self.reason = reason
+        self.theme = theme
+    }
+}
+
+/// Where an item that an update or a cancel names was delivered.
+package struct OriginalRoute: Sendable, Equatable {
+    package var theme: String
+    package var tier: Tier
+
+    package init(theme: String, tier: Tier) {
+        self.theme = theme
+        self.tier = tier
     }
 }
 
@@ -16,15 +31,15 @@ package struct RoutingInput: Sendable {
     package var header: ItemHeader
     package var theme: ThemeConfiguration
     package var sender: Member
-    /// For an update or a cancel: the tiers the items it names (`references`) were delivered on,
-    /// as far as the daemon still knows them.
-    package var originalTiers: [Tier] = []
+    /// For an update or a cancel: where the items it names (`references`) were delivered, as
+    /// far as the daemon still knows them.
+    package var originals: [OriginalRoute] = []
 
-    package init(header: ItemHeader, theme: ThemeConfiguration, sender: Member, originalTiers: [Tier] = []) {
+    package init(header: ItemHeader, theme: ThemeConfiguration, sender: Member, originals: [OriginalRoute] = []) {
         self.header = header
         self.theme = theme
         self.sender = sender
-        self.originalTiers = originalTiers
+        self.originals = originals
     }
 }
 
@@ -79,8 +94,9 @@ package struct FollowOriginal: RoutingRule {
         guard let type = input.header.messageType, type == .update || type == .cancel else { return [] }
         let word = type == .update ? "update" : "cancel"
         let names = input.header.references.prefix(3).joined(separator: ", ")
-        return input.originalTiers.map {
-            Delivery(tier: $0, reason: "\(word) of \(names): delivered where the original went")
+        return input.originals.map {
+            Delivery(tier: $0.tier, reason: "\(word) of \(names): delivered where the original went",
+                     theme: $0.theme == input.header.theme ? nil : $0.theme)
         }
     }
 }
@@ -121,17 +137,23 @@ package struct Router: Sendable {
         if let apart = Self.apart(input.header) {
             return TLPConfinement.confine([apart], label: input.header.tlp, theme: input.theme, home: apart.tier)
         }
-        var byTier: [Tier: Delivery] = [:]
+        // One delivery per topic (theme and tier); the first reason given is kept.
+        var byTopic: [String: Delivery] = [:]
+        func key(_ delivery: Delivery) -> String { "\(delivery.theme ?? "")/\(delivery.tier.word)" }
         for rule in self.rules {
-            for delivery in rule.deliveries(for: input) where byTier[delivery.tier]?.reason == nil {
-                if let existing = byTier[delivery.tier], delivery.reason == nil {
-                    byTier[delivery.tier] = existing
+            for delivery in rule.deliveries(for: input) where byTopic[key(delivery)]?.reason == nil {
+                if let existing = byTopic[key(delivery)], delivery.reason == nil {
+                    byTopic[key(delivery)] = existing
                 } else {
-                    byTier[delivery.tier] = delivery
+                    byTopic[key(delivery)] = delivery
                 }
             }
         }
-        let merged = Tier.allCases.compactMap { byTier[$0] }.filter { $0.tier != .test && $0.tier != .archive }
+        // Tiers in order, the item's own theme first within a tier.
+        let merged = byTopic.values.filter { $0.tier != .test && $0.tier != .archive }.sorted {
+            let (l, r) = (Tier.allCases.firstIndex(of: $0.tier)!, Tier.allCases.firstIndex(of: $1.tier)!)
+            return l != r ? l < r : ($0.theme ?? "") < ($1.theme ?? "")
+        }
         return TLPConfinement.confine(merged, label: input.header.tlp, theme: input.theme,
                                       home: KindRoute().deliveries(for: input).first?.tier)
     }

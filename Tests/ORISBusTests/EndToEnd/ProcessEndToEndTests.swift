@@ -211,6 +211,12 @@ struct ProcessEndToEndTests {
         let cancel = try capteur.request(Self.alert("cancel", severity: "Minor", urgency: "Past", extra: [
             ("msg_type", .string("Cancel")), ("references", .array([.string("orig")])),
         ]))
+        // A cancel filed on another theme still reaches where the original went, in its theme.
+        let elsewhere = try capteur.request(Self.item([
+            ("id", .string("cancel-elsewhere")), ("kind", .string("alert")), ("theme", .string("veille")),
+            ("title", .string("cancel-elsewhere")), ("msg_type", .string("Cancel")),
+            ("references", .array([.string("orig")])),
+        ]))
         let expired = try capteur.request(Self.alert("expired", severity: "Extreme", urgency: "Immediate", extra: [
             ("expires", .string("2020-01-01T00:00:00Z")),
         ]))
@@ -221,14 +227,18 @@ struct ProcessEndToEndTests {
         func tiers(_ reply: Reply) -> [String] { reply.body["tiers"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
         #expect(tiers(original) == ["gip", "crps"])
         #expect(tiers(cancel) == ["gip", "crps"])
+        #expect(elsewhere.body["deliveries"]?.arrayValue?.compactMap { $0.objectValue?["topic"]?.stringValue } == [
+            "bfc/veille/gip/alert", "bfc/machine/gip/alert", "bfc/machine/crps/alert",
+        ])
         #expect(tiers(expired) == ["archive"])
         #expect(tiers(exercise) == ["test"])
         let atGIP = try AccessEndToEndTests.drain(gip)
         #expect(atGIP.map { "\($0.header?["title"]?.stringValue ?? "") \($0.topic)" } == [
-            "orig bfc/machine/gip/alert", "cancel bfc/machine/gip/alert", "exercise bfc/machine/test/alert",
+            "orig bfc/machine/gip/alert", "cancel bfc/machine/gip/alert", "cancel-elsewhere bfc/machine/gip/alert",
+            "exercise bfc/machine/test/alert",
         ])
         let atCRPS = try AccessEndToEndTests.drain(crps)
-        #expect(Self.titles(atCRPS) == ["orig", "cancel"])
+        #expect(Self.titles(atCRPS) == ["orig", "cancel", "cancel-elsewhere"])
         #expect(atCRPS.last?.header?["reason"] == .string("cancel of orig: delivered where the original went"))
         let archived = try session.client(as: "gip-machine").replay(ReplayRequest(prefix: "bfc/machine/archive/"))
         #expect(archived.items.map { $0.header?["title"] } == [.string("expired")])

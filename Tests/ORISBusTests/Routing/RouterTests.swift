@@ -237,18 +237,31 @@ import Testing
         var cancel = Self.input(.alert, severity: .minor)
         cancel.header.messageType = .cancel
         cancel.header.references = ["original-1"]
-        cancel.originalTiers = [.gip, .crps]
+        cancel.originals = [OriginalRoute(theme: "machine-speciale", tier: .gip),
+                            OriginalRoute(theme: "machine-speciale", tier: .crps)]
 
         let deliveries = Router.standard.route(cancel)
 
         #expect(Self.tiers(deliveries) == [.gip, .crps])
         #expect(deliveries.last?.reason == "cancel of original-1: delivered where the original went")
+        #expect(deliveries.allSatisfy { $0.theme == nil })
+    }
+
+    @Test func route_updateOfAnItemOfAnotherTheme_isDeliveredInThatThemeToo() {
+        var update = Self.input(.alert, severity: .minor)
+        update.header.messageType = .update
+        update.header.references = ["original-1"]
+        update.originals = [OriginalRoute(theme: "risques", tier: .gip), OriginalRoute(theme: "risques", tier: .crps)]
+
+        let deliveries = Router.standard.route(update)
+
+        #expect(deliveries.map { "\($0.theme ?? "own")/\($0.tier.word)" } == ["own/gip", "risques/gip", "risques/crps"])
     }
 
     @Test func route_anAlertThatMerelyReferencesAnother_doesNotFollowIt() {
         var alert = Self.input(.alert, severity: .minor)
         alert.header.references = ["original-1"]
-        alert.originalTiers = [.gip, .crps]
+        alert.originals = [OriginalRoute(theme: "machine-speciale", tier: .crps)]
 
         #expect(Self.tiers(Router.standard.route(alert)) == [.gip])
     }
