@@ -50,6 +50,9 @@ extension Bus {
         unlimited.maximumHeaderBytes = Int.max
         unlimited.maximumTitleLength = Int.max
         var header = try HeaderReader(limits: unlimited).read(record.header) { id }
+        if let text = header.expires, let expires = Timestamp(rfc3339: text), expires.milliseconds <= now.milliseconds {
+            throw Rejection(.forbidden, "item '\(id)' expired at \(text): it is not escalated")
+        }
         guard header.tlp != .red else {
             throw Rejection(.forbidden, "item '\(id)' is TLP red: it stays on the tier it was published for")
         }

@@ -165,8 +165,11 @@ package final class Bus {
         stamped.origin = sender.tenant
         var originals = [OriginalRoute]()
         if stamped.messageType == .update || stamped.messageType == .cancel, let store = self.stores[sender.tenant] {
+            // Only the sender's own items: an update or a cancel is its author's (as in CAP), so
+            // nobody reaches a tier through someone else's item.
             for reference in stamped.references {
-                for delivery in store.window.ack(for: reference)?.deliveries ?? [] {
+                guard let original = store.window.ack(for: reference), original.sender == sender.id else { continue }
+                for delivery in original.deliveries {
                     guard let topic = Topic(delivery.topic) else { continue }
                     let route = OriginalRoute(theme: topic.theme, tier: topic.tier)
                     if !originals.contains(route) { originals.append(route) }

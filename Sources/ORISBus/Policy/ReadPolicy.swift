@@ -15,10 +15,12 @@
 /// | operator | everything, every tenant                               |
 ///
 /// A prefix is allowed only when every topic it can match lies inside one of those subtrees,
-/// so it must name the tenant, the theme and the tier, each followed by `/` (more may follow:
-/// `bfc/auto-rang3/gip/alert`). `""`, `bfc/`, `bfc/auto-rang3/` and look-alikes such as `bf`
-/// or `bfc/auto-rang3/gi` are refused. Tiers are the boundary of what a member sees: that is
-/// what lets TLP `red` stay on the tier it was published for.
+/// so it must name the tenant, the theme and the tier, each followed by `/`; what follows, if
+/// anything, must be a kind or the start of one (`bfc/auto-rang3/gip/alert`, `…/gip/al`), so
+/// that a member has only a few hundred distinct prefixes to send. `""`, `bfc/`,
+/// `bfc/auto-rang3/` and look-alikes such as `bf` or `bfc/auto-rang3/gi` are refused. Tiers are
+/// the boundary of what a member sees: that is what lets TLP `red` stay on the tier it was
+/// published for.
 package enum ReadPolicy {
     /// The tiers a stratum reads; nil for the operator, who reads every tier.
     package static func tiers(of stratum: Stratum) -> [Tier]? {
@@ -39,8 +41,12 @@ package enum ReadPolicy {
         // Three named segments, each closed by a '/': tenant, theme, tier.
         guard parts.count >= 4 else { return false }
         let (tenant, theme, tierName) = (String(parts[0]), String(parts[1]), String(parts[2]))
+        // After the tier, at most a kind or the start of one: a prefix that can match no topic
+        // would cost memory (libzmq keeps every prefix a peer sent) for nothing.
+        let rest = String(parts[3])
         return tenant == member.tenant && tiers.contains { $0.word == tierName }
             && registry.theme(theme, tenant: tenant) != nil && member.worksOn(theme)
+            && Kind.allCases.contains { $0.word.hasPrefix(rest) }
     }
 
     /// The subtrees `member` may read, one per theme; `[""]` for the operator.

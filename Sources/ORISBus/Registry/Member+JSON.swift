@@ -62,8 +62,7 @@ extension Member {
         }
         for key in ["name", "organisation"] {
             guard let value = try text(key) else { continue }
-            guard !value.isEmpty, value.count <= 200,
-                  !value.unicodeScalars.contains(where: { $0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0) })
+            guard !value.isEmpty, value.count <= 200, !value.unicodeScalars.contains(where: DisplayText.isUnsafe)
             else {
                 throw Rejection(.badRequest, "'\(key)' must be 1 to 200 characters without control characters")
             }

@@ -38,6 +38,10 @@ package struct Corroborator: Sendable {
 
     package init() {}
 
+    /// The tags of one signal that count for corroboration (its first ones), so that a signal
+    /// with many tags cannot raise alerts in as many clusters.
+    package static let maximumTags = 4
+
     static func key(_ tenant: String, _ theme: String, _ match: CorroborationRule.Match, _ value: String) -> String {
         "\(tenant)/\(theme)/\(match.word)/\(value)"
     }
@@ -45,7 +49,7 @@ package struct Corroborator: Sendable {
     /// The values an item's header brings to a rule: its tags, or its axis.
     static func values(of header: ItemHeader, for rule: CorroborationRule) -> [String] {
         switch rule.match {
-        case .tag: return Array(Set(header.tags)).sorted()
+        case .tag: return Array(Set(header.tags.prefix(Self.maximumTags))).sorted()
         case .axis: return header.axis.map { [$0] } ?? []
         }
     }

@@ -140,6 +140,14 @@ struct ProcessEndToEndTests {
                                            ("theme", .string("machine")), ("title", .string("secret")),
                                            ("tlp", .string("red"))]))
         _ = try capteur.request(Self.alert("a-high", severity: "Extreme", urgency: "Immediate"))
+        // Live when published, expired a second later: no longer worth the CRPS's attention.
+        // Whole seconds on the wire: two seconds ahead stays at least one ahead once truncated.
+        let stamp = ISO8601DateFormatter().string(from: Date().addingTimeInterval(2))
+        let soon = ISO8601DateFormatter().date(from: stamp) ?? Date()
+        _ = try capteur.request(Self.item([("id", .string("s-soon")), ("kind", .string("signal")),
+                                           ("theme", .string("machine")), ("title", .string("bientôt périmé")),
+                                           ("expires", .string(stamp))]))
+        usleep(UInt32(max(0, soon.timeIntervalSinceNow + 0.3) * 1_000_000))
         func escalate(_ member: String, _ id: String) throws -> Reply {
             try session.client(as: member).request(.escalate(arguments: JSONWriter.encode(.object(JSONObject([
                 ("id", .string(id)), ("note", .string("trois sources concordantes")),
@@ -149,12 +157,13 @@ struct ProcessEndToEndTests {
         let first = try escalate("gip-machine", "s-1")
         let again = try escalate("gip-machine", "s-1")
         let refusals = try [("gip-machine", "s-red"), ("gip-machine", "a-high"), ("gip-machine", "nope"),
-                            ("gip-veille", "s-1"), ("c1", "s-1")].map { AccessEndToEndTests.code(try escalate($0, $1)) }
+                            ("gip-veille", "s-1"), ("c1", "s-1"), ("gip-machine", "s-soon")]
+            .map { AccessEndToEndTests.code(try escalate($0, $1)) }
         let delivered = try AccessEndToEndTests.drain(crps)
 
         #expect(first.word == "ACK" && first.body["id"] == .string("s-1~crps"))
         #expect(again.body["duplicate"] == .bool(true) && again.body["id"] == .string("s-1~crps"))
-        #expect(refusals == ["forbidden", "conflict", "not-found", "forbidden", "forbidden"])
+        #expect(refusals == ["forbidden", "conflict", "not-found", "forbidden", "forbidden", "forbidden"])
         #expect(delivered.map(\.topic) == ["bfc/machine/crps/alert", "bfc/machine/crps/signal"])
         let escalated = try #require(delivered.last)
         #expect(escalated.header?["reason"] == .string("escalated by gip-machine: trois sources concordantes"))
@@ -211,6 +220,11 @@ struct ProcessEndToEndTests {
         let cancel = try capteur.request(Self.alert("cancel", severity: "Minor", urgency: "Past", extra: [
             ("msg_type", .string("Cancel")), ("references", .array([.string("orig")])),
         ]))
+        // Another capteur's "cancel" of c1's alert follows nothing: an update is its author's.
+        let foreign = try session.client(as: "c2").request(Self.alert("foreign-cancel", severity: "Minor",
+                                                                       urgency: "Past", extra: [
+            ("msg_type", .string("Cancel")), ("references", .array([.string("orig")])),
+        ]))
         // A cancel filed on another theme still reaches where the original went, in its theme.
         let elsewhere = try capteur.request(Self.item([
             ("id", .string("cancel-elsewhere")), ("kind", .string("alert")), ("theme", .string("veille")),
@@ -227,6 +241,7 @@ struct ProcessEndToEndTests {
         func tiers(_ reply: Reply) -> [String] { reply.body["tiers"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
         #expect(tiers(original) == ["gip", "crps"])
         #expect(tiers(cancel) == ["gip", "crps"])
+        #expect(tiers(foreign) == ["gip"])
         #expect(elsewhere.body["deliveries"]?.arrayValue?.compactMap { $0.objectValue?["topic"]?.stringValue } == [
             "bfc/veille/gip/alert", "bfc/machine/gip/alert", "bfc/machine/crps/alert",
         ])
@@ -234,7 +249,8 @@ struct ProcessEndToEndTests {
         #expect(tiers(exercise) == ["test"])
         let atGIP = try AccessEndToEndTests.drain(gip)
         #expect(atGIP.map { "\($0.header?["title"]?.stringValue ?? "") \($0.topic)" } == [
-            "orig bfc/machine/gip/alert", "cancel bfc/machine/gip/alert", "cancel-elsewhere bfc/machine/gip/alert",
+            "orig bfc/machine/gip/alert", "cancel bfc/machine/gip/alert", "foreign-cancel bfc/machine/gip/alert",
+            "cancel-elsewhere bfc/machine/gip/alert",
             "exercise bfc/machine/test/alert",
         ])
         let atCRPS = try AccessEndToEndTests.drain(crps)
