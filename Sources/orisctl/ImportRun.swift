@@ -125,6 +125,17 @@ enum InputFiles {
         }
         return out
     }
+
+    /// ``expand(_:keep:)``, refusing a command line that names no file to import at all.
+    ///
+    /// - Throws: ``CommandFailure/noInput(_:)`` naming the paths.
+    static func expandSome(_ paths: [String], kind: String, keep: (String) -> Bool) throws -> [String] {
+        let files = self.expand(paths, keep: keep)
+        guard !files.isEmpty else {
+            throw CommandFailure.noInput("no \(kind) to import in \(paths.joined(separator: " "))")
+        }
+        return files
+    }
 }
 
 /// `--map FILE` and `--theme THEME`, which every import command takes.

@@ -150,3 +150,17 @@ struct OrisctlEndToEndTests {
         #expect(refused.stderr.hasPrefix("NAK forbidden:"))
     }
 }
+
+extension OrisctlEndToEndTests {
+    @Test(arguments: [["publish", "--cap"], ["feed"], ["import", "--misp"]])
+    func importOfAFolderWithNothingToImport_saysSoAndExits66(command: [String]) throws {
+        let empty = TemporaryFolder()
+        _ = empty.write(".cache", "hidden files are not read")
+
+        let result = try runCommand(Binaries.orisctl, command + [empty.path, "--as", "cci-doubs",
+                                                                  "--api", "ipc:///nonexistent/api.sock"])
+
+        #expect(result.status == 66)
+        #expect(result.stderr.contains("to import in \(empty.path)"))
+    }
+}
