@@ -32,9 +32,10 @@ export ORIS_API="ipc://$WORK/demo-state/api.sock"
 ctl() { "$BIN/orisctl" "$@"; }
 
 echo "== orisd started in $WORK; subscribing the GIP and the CRPS of theme '$THEME'"
-ctl subscribe --as "gip-${THEME%%-*}" "bfc/$THEME/gip/" --json > gip.jsonl 2> gip.err &
+# Started directly (not through ctl), so that $! is orisctl itself and the cleanup stops it.
+"$BIN/orisctl" subscribe --as "gip-${THEME%%-*}" "bfc/$THEME/gip/" --json > gip.jsonl 2> gip.err &
 PIDS="$PIDS $!"
-ctl subscribe --as crps-bfc "bfc/$THEME/crps/" --json > crps.jsonl 2> crps.err &
+"$BIN/orisctl" subscribe --as crps-bfc "bfc/$THEME/crps/" --json > crps.jsonl 2> crps.err &
 PIDS="$PIDS $!"
 sleep 1
 
@@ -59,7 +60,9 @@ for line in sys.stdin:
     o = json.loads(line); h = o["header"]
     words = ["#%s" % h["seq"], h["kind"], h.get("severity", "")]
     words += [x for x in (h.get("msg_type"), h.get("status")) if x not in (None, "Alert", "Actual")]
-    words += ["^ESCALATED"] if h.get("reason") else []
+    reason = h.get("reason") or ""
+    words += ["^ESCALATED"] if h.get("tier") == "crps" and reason.startswith("severity") else []
+    words += ["^FOLLOWS ORIGINAL"] if "where the original went" in reason else []
     print(" ".join(words + [h["title"]])[:76])
 '
 }

@@ -34,7 +34,7 @@ enum FeedCommand: Command {
             }
         }
 
-        let files = InputFiles.expand(paths) { !$0.hasSuffix(".json") }
+        let files = try InputFiles.expandSome(paths, kind: "feed file") { !$0.hasSuffix(".json") }
         var items: [ImportItem] = []
         var rejected: [(String, String)] = []
         for file in files {

@@ -39,7 +39,7 @@ enum ImportCommand: Command {
             return try self.table(csv, mapping: mapping, common: common, quiet: quiet)
         }
         guard !paths.isEmpty else { throw UsageError("give at least one file or folder") }
-        let files = InputFiles.expand(paths) { $0.hasSuffix(".json") }
+        let files = try InputFiles.expandSome(paths, kind: ".json file") { $0.hasSuffix(".json") }
         let run = ImportRun(common: common, total: files.count, quiet: quiet)
         for file in files {
             guard let bytes = FileBytes.read(path: file) else {
@@ -72,11 +72,13 @@ enum ImportCommand: Command {
         let run = ImportRun(common: common, total: mapped.items.count, quiet: quiet)
         for (source, reason) in mapped.rejected { run.reject(source, reason) }
         var notServed = mapped.unmappedRegions
+        var misplaced = Set<String>()
         for (region, item) in mapped.items {
             guard let publisher = item.publisher else { continue }
             let tenant = try run.tenant(of: publisher)
             guard tenant == publisher.tenant else {
-                if let tenant {
+                // Said once per member, not once per row.
+                if let tenant, misplaced.insert(publisher.member).inserted {
                     Output.error("member '\(publisher.member)' belongs to tenant '\(tenant)', not "
                                  + "'\(publisher.tenant)' as the mapping says")
                 }

@@ -49,10 +49,18 @@ final class ImportRun {
 
     /// Prints the summary and closes every connection; the exit code says whether all went in.
     func finish() -> Int32 {
+        // No member could reach the daemon: it is most likely not there (a member it refuses
+        // looks the same), which a script must not take for success.
+        let nobody = self.connections.isEmpty && !self.unreachable.isEmpty
         for (connection, _) in self.connections.values { connection.close() }
         self.connections = [:]
         // Each rejection was said on its own line as it happened.
         Output.line(self.report.summary)
+        if nobody {
+            Output.error("no member of the mapping got an answer from the daemon at \(self.common.api): "
+                         + "is orisd running there?")
+            return ExitCode.unavailable
+        }
         return self.report.rejected.isEmpty ? ExitCode.success : ExitCode.refused
     }
 
@@ -116,6 +124,17 @@ enum InputFiles {
             }
         }
         return out
+    }
+
+    /// ``expand(_:keep:)``, refusing a command line that names no file to import at all.
+    ///
+    /// - Throws: ``CommandFailure/noInput(_:)`` naming the paths.
+    static func expandSome(_ paths: [String], kind: String, keep: (String) -> Bool) throws -> [String] {
+        let files = self.expand(paths, keep: keep)
+        guard !files.isEmpty else {
+            throw CommandFailure.noInput("no \(kind) to import in \(paths.joined(separator: " "))")
+        }
+        return files
     }
 }
 

@@ -6,7 +6,7 @@ enum MemberCommand: Command {
     static let name = "member"
     static let summary = "add, remove, list and show members (operator or tenant admin)"
     static let usage = """
-    Usage: orisctl member add ID --stratum STRATUM [--theme THEME]... [--key PUBLIC] [options]
+    Usage: orisctl member add ID --stratum STRATUM [--theme THEME]... [--public-key KEY] [options]
            orisctl member remove ID
            orisctl member list [--tenant TENANT] [--json]
            orisctl member show ID [--json]
@@ -21,6 +21,7 @@ enum MemberCommand: Command {
       --organisation ORG  its organisation (tells independent sources apart)
       --admin             make it an admin of its tenant
       --animates THEME    make it the animateur of a theme (repeat)
+      --axis AXIS         a research axis it collects for (repeat)
     remove   revokes a member: its key is refused from then on, its open connections get no
              further item (the feed's connections are cut and the others reconnect by
              themselves), and its requests are refused.
@@ -40,6 +41,7 @@ enum MemberCommand: Command {
         let organisation = try arguments.option("--organisation")
         let admin = arguments.flag("--admin")
         let animates = try arguments.options("--animates")
+        let axes = try arguments.options("--axis")
         let json = arguments.flag("--json")
         let words = try arguments.positionals()
         guard let action = words.first else {
@@ -58,6 +60,7 @@ enum MemberCommand: Command {
             if let organisation { member["organisation"] = .string(organisation) }
             if admin { member["admin"] = .bool(true) }
             if !animates.isEmpty { member["animates"] = .array(animates.map { .string($0) }) }
+            if !axes.isEmpty { member["axes"] = .array(axes.map { .string($0) }) }
             request["member"] = .object(member)
         case "remove", "show":
             guard words.count == 2 else { throw UsageError("member \(action) takes one ID") }
@@ -71,9 +74,9 @@ enum MemberCommand: Command {
             throw UsageError("unknown action '\(action)'\(hint) (add, remove, list, show)")
         }
         if action != "add" && (stratum != nil || !themes.isEmpty || publicKey != nil || name != nil
-                               || organisation != nil || admin || !animates.isEmpty) {
-            throw UsageError("--stratum, --theme, --public-key, --name, --organisation, --admin and --animates "
-                             + "go with 'add'")
+                               || organisation != nil || admin || !animates.isEmpty || !axes.isEmpty) {
+            throw UsageError("--stratum, --theme, --public-key, --name, --organisation, --admin, --animates and "
+                             + "--axis go with 'add'")
         }
         if tenant != nil && !["add", "list"].contains(action) {
             throw UsageError("--tenant goes with 'add' and 'list'")

@@ -23,7 +23,9 @@ extension PublishCommand {
         let paths = try arguments.positionals()
         try arguments.finish()
         guard !paths.isEmpty else { throw UsageError("give at least one CAP file or folder") }
-        let files = InputFiles.expand(paths) { $0.hasSuffix(".xml") || $0.hasSuffix(".cap") }
+        let files = try InputFiles.expandSome(paths, kind: ".xml or .cap file") {
+            $0.hasSuffix(".xml") || $0.hasSuffix(".cap")
+        }
 
         let run = ImportRun(common: common, total: files.count, quiet: quiet)
         for file in files {

@@ -14,7 +14,7 @@ enum SubscribeCommand: Command {
     beyond what you may read is refused here (exit 77) since the daemon would deliver nothing.
 
       --theme THEME      only this theme
-      --tier TIER        only this tier: capteur, gip, crps, national
+      --tier TIER        only this tier: capteur, gip, crps, national, test, archive
       --kind KIND        only this kind: signal, alert, diagnostic, decision, tasking
       --json             one JSON object a line: {"topic":…,"header":{…},"body":…}
                          (a body that is not UTF-8 comes as "body_base64")
@@ -69,6 +69,21 @@ enum SubscribeCommand: Command {
             Output.error("orisctl subscribe: member '\(member)' may not read '\(prefix)'; it reads: \(list)")
             return ExitCode.notPermitted
         }
+        var catchUp = CatchUp(prefixes: prefixes) { request in
+            do {
+                return try client.replay(request)
+            } catch let refused as ReplayRefused {
+                throw CommandFailure.refused(refused.reply)
+            }
+        }
+        // Where each topic stands before subscribing: what comes after is owed, with no holes.
+        if repair && !fromStart && fromSeq == nil {
+            do {
+                try catchUp.baseline()
+            } catch let refused as ReplayRefused {
+                throw CommandFailure.refused(refused.reply)
+            }
+        }
         let subscriber = try FeedSubscriber(context: connection.context, endpoint: feed, member: member,
                                             curve: connection.curve, prefixes: prefixes)
         defer { subscriber.close() }
@@ -85,13 +100,6 @@ enum SubscribeCommand: Command {
             Output.line(json ? ItemFormatter.jsonLine(item) : ItemFormatter.humanLine(item))
             shown += 1
             if let count, shown >= count { throw Enough() }
-        }
-        var catchUp = CatchUp(prefixes: prefixes) { request in
-            do {
-                return try client.replay(request)
-            } catch let refused as ReplayRefused {
-                throw CommandFailure.refused(refused.reply)
-            }
         }
         do {
             if fromStart || fromSeq != nil {
@@ -144,7 +152,9 @@ enum SubscribeCommand: Command {
             if tier != nil, let kind { prefix += kind.word }
             return [prefix]
         }
+        // The archive tier is never sent live: it is there to replay, so only asked for by name.
         var prefixes = readable.filter { prefix in
+            if tier != .archive && prefix.hasSuffix("/archive/") { return false }
             guard let theme else { return true }
             return prefix.split(separator: "/").dropFirst().first.map(String.init) == theme
         }

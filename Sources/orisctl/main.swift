@@ -8,8 +8,9 @@ import Glibc
 /// Every subcommand, in the order `--help` lists them.
 enum Commands {
     static let all: [any Command.Type] = [
-        PublishCommand.self, FeedCommand.self, ImportCommand.self, SubscribeCommand.self, ReplayCommand.self,
-        HelloCommand.self, StatsCommand.self, AuditCommand.self, MemberCommand.self, KeygenCommand.self,
+        PublishCommand.self, FeedCommand.self, ImportCommand.self, EscalateCommand.self, SubscribeCommand.self,
+        ReplayCommand.self, ExplainCommand.self, TraceCommand.self, HelloCommand.self, StatsCommand.self,
+        AuditCommand.self, MemberCommand.self, KeygenCommand.self,
     ]
 }
 let commands = Commands.all
@@ -20,7 +21,8 @@ let exitCodes = """
       1   another failure
       64  usage error
       65  the daemon refused the request (NAK; its code is printed)
-      66  an input file cannot be read
+      66  an input file cannot be read (a table, a mapping, a body file; in a batch of CAP,
+          feed, MISP or STIX files an unreadable one is a rejection, exit 65)
       69  the daemon did not answer within the timeout
       73  an output file cannot be created
       77  the member may not do this (a subscription beyond what it may read)

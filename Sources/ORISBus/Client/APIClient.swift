@@ -30,6 +30,13 @@ package final class APIClient {
         self.timeoutMilliseconds = timeoutMilliseconds
         self.socket = try Socket.client(context: context, type: .dealer, endpoint: endpoint, member: member,
                                         curve: curve)
+        // A DEALER with no connection (a handshake the daemon refused) blocks in send: bound it.
+        do {
+            try self.socket.set(.sendTimeout(milliseconds: Int32(clamping: timeoutMilliseconds)))
+        } catch {
+            self.socket.close()
+            throw .zmq(error)
+        }
     }
 
     /// Sends a request and waits for its reply.
@@ -42,10 +49,15 @@ package final class APIClient {
 
     /// Sends a request without waiting (for pipelining; replies come back in order).
     package func send(_ request: Request) throws(ClientError) {
+        let sent: Bool
         do {
-            try self.socket.send([[]] + request.frames)
+            sent = try self.socket.send([[]] + request.frames)
         } catch {
             throw .zmq(error)
+        }
+        guard sent else {
+            throw ClientError.timeout(endpoint: self.endpoint, milliseconds: self.timeoutMilliseconds,
+                                      member: self.member)
         }
     }
 

@@ -19,6 +19,8 @@ package struct CatchUp {
     package private(set) var repaired = 0
     /// Gaps found, by topic.
     package private(set) var gaps = 0
+    /// Whether ``baseline()`` ran: then a topic never shown started from nothing.
+    private var hasBaseline = false
 
     package init(prefixes: [String], fetch: @escaping Fetch) {
         self.prefixes = prefixes
@@ -35,6 +37,27 @@ package struct CatchUp {
         }
     }
 
+    /// Notes where each topic under the prefixes stands now, before the subscription is made:
+    /// anything numbered after this point is then owed to the subscriber, including items of
+    /// topics it has not seen yet and items published while its connection was being remade.
+    package mutating func baseline() throws {
+        // "" (an operator's everything) is not a prefix REPLAY takes: no baseline for it.
+        for prefix in self.prefixes where !prefix.isEmpty {
+            var probe = ReplayRequest(prefix: prefix)
+            probe.toSeq = 0
+            probe.limit = 1
+            for (topic, range) in try self.fetch(probe).topics where range.last > self.shown[topic] ?? 0 {
+                self.shown[topic] = range.last
+            }
+        }
+        self.hasBaseline = true
+    }
+
+    /// The last number shown on a topic; 0 for a topic new since the baseline.
+    private func last(_ topic: String) -> UInt64? {
+        self.shown[topic] ?? (self.hasBaseline ? 0 : nil)
+    }
+
     /// Takes one live item: shows it, after any items it reveals were missed.
     package mutating func live(_ item: ReceivedItem, show: (ReceivedItem) throws -> Void) throws {
         guard let seq = item.seq, seq > 0 else {
@@ -42,7 +65,7 @@ package struct CatchUp {
             return
         }
         let topic = item.topic
-        if let last = self.shown[topic] {
+        if let last = self.last(topic) {
             if UInt64(seq) <= last { return }  // already shown (from a replay)
             if UInt64(seq) > last + 1 {
                 self.gaps += 1
@@ -63,7 +86,7 @@ package struct CatchUp {
             probe.limit = 1
             let page = try self.fetch(probe)
             for (topic, range) in page.topics.sorted(by: { $0.key < $1.key }) {
-                guard let last = self.shown[topic], range.last > last else { continue }
+                guard let last = self.last(topic), range.last > last else { continue }
                 self.gaps += 1
                 try self.fill(topic: topic, from: last + 1, to: range.last, show: show)
             }

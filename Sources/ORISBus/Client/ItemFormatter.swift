@@ -14,7 +14,7 @@ package enum ItemFormatter {
         if let seq = item.seq { line += " #\(seq)" }
         if let severity = field("severity"), severity != "Unknown" { line += " \(severity)" }
         line += " «\(Self.oneLine(field("title") ?? ""))»"
-        if let sender = field("sender") { line += " from \(sender)" }
+        if let sender = field("sender") { line += " from \(Self.oneLine(sender))" }
         if let tlp = field("tlp") { line += " TLP:\(tlp.uppercased())" }
         if let reason = field("reason") { line += " — \(Self.oneLine(reason))" }
         line += " [\(field("id") ?? "?"), \(item.body.count) bytes]"
@@ -36,9 +36,24 @@ package enum ItemFormatter {
     }
 
     /// The text with line breaks and tabs turned into spaces, so one item stays one line.
+    ///
+    /// Every other control character (ESC first: a publisher must not drive the reader's
+    /// terminal) and the bidirectional overrides become U+FFFD.
     package static func oneLine(_ text: String) -> String {
-        String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if scalar == "\t" || scalar == "\n" || scalar == "\r" || scalar.value == 0x85 || scalar.value == 0x2028
+                || scalar.value == 0x2029 {
+                out.append(" ")
+            } else if DisplayText.isUnsafe(scalar) {
+                out.append("\u{FFFD}")
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
     }
+
 }
 
 /// RFC 4648 base64, for bodies that are not text.

@@ -32,8 +32,14 @@ package struct Endpoints: Sendable, Equatable {
 package struct ThemeConfiguration: Sendable, Equatable {
     package var id: String
     package var title: String
-    /// An alert at or above this severity also reaches the CRPS.
+    /// An alert at or above this severity also reaches the CRPS…
     package var crpsSeverity: Severity
+    /// …when it is also at least this urgent, if set…
+    package var crpsUrgency: Urgency?
+    /// …and at least this certain, if set.
+    package var crpsCertainty: Certainty?
+    /// When weak signals from independent capteurs make a corroboration alert; nil: never.
+    package var corroboration: CorroborationRule?
     /// Whether other regions follow the theme through the national level.
     package var isTransRegional: Bool
     /// On a trans-regional theme, the severity at which an item is offered to the national level.
@@ -67,6 +73,8 @@ package struct MemberConfiguration: Sendable, Equatable {
     /// The themes this member runs as animateur (each also one of its themes, or any when
     /// `themes` is empty).
     package var animates: [String] = []
+    /// The research axes it collects for (names of axes of its themes).
+    package var axes: [String] = []
 
     package init(
         id: String,
@@ -161,5 +169,26 @@ package struct ConfigurationError: Error, Sendable, Equatable, CustomStringConve
             return "configuration '\(self.file)': \(self.problem)"
         }
         return "configuration '\(self.file)': field '\(self.field)': \(self.problem)"
+    }
+}
+
+/// When the daemon raises a corroboration alert: at least `sources` independent capteurs sent
+/// weak signals on one theme, sharing a tag (or an axis), within `windowSeconds`.
+package struct CorroborationRule: Sendable, Equatable {
+    /// What makes signals converge.
+    package enum Match: String, Sendable, Vocabulary {
+        case tag, axis
+
+        package var word: String { self.rawValue }
+    }
+
+    package var sources: Int
+    package var windowSeconds: Int
+    package var match: Match
+
+    package init(sources: Int = 3, windowSeconds: Int = 7 * 86400, match: Match = .tag) {
+        self.sources = sources
+        self.windowSeconds = windowSeconds
+        self.match = match
     }
 }

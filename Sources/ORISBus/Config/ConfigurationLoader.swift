@@ -39,7 +39,9 @@ package enum ConfigurationLoader {
         lines.append("feed: \(configuration.endpoints.feed.joined(separator: " "))")
         lines.append("ingest: \(configuration.endpoints.ingest.joined(separator: " "))")
         for tenant in configuration.tenants {
-            lines.append("tenant \(tenant.id): \(tenant.themes.count) themes, \(tenant.members.count) members")
+            func count(_ n: Int, _ word: String) -> String { n == 1 ? "1 \(word)" : "\(n) \(word)s" }
+            lines.append("tenant \(tenant.id): \(count(tenant.themes.count, "theme")), "
+                         + "\(count(tenant.members.count, "member"))")
         }
         return lines.joined(separator: "\n")
     }
@@ -268,21 +270,22 @@ package enum ConfigurationLoader {
         memberIDs: inout Set<String>,
         durability: DurabilityPolicy
     ) throws(ConfigurationError) -> TenantConfiguration {
-        let o = try node.object(allowed: ["id", "name", "themes", "members", "journal", "quota"])
+        let o = try node.object(allowed: ["id", "name", "themes", "members", "journal", "quota", "defaults"])
         let id = try node.required(o, "id").identifier()
         let name = try node.child(o, "name")?.string() ?? id
+        // The tenant's escalation defaults: a theme without its own rule takes these.
+        var base = ThemeConfiguration(id: "-", title: "")
+        if let defaults = node.child(o, "defaults") {
+            let d = try defaults.object(allowed: Self.escalationFields)
+            base = try self.readEscalation(defaults, d, base: base)
+        }
         var themes = [ThemeConfiguration]()
         for themeNode in try node.child(o, "themes")?.array() ?? [] {
-            let t = try themeNode.object(allowed: ["id", "title", "crps_severity", "trans_regional",
-                                                   "national_severity", "national_amber"])
-            var theme = ThemeConfiguration(
-                id: try themeNode.required(t, "id").identifier(),
-                title: try themeNode.child(t, "title")?.string() ?? "",
-                crpsSeverity: try themeNode.child(t, "crps_severity")?.word(Severity.self) ?? .severe,
-                isTransRegional: try themeNode.child(t, "trans_regional")?.bool() ?? false
-            )
-            theme.nationalSeverity = try themeNode.child(t, "national_severity")?.word(Severity.self) ?? .severe
-            theme.nationalAmber = try themeNode.child(t, "national_amber")?.bool() ?? false
+            let t = try themeNode.object(allowed: ["id", "title", "trans_regional"] + Self.escalationFields)
+            var theme = try self.readEscalation(themeNode, t, base: base)
+            theme.id = try themeNode.required(t, "id").identifier()
+            theme.title = try themeNode.child(t, "title")?.string() ?? ""
+            theme.isTransRegional = try themeNode.child(t, "trans_regional")?.bool() ?? false
             guard !themes.contains(where: { $0.id == theme.id }) else {
                 throw themeNode.fail("theme '\(theme.id)' is defined twice in tenant '\(id)'",
                                      field: "\(themeNode.path).id")
@@ -292,7 +295,7 @@ package enum ConfigurationLoader {
         var members = [MemberConfiguration]()
         for memberNode in try node.child(o, "members")?.array() ?? [] {
             let m = try memberNode.object(allowed: ["id", "name", "stratum", "themes", "organisation", "public_key",
-                                                    "admin", "animates"])
+                                                    "admin", "animates", "axes"])
             let memberID = try memberNode.required(m, "id").identifier()
             guard memberIDs.insert(memberID).inserted else {
                 throw memberNode.fail("member '\(memberID)' is defined twice (member names are unique "
@@ -312,6 +315,9 @@ package enum ConfigurationLoader {
             )
             member.isAdmin = try memberNode.child(m, "admin")?.bool() ?? false
             member.animates = try memberNode.child(m, "animates")?.strings() ?? []
+            for node in try memberNode.child(m, "axes")?.array() ?? [] {
+                member.axes.append(try node.identifier())
+            }
             for (n, theme) in member.animates.enumerated()
             where !themes.contains(where: { $0.id == theme }) || !(themeList.isEmpty || themeList.contains(theme)) {
                 throw memberNode.fail("theme '\(theme)' is not one the member works on in tenant '\(id)'",
@@ -338,6 +344,38 @@ package enum ConfigurationLoader {
             }
         }
         return tenant
+    }
+
+    /// The fields of an escalation rule, in a theme or in a tenant's `defaults`.
+    static let escalationFields = ["crps_severity", "crps_urgency", "crps_certainty", "national_severity",
+                                   "national_amber", "corroboration"]
+
+    private static func readEscalation(
+        _ node: ConfigNode,
+        _ o: JSONObject,
+        base: ThemeConfiguration
+    ) throws(ConfigurationError) -> ThemeConfiguration {
+        var theme = base
+        if let n = node.child(o, "crps_severity") { theme.crpsSeverity = try n.word(Severity.self) }
+        if let n = node.child(o, "crps_urgency") { theme.crpsUrgency = try n.word(Urgency.self) }
+        if let n = node.child(o, "crps_certainty") { theme.crpsCertainty = try n.word(Certainty.self) }
+        if let n = node.child(o, "national_severity") { theme.nationalSeverity = try n.word(Severity.self) }
+        if let n = node.child(o, "national_amber") { theme.nationalAmber = try n.bool() }
+        if let n = node.child(o, "corroboration") {
+            if n.value == .null {
+                theme.corroboration = nil
+            } else {
+                let c = try n.object(allowed: ["sources", "window_seconds", "match"])
+                var rule = CorroborationRule()
+                if let k = n.child(c, "sources") { rule.sources = Int(try k.integer(in: 2...1000)) }
+                if let w = n.child(c, "window_seconds") {
+                    rule.windowSeconds = Int(try w.integer(in: 1...(366 * 86400)))
+                }
+                if let m = n.child(c, "match") { rule.match = try m.word(CorroborationRule.Match.self) }
+                theme.corroboration = rule
+            }
+        }
+        return theme
     }
 
     private static func readQuota(_ node: ConfigNode) throws(ConfigurationError) -> TenantQuota {

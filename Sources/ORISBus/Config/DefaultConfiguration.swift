@@ -26,6 +26,9 @@ enum DefaultConfiguration {
         {
           "id": "bfc",
           "name": "Bourgogne-Franche-Comté",
+          // Escalation rules for themes that set none: weak signals sharing a tag from three
+          // independent capteurs within three days raise one corroboration alert.
+          "defaults": {"corroboration": {"sources": 3, "window_seconds": 259200, "match": "tag"}},
           "themes": [
             {"id": "machine-speciale", "crps_severity": "Severe",
              "title": "Filière machine spéciale du territoire de Belfort"},

@@ -17,8 +17,12 @@ package struct Accepted: Sendable, Equatable {
     package var outbound: [OutboundItem]
     /// True when the id was already published: nothing new was stored or numbered.
     package var isDuplicate: Bool
+    /// Items the daemon raised because of this one (corroboration alerts), already stored.
+    package var raised: [Accepted] = []
     /// The sender's tenant.
     package var tenant: String
+    /// The body stored with it (empty for a duplicate).
+    package var body: [UInt8] = []
 
     package var id: String { self.ack.id }
 }
@@ -33,11 +37,12 @@ package final class Bus {
     package var router: Router
     package let reader: HeaderReader
     private var sequences: [Topic: UInt64] = [:]
-    private var ids = ItemIDGenerator()
-    private var stores: [String: TenantStore] = [:]
+    var ids = ItemIDGenerator()
+    var stores: [String: TenantStore] = [:]
+    var corroborator = Corroborator()
 
     /// A tenant's journal (nil when the bus runs without one) and its recent ids.
-    private struct TenantStore {
+    struct TenantStore {
         var journal: Journal?
         var window: IdempotencyWindow
         var policy: DurabilityPolicy
@@ -96,6 +101,9 @@ package final class Bus {
                                            now: Timestamp.now().milliseconds)
             }
             self.stores[tenant] = store
+            if let journal {
+                try self.rebuildCorroboration(from: journal, tenant: tenant, now: Timestamp.now())
+            }
         }
     }
 
@@ -155,14 +163,59 @@ package final class Bus {
         stamped.sender = sender.id
         stamped.received = now
         stamped.origin = sender.tenant
-        let routes = self.router.route(RoutingInput(header: stamped, theme: theme, sender: sender))
+        var originals = [OriginalRoute]()
+        if stamped.messageType == .update || stamped.messageType == .cancel, let store = self.stores[sender.tenant] {
+            // Only the sender's own items: an update or a cancel is its author's (as in CAP), so
+            // nobody reaches a tier through someone else's item.
+            for reference in stamped.references {
+                guard let original = store.window.ack(for: reference), original.sender == sender.id else { continue }
+                for delivery in original.deliveries {
+                    guard let topic = Topic(delivery.topic) else { continue }
+                    let route = OriginalRoute(theme: topic.theme, tier: topic.tier)
+                    if !originals.contains(route) { originals.append(route) }
+                }
+            }
+        }
+        let routes = self.router.route(RoutingInput(header: stamped, theme: theme, sender: sender,
+                                                    originals: originals))
+        var accepted = try self.store(stamped, routes: routes, body: body, sender: sender.id, tenant: sender.tenant,
+                                      quota: quota, claimed: claimed, now: now)
+        if stamped.kind == .signal, let rule = theme.corroboration, routes.contains(where: { $0.tier == .gip }) {
+            let findings = self.corroborator.take(stamped, tenant: sender.tenant,
+                                                  source: sender.organisation ?? sender.id, rule: rule,
+                                                  at: now.milliseconds)
+            for finding in findings {
+                // The signal is stored and acknowledged whatever becomes of the alert.
+                if let raised = try? self.raise(finding, theme: theme, now: now) {
+                    accepted.raised.append(raised)
+                }
+            }
+        }
+        return accepted
+    }
+
+    /// Numbers, journals and remembers an item already stamped and routed.
+    ///
+    /// - Parameters:
+    ///   - quota: the tenant's quota for topics and storage, nil for an item the daemon raises.
+    ///   - claimed: the publisher's own id, named in a refusal.
+    func store(
+        _ stamped: ItemHeader,
+        routes: [Delivery],
+        body: [UInt8],
+        sender: String,
+        tenant: String,
+        quota: TenantQuota?,
+        claimed: String?,
+        now: Timestamp
+    ) throws(Rejection) -> Accepted {
         var outbound = [OutboundItem]()
         outbound.reserveCapacity(routes.count)
         var numbered: [Topic: UInt64] = [:]
         // The deliveries differ only in tier, seq and reason: the rest is written once.
         let sharedHeader = stamped.encodedUpToDelivery
         for route in routes {
-            let topic = Topic(tenant: sender.tenant, theme: theme.id, tier: route.tier, kind: stamped.kind)
+            let topic = Topic(tenant: tenant, theme: route.theme ?? stamped.theme, tier: route.tier, kind: stamped.kind)
             let seq = (numbered[topic] ?? self.sequences[topic, default: 0]) + 1
             numbered[topic] = seq
             var copy = stamped
@@ -173,29 +226,30 @@ package final class Bus {
         }
 
         let newTopics = numbered.keys.filter { self.sequences[$0] == nil }.count
-        if let most = quota.maximumTopics, newTopics > 0,
-           (self.stores[sender.tenant]?.topicCount ?? 0) + newTopics > most {
-            throw Rejection(.overQuota, "tenant '\(sender.tenant)' already has \(most) topics, its quota; "
+        if let most = quota?.maximumTopics, newTopics > 0,
+           (self.stores[tenant]?.topicCount ?? 0) + newTopics > most {
+            throw Rejection(.overQuota, "tenant '\(tenant)' already has \(most) topics, its quota; "
                             + "nothing was stored", id: claimed)
         }
-        if let most = quota.maximumStorageBytes, let stored = self.stores[sender.tenant]?.journal?.storedBytes,
+        if let most = quota?.maximumStorageBytes, let stored = self.stores[tenant]?.journal?.storedBytes,
            stored >= most {
-            throw Rejection(.overQuota, "the journal of tenant '\(sender.tenant)' holds \(stored) bytes, at its "
-                            + "quota of \(most); nothing was stored until retention frees room", id: claimed)
+            throw Rejection(.overQuota, "the journal of tenant '\(tenant)' holds \(stored) bytes, at its "
+                            + "quota of \(most); nothing is stored until retention or an operator frees room",
+                            id: claimed)
         }
         var position: UInt64 = 0
-        if let journal = self.stores[sender.tenant]?.journal {
+        if let journal = self.stores[tenant]?.journal {
             var next = journal.nextPosition
             let records = outbound.map { item -> JournalRecord in
                 defer { next += 1 }
                 return JournalRecord(position: next, received: now, topic: item.topic.description, seq: item.seq,
-                                     id: stamped.id, sender: sender.id, header: item.encodedHeader, body: body)
+                                     id: stamped.id, sender: sender, header: item.encodedHeader, body: body)
             }
             do {
                 try journal.append(records)
             } catch {
                 if case .diskFull = error {
-                    throw Rejection(.storageFull, "the journal of tenant '\(sender.tenant)' has no space left; "
+                    throw Rejection(.storageFull, "the journal of tenant '\(tenant)' has no space left; "
                                     + "nothing was stored", id: claimed)
                 }
                 throw Rejection(.internal, "the journal could not store the item: \(error)", id: claimed)
@@ -205,14 +259,16 @@ package final class Bus {
         for (topic, seq) in numbered {
             self.sequences[topic] = seq
         }
-        self.stores[sender.tenant]?.topicCount += newTopics
+        self.stores[tenant]?.topicCount += newTopics
         let delivered = outbound.map {
             AckRecord.Delivery(topic: $0.topic.description, seq: $0.seq, tier: $0.topic.tier)
         }
-        let ack = AckRecord(id: stamped.id, sender: sender.id, deliveries: delivered,
+        let ack = AckRecord(id: stamped.id, sender: sender, deliveries: delivered,
                             position: position, received: now)
-        self.stores[sender.tenant]?.window.remember(ack, now: now)
-        return Accepted(ack: ack, outbound: outbound, isDuplicate: false, tenant: sender.tenant)
+        self.stores[tenant]?.window.remember(ack, now: now)
+        var accepted = Accepted(ack: ack, outbound: outbound, isDuplicate: false, tenant: tenant)
+        accepted.body = body
+        return accepted
     }
 
     /// The last sequence number given on a topic (0 when none).

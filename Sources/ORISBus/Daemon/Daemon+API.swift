@@ -18,8 +18,8 @@ extension Daemon {
             if frames.first?.isEmpty == true {
                 envelope.append(frames.removeFirst())
             }
-            let caller = local ? Daemon.localOperator : message.userID.flatMap { self.registry.member($0) }
-            let name = local ? Daemon.localOperator.id : message.userID
+            let caller = local ? Daemon.localOperator : self.member(forUserID: message.userID)
+            let name = local ? Daemon.localOperator.id : (caller?.id ?? message.userID.map { _ in "(removed)" })
             let outcome = self.handle(frames[...], caller: caller, name: name)
             if local {
                 do {
@@ -64,6 +64,11 @@ extension Daemon {
             return Outcome(reply: self.welcome(caller))
         }
         if case .publish(let header, let body) = request {
+            if caller?.id == Daemon.localOperator.id {
+                let rejection = Rejection(.forbidden, "the control socket cannot publish: publish as a member")
+                self.reject(rejection, endpoint: "control", member: member)
+                return Outcome(reply: .nak(rejection))
+            }
             do {
                 return try self.publish(header: header, body: body, member: caller?.id, endpoint: "api")
             } catch {
@@ -91,6 +96,23 @@ extension Daemon {
                 return Outcome(reply: try self.auditPage(arguments, actor: caller))
             } catch {
                 self.reject(error, endpoint: "api", member: member, what: "audit refused")
+                return Outcome(reply: .nak(error))
+            }
+        case .escalate(let arguments):
+            do throws(Rejection) {
+                return try self.escalate(arguments, caller: caller)
+            } catch {
+                self.reject(error, endpoint: "api", member: member, what: "escalation refused")
+                return Outcome(reply: .nak(error))
+            }
+        case .explain(let arguments), .trace(let arguments):
+            do throws(Rejection) {
+                if case .explain = request {
+                    return Outcome(reply: try self.explainCommand(arguments, actor: caller))
+                }
+                return Outcome(reply: try self.traceCommand(arguments, actor: caller))
+            } catch {
+                self.reject(error, endpoint: "api", member: member, what: "request refused")
                 return Outcome(reply: .nak(error))
             }
         case .member(let arguments):
@@ -121,6 +143,32 @@ extension Daemon {
                 return Outcome(reply: .nak(error))
             }
         }
+    }
+
+    /// `ESCALATE {"id": ID, "note": TEXT}`: answered like a PUBLISH (ACK or NAK).
+    private func escalate(_ arguments: [UInt8], caller: Member) throws(Rejection) -> Outcome {
+        guard case .object(let o)? = try? JSONParser.parse(arguments) else {
+            throw Rejection(.badRequest, "the ESCALATE arguments must be a JSON object")
+        }
+        for key in o.keys where !["id", "note"].contains(key) {
+            throw Rejection(.badRequest, "unknown ESCALATE argument '\(key)' (known: id, note)")
+        }
+        guard let id = o["id"]?.stringValue, Identifier.isValidItemID(id) else {
+            throw Rejection(.badRequest, "'id' must name an item")
+        }
+        guard let note = o["note"]?.stringValue else { throw Rejection(.badRequest, "'note' must say why") }
+        guard let bus = self.bus else { throw Rejection(.internal, "the daemon is stopping") }
+        let accepted = try bus.escalate(member: caller, id: id, note: note)
+        var reply = Reply(word: "ACK", body: accepted.ack.jsonObject)
+        if accepted.isDuplicate {
+            reply.body["duplicate"] = .bool(true)
+            return Outcome(reply: reply, position: accepted.ack.position, id: accepted.id)
+        }
+        let deliveries = accepted.outbound.map {
+            FeedMessage(tier: $0.topic.tier, frames: [$0.topic.bytes, $0.encodedHeader, accepted.body])
+        }
+        self.logger.info("item escalated", [("id", id), ("member", caller.id)])
+        return Outcome(reply: reply, deliveries: deliveries, position: accepted.ack.position, id: accepted.id)
     }
 
     /// A page of the audit trail: `{"tenant": T?, "after": N?, "limit": L?}` → entries after N.
@@ -219,8 +267,22 @@ extension Daemon {
             self.stats.duplicates += 1
             return Outcome(reply: reply, position: accepted.ack.position, id: accepted.id)
         }
-        let deliveries = accepted.outbound.map {
+        // The archive tier is stored for the record and never sent live. Alerts the daemon raised
+        // because of this item (corroboration) follow it.
+        var deliveries = accepted.outbound.filter { $0.topic.tier != .archive }.map {
             FeedMessage(tier: $0.topic.tier, frames: [$0.topic.bytes, $0.encodedHeader, body])
+        }
+        var position = accepted.ack.position
+        for raised in accepted.raised {
+            deliveries += raised.outbound.map {
+                FeedMessage(tier: $0.topic.tier, frames: [$0.topic.bytes, $0.encodedHeader, []])
+            }
+            position = max(position, raised.ack.position)
+            self.stats.raised += 1
+            self.logger.info("corroboration alert raised", [
+                ("id", raised.id), ("tenant", raised.tenant),
+                ("tiers", raised.outbound.map(\.topic.tier.word).joined(separator: ",")),
+            ])
         }
         self.stats.accepted[endpoint, default: 0] += 1
         if self.logger.isEnabled(.debug) {
@@ -228,7 +290,7 @@ extension Daemon {
             self.logger.debug("published", [("id", accepted.id), ("member", member ?? ""), ("endpoint", endpoint),
                                             ("tiers", tiers)])
         }
-        return Outcome(reply: reply, deliveries: deliveries, position: accepted.ack.position, id: accepted.id)
+        return Outcome(reply: reply, deliveries: deliveries, position: position, id: accepted.id)
     }
 
     func reject(_ rejection: Rejection, endpoint: String, member: String?, what: StaticString = "publish refused") {
@@ -249,7 +311,7 @@ extension Daemon {
                                                    maximumFrames: Daemon.maximumFrames) else {
                 return
             }
-            let member = message.userID
+            let member = self.member(forUserID: message.userID)?.id
             let request: Request
             do {
                 request = try Request.parse(message.frames[...])

@@ -16,8 +16,15 @@ extension Daemon {
     /// only by who may open the file. Its folder is made 0700 before the bind, so nobody else can
     /// reach the socket in the moment before the file itself is made 0600.
     func bindControl(_ socket: Socket) throws(DaemonError) {
+        var info = stat()
+        if lstat(self.controlDirectory, &info) == 0, (info.st_mode & S_IFMT) != S_IFDIR {
+            throw .state("refusing the control folder '\(self.controlDirectory)': it is not a folder (a link?)")
+        }
         if let problem = FileBytes.makeDirectory(self.controlDirectory) {
             throw .state("cannot make the control folder '\(self.controlDirectory)': \(problem)")
+        }
+        if let problem = Self.privateFolderProblem(self.controlDirectory) {
+            throw .state("refusing the control folder '\(self.controlDirectory)': \(problem)")
         }
         guard chmod(self.controlDirectory, 0o700) == 0 else {
             throw .state("cannot restrict the control folder '\(self.controlDirectory)': "
@@ -33,6 +40,21 @@ extension Daemon {
             throw .state("cannot restrict the control socket '\(self.controlPath)': " + FileBytes.errorText(errno))
         }
         self.logger.info("listening", [("endpoint", "control"), ("address", endpoint)])
+    }
+
+    /// Why a folder the daemon keeps its state in is not safe, or nil: it must be a real
+    /// folder (not a link), owned by the daemon's user, and writable by nobody else.
+    static func privateFolderProblem(_ path: String) -> String? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return FileBytes.lastErrorText() }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else { return "it is not a folder (a symbolic link?)" }
+        guard info.st_uid == geteuid() else {
+            return "it belongs to user \(info.st_uid), not to the daemon's user \(geteuid())"
+        }
+        guard info.st_mode & 0o022 == 0 else {
+            return "others may write in it (mode \(String(info.st_mode & 0o7777, radix: 8))); make it 0700"
+        }
+        return nil
     }
 
     // MARK: - MEMBER
@@ -51,10 +73,15 @@ extension Daemon {
                                 + "(known: \(keys.joined(separator: ", ")))")
             }
         }
+        // A member of another tenant is "not found" for anyone but an operator, so that an admin
+        // cannot learn which names exist elsewhere.
         func named() throws(Rejection) -> Member {
             guard let id = o["id"]?.stringValue else { throw Rejection(.badRequest, "'id' must name a member") }
-            guard let member = self.registry.member(id) else {
-                throw Rejection(.notFound, "there is no member '\(id)'")
+            guard let member = self.registry.member(id),
+                  actor.stratum == .operator || member.tenant == actor.tenant
+            else {
+                let place = actor.stratum == .operator ? "" : " in tenant '\(actor.tenant)'"
+                throw Rejection(.notFound, "there is no member '\(id)'\(place)")
             }
             return member
         }
@@ -69,6 +96,7 @@ extension Daemon {
             try only(["action", "id"])
             let member = try named()
             try ControlPolicy.check(actor, .removeMember, tenant: member.tenant)
+            try ControlPolicy.checkGrant(actor, to: member)
             return try self.removeMember(member, actor: actor)
         case "show":
             try only(["action", "id"])
@@ -80,7 +108,9 @@ extension Daemon {
             if let value = o["tenant"], value.stringValue == nil {
                 throw Rejection(.badRequest, "'tenant' must be a string")
             }
-            let tenant = o["tenant"]?.stringValue ?? actor.tenant
+            guard let tenant = o["tenant"]?.stringValue ?? (actor.tenant.isEmpty ? nil : actor.tenant) else {
+                throw Rejection(.badRequest, "say which tenant to list ('tenant')")
+            }
             guard self.registry.tenant(tenant) != nil else {
                 throw Rejection(.notFound, "there is no tenant '\(tenant)'")
             }
@@ -159,19 +189,68 @@ extension Daemon {
         for endpoint in self.feedEndpoints {
             try feed.unbind(endpoint)
             // The old listener closes in libzmq's I/O thread; a tcp port is free a moment later.
-            var attempt = 0
-            while true {
-                do {
-                    try feed.bind(endpoint)
-                    break
-                } catch where error.errno == EADDRINUSE && attempt < 200 {
-                    attempt += 1
-                    usleep(5000)
-                }
-            }
+            try Self.bindRetrying(feed, endpoint)
         }
         self.stats.feedRebinds += 1
         self.logger.info("feed connections cut after a revocation; subscribers reconnect",
                          [("endpoints", self.feedEndpoints.joined(separator: " "))])
+    }
+}
+
+extension Daemon {
+    /// Reads a command's JSON object, refusing unknown keys.
+    func arguments(_ bytes: [UInt8], _ command: String, known: [String]) throws(Rejection) -> JSONObject {
+        guard case .object(let o)? = try? JSONParser.parse(bytes) else {
+            throw Rejection(.badRequest, "the \(command) arguments must be a JSON object")
+        }
+        for key in o.keys where !known.contains(key) {
+            let list = known.joined(separator: ", ")
+            throw Rejection(.badRequest, "unknown \(command) argument '\(key)' (known: \(list))")
+        }
+        return o
+    }
+
+    /// `EXPLAIN {"member": M, "topic": T}`: the member itself, an operator, or an admin or
+    /// animateur of the member's tenant may ask.
+    func explainCommand(_ bytes: [UInt8], actor: Member) throws(Rejection) -> Reply {
+        let o = try self.arguments(bytes, "EXPLAIN", known: ["member", "topic"])
+        guard let topic = o["topic"]?.stringValue else { throw Rejection(.badRequest, "'topic' must be a string") }
+        let id = o["member"]?.stringValue ?? actor.id
+        guard let member = self.registry.member(id), actor.stratum == .operator || member.tenant == actor.tenant
+        else {
+            throw Rejection(.notFound, "there is no member '\(id)'")
+        }
+        if member.id != actor.id {
+            try ControlPolicy.check(actor, .readMembers, tenant: member.tenant)
+        }
+        guard let bus = self.bus else { throw Rejection(.internal, "the daemon is stopping") }
+        let (receives, reasons) = bus.explain(member: member, topic: topic)
+        return Reply(word: "EXPLAIN", body: JSONObject([
+            ("member", .string(member.id)), ("topic", .string(topic)), ("receives", .bool(receives)),
+            ("reasons", .array(reasons.map { .string($0) })),
+        ]))
+    }
+
+    /// `TRACE {"id": ID, "tenant": T?}`: an operator (any tenant), a tenant admin, or a member
+    /// that may read one of the item's topics; to anyone else the item does not exist.
+    func traceCommand(_ bytes: [UInt8], actor: Member) throws(Rejection) -> Reply {
+        let o = try self.arguments(bytes, "TRACE", known: ["id", "tenant"])
+        guard let id = o["id"]?.stringValue else { throw Rejection(.badRequest, "'id' must name an item") }
+        let tenant = actor.stratum == .operator ? (o["tenant"]?.stringValue ?? actor.tenant) : actor.tenant
+        guard let bus = self.bus else { throw Rejection(.internal, "the daemon is stopping") }
+        let found: JSONObject?
+        do {
+            found = try bus.trace(id: id, tenant: tenant)
+        } catch {
+            throw Rejection(.internal, "the journal could not be read: \(error)")
+        }
+        let readable = found?["deliveries"]?.arrayValue?.contains { delivery in
+            delivery.objectValue?["topic"]?.stringValue.map { ReadPolicy.allows(actor, $0, in: self.registry) }
+                ?? false
+        } ?? false
+        guard let found, actor.stratum == .operator || actor.isAdmin || readable else {
+            throw Rejection(.notFound, "no recent item '\(id)' in tenant '\(tenant)' that you may read")
+        }
+        return Reply(word: "TRACE", body: found)
     }
 }

@@ -27,9 +27,15 @@ package final class Daemon {
     var lastRetention = Timestamp(milliseconds: 0)
     /// Member and prefix pairs already logged as refused, so each is logged once.
     var refusedSubscriptionKeys = Set<String>()
+    /// Refused subscriptions by member since the feed was last reset.
+    var refusedSinceReset: [String: Int] = [:]
+    /// Members refused on the feed until a time (milliseconds), for breaking its protocol.
+    var feedQuarantine: [String: Int64] = [:]
+    /// Set when the feed socket must be replaced (``resetFeed(_:)``).
+    var feedResetPending = false
 
     /// The version this build reports.
-    package static let version = "0.2.0"
+    package static let version = "0.3.0"
 
     /// How many messages one socket may hand the loop before the others get a turn.
     static let batch = 256
@@ -58,14 +64,27 @@ package final class Daemon {
     }
 
     /// The sockets of a running daemon.
-    struct Sockets {
+    final class Sockets {
+        let context: Context
         let zap: ZAPHandler
         let api: Socket
-        let feed: Socket
+        /// Replaced when a peer breaks the subscription protocol (``Daemon/resetFeed(_:)``).
+        var feed: Socket
         let ingest: Socket?
         /// The local control socket (ipc, 0600): whoever reaches it acts as an operator.
         let control: Socket
         let syncer: Syncer
+
+        init(context: Context, zap: ZAPHandler, api: Socket, feed: Socket, ingest: Socket?, control: Socket,
+             syncer: Syncer) {
+            self.context = context
+            self.zap = zap
+            self.api = api
+            self.feed = feed
+            self.ingest = ingest
+            self.control = control
+            self.syncer = syncer
+        }
 
         func closeAll() {
             self.api.close()
@@ -88,6 +107,11 @@ package final class Daemon {
         if let problem = FileBytes.makeDirectory(state) {
             throw .state("cannot use state folder '\(state)': \(problem)")
         }
+        // The state folder holds the journal, the enrolment and the control socket: whoever may
+        // write in it may become an operator.
+        if let problem = Self.privateFolderProblem(state) {
+            throw .state("refusing state folder '\(state)': \(problem)")
+        }
         let lock: StateLock
         do {
             lock = try StateLock(directory: state)
@@ -106,7 +130,14 @@ package final class Daemon {
         }
         do {
             let store = try RegistryStore(stateDirectory: state)
-            let changes = try store.record(self.registry, actor: "config:\(self.configurationSource)")
+            // A member change found in enrolment.json but not yet in registry.json was made at run
+            // time (a crash came between the two writes): it is recorded as such, not as the file's.
+            var runTime: [String: String] = [:]
+            for id in Array(self.enrolment.added.keys) + Array(self.enrolment.removed) {
+                runTime[id] = "enrolment:\(self.enrolmentPath)"
+            }
+            let changes = try store.record(self.registry, actor: "config:\(self.configurationSource)",
+                                           memberActors: runTime)
             if changes > 0 {
                 self.logger.info("registry changes recorded", [("changes", String(changes)),
                                                               ("audit", store.audit.path)])
@@ -140,7 +171,8 @@ package final class Daemon {
         self.logger.info("ready", [
             ("version", Daemon.version), ("libzmq", Context.libraryVersion),
             ("api", bound.api.joined(separator: " ")), ("feed", bound.feed.joined(separator: " ")),
-            ("ingest", bound.ingest.joined(separator: " ")), ("control", "ipc://" + self.controlPath), ("state", state),
+            ("ingest", bound.ingest.joined(separator: " ")), ("control", "ipc://" + self.controlPath),
+            ("state", state),
             ("security", self.configuration.security.word),
             ("tenants", self.registry.tenantIDs.joined(separator: ",")),
         ])
@@ -211,16 +243,7 @@ package final class Daemon {
             try api.set(.maxMessageSize(bytes: frameCeiling))
             try self.secure(api, domain: "api")
 
-            let feed = try Socket(context: context, type: .xpub)
-            try feed.set(.linger(milliseconds: 200))
-            try feed.set(.sendHighWaterMark(self.configuration.feedHighWaterMark))
-            try feed.set(.xpubVerbose(true))
-            // Each subscription is checked against its member before it takes effect.
-            try feed.set(.xpubManual(true))
-            // A subscription frame is a flag and a topic prefix; topics are short. Without this a
-            // member could send megabyte prefixes that libzmq keeps in its subscription tree.
-            try feed.set(.maxMessageSize(bytes: Int64(Daemon.maximumSubscriptionBytes)))
-            try self.secure(feed, domain: "feed")
+            let feed = try self.makeFeed(context)
 
             var ingest: Socket?
             if !self.configuration.endpoints.ingest.isEmpty {
@@ -238,10 +261,26 @@ package final class Daemon {
             try control.set(.sendHighWaterMark(Daemon.maximumQueuedReplies))
             try control.set(.maxMessageSize(bytes: frameCeiling))
             let syncer = try Syncer(context: context)
-            return Sockets(zap: zap, api: api, feed: feed, ingest: ingest, control: control, syncer: syncer)
+            return Sockets(context: context, zap: zap, api: api, feed: feed, ingest: ingest, control: control,
+                           syncer: syncer)
         } catch {
             throw .zmq(error)
         }
+    }
+
+    /// The feed's XPUB, with its options (not bound).
+    func makeFeed(_ context: Context) throws(ZMQError) -> Socket {
+        let feed = try Socket(context: context, type: .xpub)
+        try feed.set(.linger(milliseconds: 200))
+        try feed.set(.sendHighWaterMark(self.configuration.feedHighWaterMark))
+        try feed.set(.xpubVerbose(true))
+        // Each subscription is checked against its member before it takes effect.
+        try feed.set(.xpubManual(true))
+        // A subscription frame is a flag and a topic prefix; topics are short. Without this a
+        // member could send megabyte prefixes that libzmq keeps in its subscription tree.
+        try feed.set(.maxMessageSize(bytes: Int64(Daemon.maximumSubscriptionBytes)))
+        try self.secure(feed, domain: "feed")
+        return feed
     }
 
     private func secure(_ socket: Socket, domain: String) throws(ZMQError) {
@@ -297,10 +336,12 @@ package final class Daemon {
         let zapIndex = poller.add(sockets.zap.socket)
         let apiIndex = poller.add(sockets.api)
         let controlIndex = poller.add(sockets.control)
-        let feedIndex = poller.add(sockets.feed)
         let syncIndex = poller.add(sockets.syncer.socket)
         let ingestIndex = sockets.ingest.map { poller.add($0) }
         let signalIndex = signals.map { poller.add(fileDescriptor: $0.fileDescriptor) }
+        // The feed comes last, so that a new feed socket replaces it in a copy of the poller.
+        let withoutFeed = poller
+        let feedIndex = poller.add(sockets.feed)
 
         while true {
             let ready: [Bool]
@@ -343,6 +384,12 @@ package final class Daemon {
             }
             if ready[feedIndex] {
                 try self.serveSubscriptions(sockets.feed)
+            }
+            if self.feedResetPending {
+                self.feedResetPending = false
+                try self.resetFeed(sockets)
+                poller = withoutFeed
+                _ = poller.add(sockets.feed)
             }
             try self.requestSyncs(sockets)
             self.applyRetentionWhenDue()
@@ -387,6 +434,10 @@ package final class Daemon {
                 return .refuse(reason: "security none requires a PLAIN user name naming a member")
             }
             let member = String(decoding: name, as: UTF8.self)
+            if request.domain == "feed", self.isQuarantined(member) {
+                self.stats.refusedConnections += 1
+                return .refuse(reason: "in quarantine on the feed")
+            }
             guard self.registry.member(member) != nil else {
                 self.stats.refusedConnections += 1
                 self.logger.debug("connection refused", [("endpoint", request.domain), ("member", member),
@@ -403,46 +454,12 @@ package final class Daemon {
                                                          ("err", "key not enrolled")])
                 return .refuse(reason: "key not enrolled")
             }
-            return .accept(userID: member.id)
-        }
-    }
-
-    // MARK: - Feed subscriptions
-
-    private func serveSubscriptions(_ feed: Socket) throws(ZMQError) {
-        for _ in 0..<Daemon.batch {
-            guard let message = try feed.receive(wait: false, properties: [ReceivedMessage.userIDProperty]) else {
-                return
+            if request.domain == "feed", self.isQuarantined(member.id) {
+                self.stats.refusedConnections += 1
+                return .refuse(reason: "in quarantine on the feed")
             }
-            guard let frame = message.frames.first, let flag = frame.first else { continue }
-            let bytes = Array(frame.dropFirst())
-            let prefix = String(decoding: bytes, as: UTF8.self)
-            if flag == 1 {
-                let member = message.userID
-                guard let member, let known = self.registry.member(member),
-                      ReadPolicy.allows(known, prefix, in: self.registry)
-                else {
-                    self.stats.refusedSubscriptions += 1
-                    let key = "\(message.userID ?? "")\u{0}\(prefix)"
-                    if self.refusedSubscriptionKeys.insert(key).inserted {
-                        self.logger.notice("subscription refused", [("member", message.userID ?? ""),
-                                                                    ("prefix", prefix)])
-                    }
-                    continue
-                }
-                // In manual mode this applies to the peer whose message was just read.
-                try feed.set(.subscribe(bytes))
-                self.stats.subscriptions += 1
-                self.logger.debug("subscribed", [("member", member), ("prefix", prefix)])
-            } else if flag == 0 {
-                // A peer that went away is unsubscribed by libzmq itself (its message carries no
-                // member); one still connected asked for it and gets it.
-                if message.userID != nil {
-                    try feed.set(.unsubscribe(bytes))
-                }
-                self.stats.unsubscriptions += 1
-                self.logger.debug("unsubscribed", [("member", message.userID ?? ""), ("prefix", prefix)])
-            }
+            // The key itself is the connection's identity (see ``member(forUserID:)``).
+            return .accept(userID: text)
         }
     }
 }

@@ -50,6 +50,10 @@ package enum Kind: String, Vocabulary {
 /// Where an item is delivered.
 package enum Tier: String, Vocabulary {
     case capteur, gip, crps, national
+    /// Items whose status is Test, Exercise, System or Draft: kept apart, never escalated.
+    case test
+    /// Items already expired when they arrived: stored for the record, never sent live.
+    case archive
 
     package var word: String { self.rawValue }
 }
@@ -78,19 +82,43 @@ package enum Severity: Int, Vocabulary, Comparable {
     package static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
-/// OASIS CAP 1.2 urgency.
-package enum Urgency: String, Vocabulary {
+/// OASIS CAP 1.2 urgency, ordered from Unknown (lowest) to Immediate.
+package enum Urgency: String, Vocabulary, Comparable {
     case immediate = "Immediate", expected = "Expected", future = "Future", past = "Past", unknown = "Unknown"
 
     package var word: String { self.rawValue }
+
+    private var rank: Int {
+        switch self {
+        case .unknown: return 0
+        case .past: return 1
+        case .future: return 2
+        case .expected: return 3
+        case .immediate: return 4
+        }
+    }
+
+    package static func < (lhs: Urgency, rhs: Urgency) -> Bool { lhs.rank < rhs.rank }
 }
 
 /// OASIS CAP 1.2 certainty.
-package enum Certainty: String, Vocabulary {
+package enum Certainty: String, Vocabulary, Comparable {
     case observed = "Observed", likely = "Likely", possible = "Possible", unlikely = "Unlikely"
     case unknown = "Unknown"
 
     package var word: String { self.rawValue }
+
+    private var rank: Int {
+        switch self {
+        case .unknown: return 0
+        case .unlikely: return 1
+        case .possible: return 2
+        case .likely: return 3
+        case .observed: return 4
+        }
+    }
+
+    package static func < (lhs: Certainty, rhs: Certainty) -> Bool { lhs.rank < rhs.rank }
 }
 
 /// FIRST Traffic Light Protocol 2.0, from most to least restricted.

@@ -19,6 +19,8 @@ package struct Stats: Sendable {
     package var feedRebinds: UInt64 = 0
     /// Publishes of an id already stored, answered with the first ACK.
     package var duplicates: UInt64 = 0
+    /// Items the daemon raised itself (corroboration alerts).
+    package var raised: UInt64 = 0
     /// Items sent in REPLAY pages.
     package var replayed: UInt64 = 0
     /// Replies dropped because their client had too many unread.
@@ -56,6 +58,7 @@ package struct Stats: Sendable {
         o["refused_connections"] = .int(Int64(self.refusedConnections))
         o["feed_rebinds"] = .int(Int64(self.feedRebinds))
         o["duplicates"] = .int(Int64(self.duplicates))
+        o["raised"] = .int(Int64(self.raised))
         o["replayed"] = .int(Int64(self.replayed))
         o["dropped_replies"] = .int(Int64(self.droppedReplies))
         o["gap_repairs"] = .object(JSONObject(self.gapRepairs.sorted { $0.key < $1.key }

@@ -50,12 +50,12 @@ package enum ControlPolicy {
         }
     }
 
-    /// What may be given to a new member by `actor`: only an operator makes operators.
+    /// What `actor` may give or take: only an operator adds or removes an operator.
     ///
     /// - Throws: ``Rejection`` with `forbidden`.
     package static func checkGrant(_ actor: Member, to member: Member) throws(Rejection) {
         if member.stratum == .operator && actor.stratum != .operator {
-            throw Rejection(.forbidden, "only an operator may add a member of stratum 'operator'")
+            throw Rejection(.forbidden, "only an operator may add or remove a member of stratum 'operator'")
         }
     }
 }

@@ -2,29 +2,33 @@
 
 /// What a member may read, on the feed and by REPLAY: the same rule for both.
 ///
-/// Each stratum reads its own tier, on the themes it works on, in its own tenant:
+/// Each stratum reads its own tier, on the themes it works on, in its own tenant; those who
+/// publish field items also read the `test` tier (items of status Test, Exercise, System,
+/// Draft), and the GIP the `archive` tier (items that had expired when they arrived):
 ///
-/// | stratum  | reads                                   |
-/// |----------|-----------------------------------------|
-/// | capteur  | `<tenant>/<theme>/capteur/…`            |
-/// | gip      | `<tenant>/<theme>/gip/…`                |
-/// | crps     | `<tenant>/<theme>/crps/…`               |
-/// | national | `<tenant>/<theme>/national/…`           |
-/// | operator | everything, every tenant                |
+/// | stratum  | reads                                                  |
+/// |----------|--------------------------------------------------------|
+/// | capteur  | `<tenant>/<theme>/capteur/…`, `…/test/…`               |
+/// | gip      | `<tenant>/<theme>/gip/…`, `…/test/…`, `…/archive/…`    |
+/// | crps     | `<tenant>/<theme>/crps/…`                              |
+/// | national | `<tenant>/<theme>/national/…`                          |
+/// | operator | everything, every tenant                               |
 ///
 /// A prefix is allowed only when every topic it can match lies inside one of those subtrees,
-/// so it must name the tenant, the theme and the tier, each followed by `/` (more may follow:
-/// `bfc/auto-rang3/gip/alert`). `""`, `bfc/`, `bfc/auto-rang3/` and look-alikes such as `bf`
-/// or `bfc/auto-rang3/gi` are refused. Tiers are the boundary of what a member sees: that is
-/// what lets TLP `red` stay on the tier it was published for.
+/// so it must name the tenant, the theme and the tier, each followed by `/`; what follows, if
+/// anything, must be a kind or the start of one (`bfc/auto-rang3/gip/alert`, `…/gip/al`), so
+/// that a member has only a few hundred distinct prefixes to send. `""`, `bfc/`,
+/// `bfc/auto-rang3/` and look-alikes such as `bf` or `bfc/auto-rang3/gi` are refused. Tiers are
+/// the boundary of what a member sees: that is what lets TLP `red` stay on the tier it was
+/// published for.
 package enum ReadPolicy {
-    /// The tier a stratum reads; nil for the operator, who reads every tier.
-    package static func tier(of stratum: Stratum) -> Tier? {
+    /// The tiers a stratum reads; nil for the operator, who reads every tier.
+    package static func tiers(of stratum: Stratum) -> [Tier]? {
         switch stratum {
-        case .capteur: return .capteur
-        case .gip: return .gip
-        case .crps: return .crps
-        case .national: return .national
+        case .capteur: return [.capteur, .test]
+        case .gip: return [.gip, .test, .archive]
+        case .crps: return [.crps]
+        case .national: return [.national]
         case .operator: return nil
         }
     }
@@ -32,20 +36,24 @@ package enum ReadPolicy {
     /// Whether `member` may read everything `prefix` matches.
     package static func allows(_ member: Member, _ prefix: String, in registry: Registry) -> Bool {
         if member.stratum == .operator { return true }
-        guard let tier = self.tier(of: member.stratum) else { return false }
+        guard let tiers = self.tiers(of: member.stratum) else { return false }
         let parts = prefix.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
         // Three named segments, each closed by a '/': tenant, theme, tier.
         guard parts.count >= 4 else { return false }
         let (tenant, theme, tierName) = (String(parts[0]), String(parts[1]), String(parts[2]))
-        return tenant == member.tenant && tierName == tier.word && registry.theme(theme, tenant: tenant) != nil
-            && member.worksOn(theme)
+        // After the tier, at most a kind or the start of one: a prefix that can match no topic
+        // would cost memory (libzmq keeps every prefix a peer sent) for nothing.
+        let rest = String(parts[3])
+        return tenant == member.tenant && tiers.contains { $0.word == tierName }
+            && registry.theme(theme, tenant: tenant) != nil && member.worksOn(theme)
+            && Kind.allCases.contains { $0.word.hasPrefix(rest) }
     }
 
     /// The subtrees `member` may read, one per theme; `[""]` for the operator.
     package static func readable(by member: Member, in registry: Registry) -> [String] {
-        guard let tier = self.tier(of: member.stratum) else { return [""] }
-        return registry.themes(of: member.tenant).filter { member.worksOn($0.id) }.map {
-            "\(member.tenant)/\($0.id)/\(tier.word)/"
+        guard let tiers = self.tiers(of: member.stratum) else { return [""] }
+        return registry.themes(of: member.tenant).filter { member.worksOn($0.id) }.flatMap { theme in
+            tiers.map { "\(member.tenant)/\(theme.id)/\($0.word)/" }
         }
     }
 }

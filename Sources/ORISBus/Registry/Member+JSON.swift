@@ -13,12 +13,13 @@ extension Member {
         if let publicKey { o["public_key"] = .string(publicKey) }
         if self.isAdmin { o["admin"] = .bool(true) }
         if !self.animates.isEmpty { o["animates"] = .array(self.animates.map { .string($0) }) }
+        if !self.axes.isEmpty { o["axes"] = .array(self.axes.map { .string($0) }) }
         return o
     }
 
     /// The fields a member object may have.
     static let fields = ["id", "tenant", "stratum", "themes", "name", "organisation", "public_key", "admin",
-                         "animates"]
+                         "animates", "axes"]
 
     /// Reads a member from a JSON object, checking the shape of each field (not whether it fits
     /// the registry: see ``Enrolment/check(_:in:security:)``).
@@ -30,7 +31,8 @@ extension Member {
     /// - Throws: ``Rejection`` with `bad-request` naming the field.
     package static func read(_ o: JSONObject, tenant: String, allowTenant: Bool = true) throws(Rejection) -> Member {
         for key in o.keys where !Self.fields.contains(key) || (key == "tenant" && !allowTenant) {
-            throw Rejection(.badRequest, "unknown member field '\(key)' (known: \(Self.fields.joined(separator: ", ")))")
+            let known = Self.fields.joined(separator: ", ")
+            throw Rejection(.badRequest, "unknown member field '\(key)' (known: \(known))")
         }
         func text(_ key: String) throws(Rejection) -> String? {
             guard let value = o[key] else { return nil }
@@ -40,12 +42,12 @@ extension Member {
         func names(_ key: String) throws(Rejection) -> [String] {
             guard let value = o[key] else { return [] }
             guard let items = value.arrayValue else {
-                throw Rejection(.badRequest, "'\(key)' must be an array of theme names")
+                throw Rejection(.badRequest, "'\(key)' must be an array of names")
             }
             var out = [String]()
             for item in items {
                 guard let name = item.stringValue, Identifier.isValid(name) else {
-                    throw Rejection(.badRequest, "'\(key)' must be an array of theme names")
+                    throw Rejection(.badRequest, "'\(key)' must be an array of names")
                 }
                 if !out.contains(name) { out.append(name) }
             }
@@ -58,6 +60,13 @@ extension Member {
         guard let stratum = Stratum(word: stratumWord) else {
             throw Rejection(.badRequest, "'\(stratumWord)' is not a stratum (\(Stratum.wordList))")
         }
+        for key in ["name", "organisation"] {
+            guard let value = try text(key) else { continue }
+            guard !value.isEmpty, value.count <= 200, !value.unicodeScalars.contains(where: DisplayText.isUnsafe)
+            else {
+                throw Rejection(.badRequest, "'\(key)' must be 1 to 200 characters without control characters")
+            }
+        }
         var member = Member(id: id, tenant: try text("tenant") ?? tenant, stratum: stratum,
                             themes: try names("themes"), name: try text("name"),
                             organisation: try text("organisation"), publicKey: try text("public_key"))
@@ -66,6 +75,7 @@ extension Member {
             member.isAdmin = flag
         }
         member.animates = try names("animates")
+        member.axes = try names("axes")
         return member
     }
 }

@@ -15,6 +15,8 @@ package struct Member: Sendable, Equatable {
     package var isAdmin = false
     /// The themes it runs as animateur.
     package var animates: [String] = []
+    /// The research axes it collects for.
+    package var axes: [String] = []
 
     package init(
         id: String,
@@ -40,6 +42,7 @@ package struct Member: Sendable, Equatable {
                   publicKey: configuration.publicKey)
         self.isAdmin = configuration.isAdmin
         self.animates = configuration.animates
+        self.axes = configuration.axes
     }
 
     /// Whether the member works on `theme`.

@@ -25,11 +25,14 @@ package final class RegistryStore {
     /// - Parameters:
     ///   - registry: the registry now.
     ///   - actor: who made the changes: `config:<file>` at start, a member for a control command.
+    ///   - memberActors: for members whose change has another origin, that actor (at start, the
+    ///     changes read from `enrolment.json` that a crash kept out of the registry file).
     /// - Returns: how many changes were recorded.
     @discardableResult
     package func record(
         _ registry: Registry,
         actor: String,
+        memberActors: [String: String] = [:],
         now: Timestamp = .now()
     ) throws(JournalError) -> Int {
         let current = Self.snapshot(registry)
@@ -37,15 +40,17 @@ package final class RegistryStore {
             ?? JSONObject()
         var changes: [AuditLog.Change] = []
         func compare(_ kind: String, tenant: String, old: JSONObject, new: JSONObject) {
+            let general = actor
+            func actorOf(_ key: String) -> String { kind == "member" ? memberActors[key] ?? general : general }
             for key in new.keys {
                 if old[key] == nil {
-                    changes.append((actor, "\(kind).add", tenant, key, new[key]!))
+                    changes.append((actorOf(key), "\(kind).add", tenant, key, new[key]!))
                 } else if old[key] != new[key] {
-                    changes.append((actor, "\(kind).change", tenant, key, new[key]!))
+                    changes.append((actorOf(key), "\(kind).change", tenant, key, new[key]!))
                 }
             }
             for key in old.keys where new[key] == nil {
-                changes.append((actor, "\(kind).remove", tenant, key, old[key]!))
+                changes.append((actorOf(key), "\(kind).remove", tenant, key, old[key]!))
             }
         }
         for tenant in Set(current.keys).union(previous.keys).sorted() {

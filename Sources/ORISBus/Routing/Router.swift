@@ -4,10 +4,25 @@
 package struct Delivery: Sendable, Equatable {
     package var tier: Tier
     package var reason: String?
+    /// The theme of the topic, when it is not the item's own (an update delivered where its
+    /// original went, in the original's theme).
+    package var theme: String?
 
-    package init(tier: Tier, reason: String? = nil) {
+    package init(tier: Tier, reason: String? = nil, theme: String? = nil) {
         self.tier = tier
         self.reason = reason
+        self.theme = theme
+    }
+}
+
+/// Where an item that an update or a cancel names was delivered.
+package struct OriginalRoute: Sendable, Equatable {
+    package var theme: String
+    package var tier: Tier
+
+    package init(theme: String, tier: Tier) {
+        self.theme = theme
+        self.tier = tier
     }
 }
 
@@ -16,6 +31,16 @@ package struct RoutingInput: Sendable {
     package var header: ItemHeader
     package var theme: ThemeConfiguration
     package var sender: Member
+    /// For an update or a cancel: where the items it names (`references`) were delivered, as
+    /// far as the daemon still knows them.
+    package var originals: [OriginalRoute] = []
+
+    package init(header: ItemHeader, theme: ThemeConfiguration, sender: Member, originals: [OriginalRoute] = []) {
+        self.header = header
+        self.theme = theme
+        self.sender = sender
+        self.originals = originals
+    }
 }
 
 /// A rule that adds deliveries for an item. Rules are independent; the router merges them.
@@ -39,17 +64,40 @@ package struct KindRoute: RoutingRule {
     }
 }
 
-/// An alert at or above its theme's threshold also reaches the CRPS.
+/// An alert at or above its theme's severity threshold, and at least as urgent and as certain
+/// as the theme asks when it sets those, also reaches the CRPS.
 package struct SeverityEscalation: RoutingRule {
     package init() {}
 
     package func deliveries(for input: RoutingInput) -> [Delivery] {
-        guard input.header.kind == .alert, input.header.severity >= input.theme.crpsSeverity else {
-            return []
+        let (header, theme) = (input.header, input.theme)
+        guard header.kind == .alert, header.severity >= theme.crpsSeverity else { return [] }
+        var reason = "severity \(header.severity.word) at or above the theme's threshold \(theme.crpsSeverity.word)"
+        if let urgency = theme.crpsUrgency {
+            guard header.urgency >= urgency else { return [] }
+            reason += ", urgency \(header.urgency.word) at or above \(urgency.word)"
         }
-        let reason = "severity \(input.header.severity.word) at or above the theme's "
-            + "threshold \(input.theme.crpsSeverity.word)"
+        if let certainty = theme.crpsCertainty {
+            guard header.certainty >= certainty else { return [] }
+            reason += ", certainty \(header.certainty.word) at or above \(certainty.word)"
+        }
         return [Delivery(tier: .crps, reason: reason)]
+    }
+}
+
+/// An update or a cancel (CAP `msgType`) goes wherever the items it names went, so that whoever
+/// received an alert also learns that it changed or was called off.
+package struct FollowOriginal: RoutingRule {
+    package init() {}
+
+    package func deliveries(for input: RoutingInput) -> [Delivery] {
+        guard let type = input.header.messageType, type == .update || type == .cancel else { return [] }
+        let word = type == .update ? "update" : "cancel"
+        let names = input.header.references.prefix(3).joined(separator: ", ")
+        return input.originals.map {
+            Delivery(tier: $0.tier, reason: "\(word) of \(names): delivered where the original went",
+                     theme: $0.theme == input.header.theme ? nil : $0.theme)
+        }
     }
 }
 
@@ -75,27 +123,53 @@ package struct NationalOffer: RoutingRule {
 package struct Router: Sendable {
     package var rules: [any RoutingRule]
 
-    /// The router with the rules of the bus today: ``KindRoute``, ``SeverityEscalation`` and
-    /// ``NationalOffer``.
-    package static let standard = Router(rules: [KindRoute(), SeverityEscalation(), NationalOffer()])
+    /// The router with the rules of the bus today: ``KindRoute``, ``SeverityEscalation``,
+    /// ``NationalOffer`` and ``FollowOriginal``.
+    package static let standard = Router(rules: [KindRoute(), SeverityEscalation(), NationalOffer(),
+                                                 FollowOriginal()])
 
     package init(rules: [any RoutingRule]) {
         self.rules = rules
     }
 
     package func route(_ input: RoutingInput) -> [Delivery] {
-        var byTier: [Tier: Delivery] = [:]
+        // Items that are not live news go to a tier of their own, and nowhere else.
+        if let apart = Self.apart(input.header) {
+            return TLPConfinement.confine([apart], label: input.header.tlp, theme: input.theme, home: apart.tier)
+        }
+        // One delivery per topic (theme and tier); the first reason given is kept.
+        var byTopic: [String: Delivery] = [:]
+        func key(_ delivery: Delivery) -> String { "\(delivery.theme ?? "")/\(delivery.tier.word)" }
         for rule in self.rules {
-            for delivery in rule.deliveries(for: input) where byTier[delivery.tier]?.reason == nil {
-                if let existing = byTier[delivery.tier], delivery.reason == nil {
-                    byTier[delivery.tier] = existing
+            for delivery in rule.deliveries(for: input) where byTopic[key(delivery)]?.reason == nil {
+                if let existing = byTopic[key(delivery)], delivery.reason == nil {
+                    byTopic[key(delivery)] = existing
                 } else {
-                    byTier[delivery.tier] = delivery
+                    byTopic[key(delivery)] = delivery
                 }
             }
         }
-        let merged = Tier.allCases.compactMap { byTier[$0] }
+        // Tiers in order, the item's own theme first within a tier.
+        let merged = byTopic.values.filter { $0.tier != .test && $0.tier != .archive }.sorted {
+            let (l, r) = (Tier.allCases.firstIndex(of: $0.tier)!, Tier.allCases.firstIndex(of: $1.tier)!)
+            return l != r ? l < r : ($0.theme ?? "") < ($1.theme ?? "")
+        }
         return TLPConfinement.confine(merged, label: input.header.tlp, theme: input.theme,
                                       home: KindRoute().deliveries(for: input).first?.tier)
     }
+
+    /// The tier an item goes to instead of its route: `test` for a status of Test, Exercise,
+    /// System or Draft (never the CRPS, never the national level); `archive` for an item whose
+    /// `expires` had passed when it arrived (stored for the record, never sent live).
+    static func apart(_ header: ItemHeader) -> Delivery? {
+        if let status = header.status, status != .actual {
+            return Delivery(tier: .test, reason: "status \(status.word): kept apart from live items")
+        }
+        if let text = header.expires, let expires = Timestamp(rfc3339: text), let received = header.received,
+           expires.milliseconds <= received.milliseconds {
+            return Delivery(tier: .archive, reason: "expired at \(text): stored, not delivered")
+        }
+        return nil
+    }
 }
+

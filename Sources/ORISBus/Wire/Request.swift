@@ -17,6 +17,12 @@ package enum Request: Sendable, Equatable {
     case audit(arguments: [UInt8])
     /// `MEMBER arguments`: add, remove, list or show members (arguments: a JSON object).
     case member(arguments: [UInt8])
+    /// `ESCALATE arguments`: a GIP member sends an item on to the CRPS (`{"id":…,"note":…}`).
+    case escalate(arguments: [UInt8])
+    /// `EXPLAIN arguments`: why a member does or does not receive a topic.
+    case explain(arguments: [UInt8])
+    /// `TRACE arguments`: where an item went and why.
+    case trace(arguments: [UInt8])
 
     /// The first frame of every request and reply: protocol ORIS, version 01.
     package static let signature: [UInt8] = Array("ORIS01".utf8)
@@ -51,7 +57,7 @@ package enum Request: Sendable, Equatable {
                 throw Rejection(.badFrames, "STATS takes 2 frames (signature, command), not \(frames.count)")
             }
             return .stats
-        case let word where ["REPLAY", "AUDIT", "MEMBER"].contains(word):
+        case let word where ["REPLAY", "AUDIT", "MEMBER", "ESCALATE", "EXPLAIN", "TRACE"].contains(word):
             guard arguments == 1 else {
                 throw Rejection(.badFrames, "\(word) takes 3 frames (signature, command, arguments), "
                                 + "not \(frames.count)")
@@ -60,12 +66,16 @@ package enum Request: Sendable, Equatable {
             switch word {
             case "REPLAY": return .replay(arguments: argument)
             case "AUDIT": return .audit(arguments: argument)
+            case "ESCALATE": return .escalate(arguments: argument)
+            case "EXPLAIN": return .explain(arguments: argument)
+            case "TRACE": return .trace(arguments: argument)
             default: return .member(arguments: argument)
             }
         default:
             let word = String(decoding: command.prefix(32), as: UTF8.self)
             throw Rejection(.badCommand,
-                            "unknown command '\(word)' (known: AUDIT, HELLO, MEMBER, PUBLISH, REPLAY, STATS)")
+                            "unknown command '\(word)' (known: AUDIT, ESCALATE, EXPLAIN, HELLO, MEMBER, PUBLISH, "
+                            + "REPLAY, STATS, TRACE)")
         }
     }
 
@@ -78,6 +88,9 @@ package enum Request: Sendable, Equatable {
         case .replay(let arguments): return [Self.signature, Array("REPLAY".utf8), arguments]
         case .audit(let arguments): return [Self.signature, Array("AUDIT".utf8), arguments]
         case .member(let arguments): return [Self.signature, Array("MEMBER".utf8), arguments]
+        case .escalate(let arguments): return [Self.signature, Array("ESCALATE".utf8), arguments]
+        case .explain(let arguments): return [Self.signature, Array("EXPLAIN".utf8), arguments]
+        case .trace(let arguments): return [Self.signature, Array("TRACE".utf8), arguments]
         }
     }
 }

@@ -367,3 +367,48 @@ import Testing
         #expect(loaded == (try Self.parse(Self.document())))
     }
 }
+
+extension ConfigurationLoaderTests {
+    @Test func parse_tenantDefaults_applyToThemesWithoutTheirOwnRule_andAThemeOverridesThem() throws {
+        let tenant = """
+            {"id": "bfc",
+             "defaults": {"crps_severity": "Extreme", "crps_urgency": "Expected",
+                          "corroboration": {"sources": 4, "window_seconds": 3600, "match": "axis"}},
+             "themes": [{"id": "plain"},
+                        {"id": "own", "crps_severity": "Minor", "crps_certainty": "Likely", "corroboration": null}],
+             "members": []}
+            """
+        let configuration = try Self.parse(Self.document(tenants: [tenant]))
+        let themes = configuration.tenants[0].themes
+
+        #expect(themes.map(\.id) == ["plain", "own"])
+        #expect(themes[0].crpsSeverity == .extreme && themes[0].crpsUrgency == .expected)
+        #expect(themes[0].crpsCertainty == nil)
+        #expect(themes[0].corroboration == CorroborationRule(sources: 4, windowSeconds: 3600, match: .axis))
+        #expect(themes[1].crpsSeverity == .minor && themes[1].crpsUrgency == .expected)
+        #expect(themes[1].crpsCertainty == .likely)
+        #expect(themes[1].corroboration == nil)
+    }
+
+    @Test func parse_corroborationWithOneSource_namesTheField() throws {
+        let tenant = #"{"id": "bfc", "themes": [{"id": "t", "corroboration": {"sources": 1}}], "members": []}"#
+
+        let error = try #require(Self.error(Self.document(tenants: [tenant])))
+
+        #expect(error.field == "tenants[0].themes[0].corroboration.sources")
+        #expect(error.problem == "1 is outside 2...1000")
+    }
+}
+
+extension ConfigurationLoaderTests {
+    @Test func parse_memberAxes_areNamesAndAreKept() throws {
+        func tenant(_ axis: String) -> String {
+            #"{"id": "bfc", "themes": [{"id": "t"}], "members": [{"id": "m", "stratum": "capteur", "axes": [""#
+                + axis + #""]}]}"#
+        }
+        let (good, bad) = (tenant("a-1"), tenant("A 1"))
+
+        #expect(try Self.parse(Self.document(tenants: [good])).tenants[0].members[0].axes == ["a-1"])
+        #expect(Self.error(Self.document(tenants: [bad]))?.field == "tenants[0].members[0].axes[0]")
+    }
+}

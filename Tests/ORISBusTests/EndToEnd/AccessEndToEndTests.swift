@@ -124,7 +124,8 @@ struct AccessEndToEndTests {
         #expect(ownTheme.word == "ACK")
         #expect(ownTheme.body["deliveries"]?.arrayValue?.first?.objectValue?["topic"]
                 == .string("ara/auto-rang3/gip/signal"))
-        #expect(control == ["forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden"])
+        // Another tenant's members are "not found" (remove, show): their names are not revealed.
+        #expect(control == ["forbidden", "not-found", "forbidden", "not-found", "forbidden", "forbidden"])
         #expect(legit.word == "ACK")
         #expect(try Self.drain(own).map(\.topic) == ["bfc/machine-speciale/gip/alert"])
         for subscriber in attempts {
@@ -132,7 +133,8 @@ struct AccessEndToEndTests {
         }
         let stats = try session.stats()
         #expect(stats["refused_subscriptions"]?.intValue == 4)
-        #expect(stats["rejected"]?.objectValue?["api"]?.objectValue?["forbidden"] == .int(10))
+        #expect(stats["rejected"]?.objectValue?["api"]?.objectValue?["forbidden"] == .int(8))
+        #expect(stats["rejected"]?.objectValue?["api"]?.objectValue?["not-found"] == .int(2))
         #expect(stats["rejected"]?.objectValue?["api"]?.objectValue?["unknown-theme"] == .int(1))
         let members = try session.client(as: "operator").request(Self.member("list", [("tenant", .string("bfc"))]))
         #expect(members.body["members"]?.arrayValue?.count == 8)
@@ -171,7 +173,9 @@ struct AccessEndToEndTests {
         #expect(Self.code(capteurReplay) == "forbidden")
         #expect(Self.code(otherThemeReplay) == "forbidden")
         let hello = try session.client(as: "gip-machine").request(.hello)
-        #expect(hello.body["readable"] == .array([.string("bfc/machine-speciale/gip/")]))
+        #expect(hello.body["readable"] == .array(["gip", "test", "archive"].map {
+            .string("bfc/machine-speciale/\($0)/")
+        }))
     }
 
     // MARK: - TLP
@@ -218,7 +222,8 @@ struct AccessEndToEndTests {
         var session = try Session(daemon!)
         let admin = try session.client(as: "admin-bfc")
         let dole = JSONObject([("id", .string("cci-dole")), ("stratum", .string("capteur")),
-                               ("themes", .array([.string("machine-speciale")])), ("organisation", .string("CCI"))])
+                               ("themes", .array([.string("machine-speciale")])), ("organisation", .string("CCI")),
+                               ("axes", .array([.string("sous-traitance")]))])
 
         let added = try admin.request(Self.member("add", [("member", .object(dole))]))
         let newcomer = try session.client(as: "cci-dole")
@@ -235,9 +240,16 @@ struct AccessEndToEndTests {
         var elsewhere = dole
         elsewhere["id"] = .string("cci-lyon")
         elsewhere["tenant"] = .string("ara")
-        let refusals = try [twice, anOperator, badTheme, elsewhere].map {
+        var longName = dole
+        longName["id"] = .string("cci-gray")
+        longName["name"] = .string(String(repeating: "n", count: 201))
+        var controlName = longName
+        controlName["name"] = .string("CCI\u{1B}[31m")
+        let refusals = try [twice, anOperator, badTheme, elsewhere, longName, controlName].map {
             Self.code(try admin.request(Self.member("add", [("member", .object($0))])))
         }
+        let removeOperator = try admin.request(Self.member("remove", [("id", .string("operator"))]))
+        let showElsewhere = try admin.request(Self.member("show", [("id", .string("ara-gip"))]))
         let animateurList = try session.client(as: "anim-machine").request(Self.member("list", []))
         let animateurAdd = try session.client(as: "anim-machine")
             .request(Self.member("add", [("member", .object(badTheme))]))
@@ -252,9 +264,13 @@ struct AccessEndToEndTests {
         let reconnect = try session.client(as: "cci-belfort", timeout: 500)
 
         #expect(added.body["member"]?.objectValue?["tenant"] == .string("bfc"))
+        #expect(added.body["member"]?.objectValue?["axes"] == .array([.string("sous-traitance")]))
         #expect(welcome.body["member"] == .string("cci-dole"))
         #expect(publish.word == "ACK")
-        #expect(refusals == ["conflict", "forbidden", "bad-request", "forbidden"])
+        #expect(refusals == ["conflict", "forbidden", "bad-request", "forbidden", "bad-request", "bad-request"])
+        #expect(Self.code(removeOperator) == "forbidden")
+        // Another tenant's member is "not found" for an admin, as a name nobody has would be.
+        #expect(Self.code(showElsewhere) == "not-found")
         #expect(animateurList.body["members"]?.arrayValue?.count == 9)
         #expect(Self.code(animateurAdd) == "forbidden")
         #expect(Self.code(plainList) == "forbidden")
@@ -281,7 +297,7 @@ struct AccessEndToEndTests {
         let audit = try session.client(as: "operator").request(.audit(arguments: Array("{}".utf8)))
         let actions = audit.body["entries"]?.arrayValue?.compactMap(\.objectValue)
             .filter { $0["actor"] != .string("config:" + folder.path + "/orisd.json") }
-            .map { "\($0["actor"]?.stringValue ?? "") \($0["action"]?.stringValue ?? "") \($0["subject"]?.stringValue ?? "")" }
+            .map { e in ["actor", "action", "subject"].map { e[$0]?.stringValue ?? "" }.joined(separator: " ") }
         #expect(actions == ["admin-bfc member.add cci-dole", "admin-bfc member.remove cci-belfort"])
     }
 

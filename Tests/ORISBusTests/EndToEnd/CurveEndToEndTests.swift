@@ -6,7 +6,8 @@ import Testing
 /// Security `curve`: members prove themselves with their key pairs; unknown keys never connect.
 @Suite("curve end to end", .serialized)
 struct CurveEndToEndTests {
-    /// Keys for the daemon and three members, written as certificates in `folder`.
+    /// Keys for the daemon and three members, as certificates in `folder` made by
+    /// `orisctl keygen`, as an operator would make them.
     struct Keys {
         let folder: TemporaryFolder
         let server: CurveKeyPair
@@ -14,15 +15,18 @@ struct CurveEndToEndTests {
 
         init(_ folder: TemporaryFolder) throws {
             self.folder = folder
-            self.server = try CurveKeyPair.generate()
-            try CurveCertificate(publicKey: self.server.publicKey, secretKey: self.server.secretKey)
-                .write(path: folder.path + "/server")
+            func keygen(_ name: String) throws -> CurveKeyPair {
+                let made = try runCommand(Binaries.orisctl, ["keygen", folder.path + "/" + name, "--member", name])
+                guard made.status == 0 else {
+                    throw RunningDaemon.StartFailure(description: "keygen failed: \(made.stderr)")
+                }
+                let certificate = try CurveCertificate.read(path: folder.path + "/" + name + "_secret")
+                return CurveKeyPair(publicKey: certificate.publicKey, secretKey: certificate.secretKey ?? "")
+            }
+            self.server = try keygen("server")
             var members: [String: CurveKeyPair] = [:]
             for name in ["cci-belfort", "gip-machine", "operator"] {
-                let keys = try CurveKeyPair.generate()
-                try CurveCertificate(publicKey: keys.publicKey, secretKey: keys.secretKey)
-                    .write(path: folder.path + "/" + name)
-                members[name] = keys
+                members[name] = try keygen(name)
             }
             self.members = members
         }
@@ -86,30 +90,45 @@ struct CurveEndToEndTests {
         #expect((try operatorClient.request(.stats).body["refused_connections"]?.intValue ?? 0) >= 1)
     }
 
-    @Test func pyzmqClient_withKeysFromKeygen_publishesUnderCurve() throws {
+    @Test func pyzmqClients_withKeysFromKeygen_publishAndSubscribeUnderCurve() throws {
         let folder = TemporaryFolder()
         let keys = try Keys(folder)
         let daemon = try RunningDaemon(configText: keys.config(), folder: folder)
         let script = """
-            import json, sys, zmq, zmq.auth
-            api, mine, server = sys.argv[1:4]
-            pub, sec = zmq.auth.load_certificate(mine)
+            import json, sys, time, zmq, zmq.auth
+            api, feed, mine, reader, server = sys.argv[1:6]
+            ctx = zmq.Context()
             srv, _ = zmq.auth.load_certificate(server)
-            s = zmq.Context().socket(zmq.REQ)
-            s.curve_publickey, s.curve_secretkey, s.curve_serverkey = pub, sec, srv
+            def curve(kind, cert):
+                pub, sec = zmq.auth.load_certificate(cert)
+                s = ctx.socket(kind)
+                s.curve_publickey, s.curve_secretkey, s.curve_serverkey = pub, sec, srv
+                return s
+            sub = curve(zmq.SUB, reader)
+            sub.setsockopt(zmq.SUBSCRIBE, b"bfc/machine-speciale/gip/")
+            sub.connect(feed)
+            time.sleep(0.5)
+            s = curve(zmq.REQ, mine)
             s.connect(api)
             s.send_multipart([b"ORIS01", b"PUBLISH", json.dumps({"kind": "signal", "theme": "machine-speciale",
                               "title": "depuis Python", "sender": "operator"}).encode(), b""])
             if not s.poll(5000): sys.exit("no reply")
             print(json.dumps([f.decode() for f in s.recv_multipart()]))
+            if not sub.poll(5000): sys.exit("nothing on the feed")
+            topic, header, body = sub.recv_multipart()
+            print(json.dumps([topic.decode(), json.loads(header)["sender"]]))
             """
 
-        let run = try runCommand("/usr/bin/env", ["python3", "-c", script, daemon.api,
-                                                  folder.path + "/cci-belfort_secret", folder.path + "/server"])
+        let run = try runCommand("/usr/bin/env", ["python3", "-c", script, daemon.api, daemon.feed,
+                                                  folder.path + "/cci-belfort_secret",
+                                                  folder.path + "/gip-machine_secret", folder.path + "/server"])
 
         #expect(run.status == 0, "\(run.stderr)")
-        let frames = try JSONParser.parse(run.stdout).arrayValue?.compactMap(\.stringValue) ?? []
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        let frames = try JSONParser.parse(lines.first ?? "").arrayValue?.compactMap(\.stringValue) ?? []
         #expect(frames.count == 3 && frames[1] == "ACK")
+        // A pyzmq SUB with gip-machine's keys received it, stamped with the publisher's key.
+        #expect(lines.dropFirst().first == #"["bfc/machine-speciale/gip/signal", "cci-belfort"]"#)
         // The stored item's sender is the key's member, whatever the header claimed.
         let context = try Context()
         defer { context.terminate() }

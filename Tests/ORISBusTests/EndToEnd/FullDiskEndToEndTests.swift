@@ -16,7 +16,7 @@ struct FullDiskEndToEndTests {
         let folder = TemporaryFolder()
         let state = folder.path + "/state"
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-        let mount = try runCommand("/bin/mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", state])
+        let mount = try runCommand("/bin/mount", ["-t", "tmpfs", "-o", "size=512k,mode=0700", "tmpfs", state])
         try #require(mount.status == 0, "cannot mount a tmpfs: \(mount.stderr)")
         defer { _ = try? runCommand("/bin/umount", ["-l", state]) }
         // Ballast to free later, so that space can come back.

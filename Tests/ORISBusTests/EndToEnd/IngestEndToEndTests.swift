@@ -56,6 +56,9 @@ struct IngestEndToEndTests {
         var severity: String
         var status: String
         var references: [String]
+        /// The tier the rules send it to: `test` for a status other than Actual, `archive` when
+        /// its first `expires` has passed, `gip` otherwise.
+        var tier: String
 
         init(_ path: String) {
             let text = RealData.text(path)
@@ -69,6 +72,22 @@ struct IngestEndToEndTests {
             self.severity = found.max { (scale.firstIndex(of: $0) ?? 0) < (scale.firstIndex(of: $1) ?? 0) } ?? "Unknown"
             self.status = first("status")
             self.references = first("references").split(separator: " ").map(String.init)
+            let expires = first("expires")
+            if self.status != "Actual" {
+                self.tier = "test"
+            } else if !expires.isEmpty, let date = Self.date(expires), date < Date() {
+                self.tier = "archive"
+            } else {
+                self.tier = "gip"
+            }
+        }
+
+        /// An ISO 8601 date and time, read with Foundation (not the daemon's own reader).
+        static func date(_ text: String) -> Date? {
+            let plain = ISO8601DateFormatter()
+            let fractional = ISO8601DateFormatter()
+            fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            return plain.date(from: text) ?? fractional.date(from: text)
         }
     }
 
@@ -90,12 +109,15 @@ struct IngestEndToEndTests {
         let daemon = try Self.start()
         let session = try Session(daemon)
         defer { session.close() }
-        let gip = try session.subscriber(as: "gip-all", ["bfc/veille/gip/"])
-        try session.waitForSubscriptions(1)
+        let gip = try session.subscriber(as: "gip-all", ["bfc/veille/gip/", "bfc/veille/test/"])
+        try session.waitForSubscriptions(2)
 
         let first = try Self.orisctl(daemon, ["publish", "--cap", RealData.folder + "/cap", bad.path,
                                               "--theme", "veille", "--as", "cap-import"])
-        let seen = try Self.drain(gip)
+        let live = try Self.drain(gip)
+        // Expired alerts are stored on the archive tier for the record, never sent live.
+        let archived = try session.replayAll("bfc/veille/archive/", as: "gip-all")
+        let seen = live + archived
 
         #expect(first.status == 65, "\(first.stderr)")
         let repeats = files.count - expected.count
@@ -113,6 +135,8 @@ struct IngestEndToEndTests {
         #expect(Set(seen.compactMap { $0.header?["id"]?.stringValue }).count == expected.count)
         #expect(seen.allSatisfy { $0.header?["content_type"] == .string("application/cap+xml") })
         #expect(field("status") == tally(expected.values.map(\.status)))
+        #expect(tally(seen.compactMap { Topic($0.topic)?.tier.word }) == tally(expected.values.map(\.tier)))
+        #expect(live.allSatisfy { $0.topic.hasPrefix("bfc/veille/gip/") || $0.topic.hasPrefix("bfc/veille/test/") })
 
         let second = try Self.orisctl(daemon, ["publish", "--cap", RealData.folder + "/cap", "--theme", "veille",
                                                "--as", "cap-import"])
@@ -141,7 +165,7 @@ struct IngestEndToEndTests {
 
         let run = try Self.orisctl(daemon, ["publish", "--cap", originals.path, RealData.folder + "/cap",
                                             "--theme", "veille", "--as", "cap-import"])
-        let stored = try session.replayAll("bfc/veille/gip/", as: "operator")
+        let stored = try session.replayAll("bfc/veille/", as: "operator")
 
         #expect(run.status == 0, "\(run.stderr)")
         var idOf: [String: String] = [:]
@@ -171,12 +195,12 @@ struct IngestEndToEndTests {
         let daemon = try Self.start()
         let session = try Session(daemon)
         defer { session.close() }
-        let gip = try session.subscriber(as: "gip-all", ["bfc/veille/gip/"])
-        try session.waitForSubscriptions(1)
+        let gip = try session.subscriber(as: "gip-all", ["bfc/veille/gip/", "bfc/veille/test/"])
+        try session.waitForSubscriptions(2)
         let arguments = ["feed", RealData.folder + "/feeds", "--theme", "veille", "--as", "cap-import"]
 
         let first = try Self.orisctl(daemon, arguments + ["--state", state.path + "/state.json"])
-        let seen = try Self.drain(gip)
+        let seen = try Self.drain(gip) + session.replayAll("bfc/veille/archive/", as: "gip-all")
         let second = try Self.orisctl(daemon, arguments + ["--state", state.path + "/state.json"])
         let fresh = try Self.orisctl(daemon, arguments + ["--state", state.path + "/other.json"])
 

@@ -124,7 +124,8 @@ struct OrisctlEndToEndTests {
         #expect(python.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(publicKey) \(publicKey) 40")
     }
 
-    @Test(arguments: ["publish", "subscribe", "replay", "hello", "stats", "audit", "keygen"])
+    @Test(arguments: ["publish", "feed", "import", "escalate", "subscribe", "replay", "explain", "trace", "hello",
+                      "stats", "audit", "member", "keygen"])
     func help_onEverySubcommand_printsUsageAndExits0(command: String) throws {
         let result = try runCommand(Binaries.orisctl, [command, "--help"])
 
@@ -147,5 +148,19 @@ struct OrisctlEndToEndTests {
         #expect((try JSONParser.parse(stats.stdout)).objectValue?["accepted"] != nil)
         #expect(refused.status == 65)
         #expect(refused.stderr.hasPrefix("NAK forbidden:"))
+    }
+}
+
+extension OrisctlEndToEndTests {
+    @Test(arguments: [["publish", "--cap"], ["feed"], ["import", "--misp"]])
+    func importOfAFolderWithNothingToImport_saysSoAndExits66(command: [String]) throws {
+        let empty = TemporaryFolder()
+        _ = empty.write(".cache", "hidden files are not read")
+
+        let result = try runCommand(Binaries.orisctl, command + [empty.path, "--as", "cci-doubs",
+                                                                  "--api", "ipc:///nonexistent/api.sock"])
+
+        #expect(result.status == 66)
+        #expect(result.stderr.contains("to import in \(empty.path)"))
     }
 }

@@ -23,6 +23,14 @@ struct RevocationEndToEndTests {
         """
     }
 
+    /// A client of the daemon with a member's keys from `keys`.
+    static func client(_ id: String, _ keys: CurveEndToEndTests.Keys, _ daemon: RunningDaemon, _ context: Context,
+                       timeout: Int = 5000) throws -> APIClient {
+        try APIClient(context: context, endpoint: daemon.api, member: nil,
+                      curve: CurveClientKeys(keys: keys.members[id]!, serverKey: keys.server.publicKey),
+                      timeoutMilliseconds: timeout)
+    }
+
     static func signal(_ title: String) -> Request {
         .publish(header: header([("kind", .string("signal")), ("theme", .string("machine-speciale")),
                                  ("title", .string(title))]), body: [])
@@ -36,9 +44,7 @@ struct RevocationEndToEndTests {
         defer { context.terminate() }
         let server = keys.server.publicKey
         let stranger = CurveClientKeys(keys: try CurveKeyPair.generate(), serverKey: server)
-        let operatorClient = try APIClient(context: context, endpoint: daemon.api, member: nil,
-                                           curve: CurveClientKeys(keys: keys.members["operator"]!, serverKey: server),
-                                           timeoutMilliseconds: 5000)
+        let operatorClient = try Self.client("operator", keys, daemon, context)
         defer { operatorClient.close() }
 
         let api = try APIClient(context: context, endpoint: daemon.api, member: nil, curve: stranger,
@@ -148,5 +154,41 @@ struct RevocationEndToEndTests {
         defer { afterRestart.close() }
         #expect(throws: ClientError.self) { try afterRestart.request(.hello) }
         #expect(restarted.stderr.lines.contains { $0.contains("msg=\"registry changes recorded\"") } == false)
+    }
+}
+
+extension RevocationEndToEndTests {
+    /// An open connection is its key, not its name: enrolling the removed name again with a new
+    /// key does not bring the old key's open connection back.
+    @Test func aRemovedKey_staysRefusedOnItsOpenConnection_whenItsNameIsEnrolledAgainWithAnotherKey() throws {
+        let folder = TemporaryFolder()
+        let keys = try CurveEndToEndTests.Keys(folder)
+        let daemon = try RunningDaemon(configText: Self.configuration(keys), folder: folder)
+        let context = try Context()
+        defer { context.terminate() }
+        let server = keys.server.publicKey
+        let operatorClient = try Self.client("operator", keys, daemon, context)
+        defer { operatorClient.close() }
+        let old = try Self.client("cci-belfort", keys, daemon, context)
+        defer { old.close() }
+        #expect(try old.request(.hello).body["member"] == .string("cci-belfort"))
+        let fresh = try CurveKeyPair.generate()
+        func member(_ text: String) throws -> Reply {
+            try operatorClient.request(.member(arguments: Array(text.utf8)))
+        }
+
+        #expect(try member(#"{"action": "remove", "id": "cci-belfort"}"#).word == "MEMBER")
+        #expect(try member(#"{"action": "add", "member": {"id": "cci-belfort", "stratum": "capteur", "#
+                           + #""tenant": "bfc", "public_key": "\#(fresh.publicKey)"}}"#).word == "MEMBER")
+        let oldHello = try old.request(.hello)
+        let oldPublish = try old.request(Self.signal("avec l'ancienne clé"))
+        let renewed = try APIClient(context: context, endpoint: daemon.api, member: nil,
+                                    curve: CurveClientKeys(keys: fresh, serverKey: server), timeoutMilliseconds: 5000)
+        defer { renewed.close() }
+
+        #expect(oldHello.body["member"] == nil)
+        #expect(AccessEndToEndTests.code(oldPublish) == "unknown-member")
+        #expect(try renewed.request(.hello).body["member"] == .string("cci-belfort"))
+        #expect(try renewed.request(Self.signal("avec la nouvelle clé")).word == "ACK")
     }
 }

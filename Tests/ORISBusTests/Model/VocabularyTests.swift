@@ -33,7 +33,7 @@ import Testing
 
     @Test func word_isTheSpellingOnTheWire() {
         #expect(Kind.allCases.map(\.word) == ["signal", "alert", "diagnostic", "decision", "tasking"])
-        #expect(Tier.allCases.map(\.word) == ["capteur", "gip", "crps", "national"])
+        #expect(Tier.allCases.map(\.word) == ["capteur", "gip", "crps", "national", "test", "archive"])
         #expect(Severity.allCases.map(\.word) == ["Unknown", "Minor", "Moderate", "Severe", "Extreme"])
         #expect(Urgency.allCases.map(\.word) == ["Immediate", "Expected", "Future", "Past", "Unknown"])
         #expect(Certainty.allCases.map(\.word) == ["Observed", "Likely", "Possible", "Unlikely", "Unknown"])

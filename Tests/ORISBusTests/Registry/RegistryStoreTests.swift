@@ -36,7 +36,8 @@ import Testing
         changed.themes = []
 
         let store = try RegistryStore(stateDirectory: dir.path)
-        let unchanged = try RegistryStore(stateDirectory: dir.path).record(Self.registry([Self.tenant]), actor: "config:y")
+        let unchanged = try RegistryStore(stateDirectory: dir.path)
+            .record(Self.registry([Self.tenant]), actor: "config:y")
         let count = try store.record(Self.registry([changed]), actor: "config:z")
         let reopened = try RegistryStore(stateDirectory: dir.path)
 
@@ -68,5 +69,23 @@ extension RegistryStoreTests {
         #expect(last.map(\.actor) == ["admin-bfc", "operator"])
         #expect(last.map(\.subject) == ["new-one", "m"])
         #expect(last.first?.detail.objectValue?["public_key"] == .string("rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"))
+    }
+}
+
+extension RegistryStoreTests {
+    @Test func record_memberChangeOfAnotherOrigin_isAuditedWithThatActor() throws {
+        let dir = try TemporaryDirectory()
+        let store = try RegistryStore(stateDirectory: dir.path)
+        var registry = Self.registry([Self.tenant])
+        try store.record(registry, actor: "config:x")
+        registry.insert(Member(id: "late", tenant: "bfc", stratum: .gip))
+        var changed = registry
+        changed.remove("m")
+
+        let count = try store.record(changed, actor: "config:y", memberActors: ["late": "enrolment:e.json"])
+
+        #expect(count == 2)
+        let last = store.audit.entries.suffix(2).map { "\($0.actor) \($0.action) \($0.subject)" }
+        #expect(Set(last) == ["enrolment:e.json member.add late", "config:y member.remove m"])
     }
 }

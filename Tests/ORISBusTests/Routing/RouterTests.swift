@@ -198,4 +198,94 @@ import Testing
 
         #expect(Self.tiers(deliveries) == [.gip, .crps])
     }
+
+    // MARK: - Urgency and certainty thresholds
+
+    private static func escalating(urgency: Urgency?, certainty: Certainty?) -> ThemeConfiguration {
+        var theme = Self.theme
+        theme.crpsUrgency = urgency
+        theme.crpsCertainty = certainty
+        return theme
+    }
+
+    @Test func route_urgencyAtTheThreshold_escalates_justBelowDoesNot() {
+        let theme = Self.escalating(urgency: .expected, certainty: nil)
+        var at = Self.input(.alert, severity: .severe, theme: theme)
+        at.header.urgency = .expected
+        var below = at
+        below.header.urgency = .future
+
+        #expect(Self.tiers(Router.standard.route(at)) == [.gip, .crps])
+        #expect(Router.standard.route(at).last?.reason?.contains("urgency Expected at or above Expected") == true)
+        #expect(Self.tiers(Router.standard.route(below)) == [.gip])
+    }
+
+    @Test func route_certaintyAtTheThreshold_escalates_justBelowDoesNot() {
+        let theme = Self.escalating(urgency: nil, certainty: .likely)
+        var at = Self.input(.alert, severity: .extreme, theme: theme)
+        at.header.certainty = .likely
+        var below = at
+        below.header.certainty = .possible
+
+        #expect(Self.tiers(Router.standard.route(at)) == [.gip, .crps])
+        #expect(Self.tiers(Router.standard.route(below)) == [.gip])
+    }
+
+    // MARK: - CAP semantics
+
+    @Test func route_cancelOfAnEscalatedAlert_goesWhereTheOriginalWent() {
+        var cancel = Self.input(.alert, severity: .minor)
+        cancel.header.messageType = .cancel
+        cancel.header.references = ["original-1"]
+        cancel.originals = [OriginalRoute(theme: "machine-speciale", tier: .gip),
+                            OriginalRoute(theme: "machine-speciale", tier: .crps)]
+
+        let deliveries = Router.standard.route(cancel)
+
+        #expect(Self.tiers(deliveries) == [.gip, .crps])
+        #expect(deliveries.last?.reason == "cancel of original-1: delivered where the original went")
+        #expect(deliveries.allSatisfy { $0.theme == nil })
+    }
+
+    @Test func route_updateOfAnItemOfAnotherTheme_isDeliveredInThatThemeToo() {
+        var update = Self.input(.alert, severity: .minor)
+        update.header.messageType = .update
+        update.header.references = ["original-1"]
+        update.originals = [OriginalRoute(theme: "risques", tier: .gip), OriginalRoute(theme: "risques", tier: .crps)]
+
+        let deliveries = Router.standard.route(update)
+
+        #expect(deliveries.map { "\($0.theme ?? "own")/\($0.tier.word)" } == ["own/gip", "risques/gip", "risques/crps"])
+    }
+
+    @Test func route_anAlertThatMerelyReferencesAnother_doesNotFollowIt() {
+        var alert = Self.input(.alert, severity: .minor)
+        alert.header.references = ["original-1"]
+        alert.originals = [OriginalRoute(theme: "machine-speciale", tier: .crps)]
+
+        #expect(Self.tiers(Router.standard.route(alert)) == [.gip])
+    }
+
+    @Test(arguments: [ItemStatus.test, .exercise, .system, .draft])
+    func route_nonActualStatus_goesToTheTestTierOnly(_ status: ItemStatus) {
+        var input = Self.input(.alert, severity: .extreme, theme: Self.transRegional, tlp: .green)
+        input.header.status = status
+
+        let deliveries = Router.standard.route(input)
+
+        #expect(Self.tiers(deliveries) == [.test])
+        #expect(deliveries.first?.reason == "status \(status.word): kept apart from live items")
+    }
+
+    @Test func route_expiredWhenReceived_goesToTheArchiveOnly_notYetExpiredGoesLive() {
+        var expired = Self.input(.alert, severity: .extreme)
+        expired.header.received = Timestamp(rfc3339: "2026-12-04T10:00:00Z")
+        expired.header.expires = "2026-12-04T10:00:00Z"
+        var live = expired
+        live.header.expires = "2026-12-04T10:00:00.001Z"
+
+        #expect(Self.tiers(Router.standard.route(expired)) == [.archive])
+        #expect(Self.tiers(Router.standard.route(live)) == [.gip, .crps])
+    }
 }
+
