@@ -222,7 +222,8 @@ package final class Bus {
             copy.tier = route.tier
             copy.seq = seq
             copy.reason = route.reason
-            outbound.append(OutboundItem(topic: topic, seq: seq, header: copy, encodedHeader: copy.encoded(continuing: sharedHeader)))
+            outbound.append(OutboundItem(topic: topic, seq: seq, header: copy,
+                                         encodedHeader: copy.encoded(continuing: sharedHeader)))
         }
 
         let newTopics = numbered.keys.filter { self.sequences[$0] == nil }.count
