@@ -151,8 +151,9 @@ extension Daemon {
         registry.remove(member.id)
         try self.commit(enrolment, registry, actor: actor)
         // The key no longer passes ZAP, and every api and ingest message is checked against the
-        // registry; the feed's open connections are cut so that none of them keeps receiving.
-        self.feedRebindPending = true
+        // registry; the feed is replaced (``resetFeed(_:)``: libzmq has no stable call to drop one
+        // peer), so that none of its open connections keeps receiving.
+        self.feedResetPending = true
         self.logger.notice("member removed", [("member", member.id), ("tenant", member.tenant), ("by", actor.id)])
         return Reply(word: "MEMBER", body: JSONObject([("removed", .object(member.jsonObject))]))
     }
@@ -176,25 +177,6 @@ extension Daemon {
 
     /// Where run-time member changes are kept.
     var enrolmentPath: String { self.configuration.stateDirectory + "/enrolment.json" }
-
-    // MARK: - Revocation
-
-    /// Cuts every feed connection by unbinding and binding each feed endpoint again: libzmq has
-    /// no stable call to drop one peer, and unbinding an endpoint closes the connections it
-    /// accepted. Subscribers reconnect (libzmq's SUB does so by itself within its reconnect
-    /// interval, 100 ms by default) through ZAP, which refuses a revoked key, and resend their
-    /// subscriptions, which are checked again; what they missed meanwhile they repair from the
-    /// journal by sequence number (PROTOCOL.md section 9.1).
-    func rebindFeed(_ feed: Socket) throws(ZMQError) {
-        for endpoint in self.feedEndpoints {
-            try feed.unbind(endpoint)
-            // The old listener closes in libzmq's I/O thread; a tcp port is free a moment later.
-            try Self.bindRetrying(feed, endpoint)
-        }
-        self.stats.feedRebinds += 1
-        self.logger.info("feed connections cut after a revocation; subscribers reconnect",
-                         [("endpoints", self.feedEndpoints.joined(separator: " "))])
-    }
 }
 
 extension Daemon {

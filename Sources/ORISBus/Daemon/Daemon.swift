@@ -16,8 +16,6 @@ package final class Daemon {
     var registry: Registry
     /// The member changes made at run time, as kept in `enrolment.json`.
     var enrolment = Enrolment()
-    /// Set when a member was removed: the loop then cuts the feed's connections.
-    var feedRebindPending = false
     var bus: Bus?
     var stats = Stats()
     var feedEndpoints: [String] = []
@@ -374,10 +372,6 @@ package final class Daemon {
             }
             if ready[controlIndex] {
                 try self.serveAPI(sockets.control, local: true, sockets: sockets)
-            }
-            if self.feedRebindPending {
-                self.feedRebindPending = false
-                try self.rebindFeed(sockets.feed)
             }
             if let ingestIndex, ready[ingestIndex], let ingest = sockets.ingest {
                 try self.serveIngest(ingest, sockets: sockets)

@@ -76,14 +76,6 @@ package final class Socket {
         }
     }
 
-    /// Unbinds from an endpoint (`zmq_unbind`); for tcp and ipc this also closes the
-    /// connections accepted through it. A wildcard endpoint must be given as it was resolved.
-    package func unbind(_ endpoint: String) throws(ZMQError) {
-        try self.withHandle("zmq_unbind") { (handle) throws(ZMQError) in
-            _ = try zmqCall("zmq_unbind", subject: endpoint) { zmq_unbind(handle, endpoint) }
-        }
-    }
-
     /// Connects to an endpoint (`zmq_connect`); the connection itself happens in the background.
     ///
     /// - Throws: ``ZMQError``: `EINVAL` for a malformed endpoint, `EPROTONOSUPPORT`.
