@@ -73,6 +73,9 @@ enum SubscribeCommand: Command {
             do {
                 return try client.replay(request)
             } catch let refused as ReplayRefused {
+                if refused.reply.body["code"]?.stringValue == NAKCode.forbidden.word {
+                    throw NoLongerReadable(reply: refused.reply)
+                }
                 throw CommandFailure.refused(refused.reply)
             }
         }
@@ -101,30 +104,53 @@ enum SubscribeCommand: Command {
             shown += 1
             if let count, shown >= count { throw Enough() }
         }
+
+        /// Shows the next live item, or repairs tails when none came.
+        func step() throws {
+            guard let item = try subscriber.next(timeoutMilliseconds: repair ? 2000 : -1) else {
+                if repair {
+                    let before = catchUp.repaired
+                    try catchUp.checkTails(show: show)
+                    if catchUp.repaired > before {
+                        Output.error("filled \(catchUp.repaired - before) missed items from the journal")
+                    }
+                }
+                return
+            }
+            if repair {
+                let before = catchUp.repaired
+                try catchUp.live(item, show: show)
+                if catchUp.repaired > before {
+                    let count = catchUp.repaired - before
+                    Output.error("filled \(count) missed items on \(item.topic) from the journal")
+                }
+            } else {
+                try show(item)
+            }
+        }
+
+        // A member's rights can shrink while it listens (an axis it no longer collects for): the
+        // daemon then cuts the feed and refuses the repair; what it still reads goes on.
+        func narrow(_ refusal: NoLongerReadable) throws {
+            let now = try common.hello(client)["readable"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            let lost = prefixes.filter { prefix in !now.contains { prefix.hasPrefix($0) } }
+            guard !lost.isEmpty, lost.count < prefixes.count else { throw CommandFailure.refused(refusal.reply) }
+            for prefix in lost {
+                try subscriber.unsubscribe(prefix)
+                catchUp.drop(prefix)
+                Output.error("member '\(member)' may no longer read '\(prefix)': unsubscribed")
+            }
+            prefixes.removeAll { lost.contains($0) }
+        }
         do {
             if fromStart || fromSeq != nil {
                 try catchUp.history(fromSeq: UInt64(fromSeq ?? 0), show: show)
             }
             while true {
-                guard let item = try subscriber.next(timeoutMilliseconds: repair ? 2000 : -1) else {
-                    if repair {
-                        let before = catchUp.repaired
-                        try catchUp.checkTails(show: show)
-                        if catchUp.repaired > before {
-                            Output.error("filled \(catchUp.repaired - before) missed items from the journal")
-                        }
-                    }
-                    continue
-                }
-                if repair {
-                    let before = catchUp.repaired
-                    try catchUp.live(item, show: show)
-                    if catchUp.repaired > before {
-                        let count = catchUp.repaired - before
-                        Output.error("filled \(count) missed items on \(item.topic) from the journal")
-                    }
-                } else {
-                    try show(item)
+                do {
+                    try step()
+                } catch let refusal as NoLongerReadable {
+                    try narrow(refusal)
                 }
             }
         } catch is Enough {
@@ -133,6 +159,11 @@ enum SubscribeCommand: Command {
             }
             return ExitCode.success
         }
+    }
+
+    /// A repair REPLAY refused as `forbidden`: the member's rights changed while it listened.
+    struct NoLongerReadable: Error {
+        var reply: Reply
     }
 
     /// What to subscribe to when no prefix is given: what the member may read, narrowed by the
@@ -159,7 +190,8 @@ enum SubscribeCommand: Command {
             return prefix.split(separator: "/").dropFirst().first.map(String.init) == theme
         }
         if let tier {
-            prefixes = prefixes.filter { $0.hasSuffix("/\(tier.word)/") }
+            // The third segment is the tier (`…/axis/<axis>/` for the axis tier).
+            prefixes = prefixes.filter { $0.split(separator: "/").dropFirst(2).first.map(String.init) == tier.word }
             guard !prefixes.isEmpty else {
                 throw UsageError("member '\(member)' does not read tier '\(tier.word)' "
                                  + "(it reads: \(readable.joined(separator: " ")))")

@@ -10,7 +10,7 @@ enum Commands {
     static let all: [any Command.Type] = [
         PublishCommand.self, FeedCommand.self, ImportCommand.self, EscalateCommand.self, SubscribeCommand.self,
         ReplayCommand.self, ExplainCommand.self, TraceCommand.self, HelloCommand.self, StatsCommand.self,
-        AuditCommand.self, MemberCommand.self, KeygenCommand.self,
+        AuditCommand.self, MemberCommand.self, ThemeCommand.self, KeygenCommand.self,
     ]
 }
 let commands = Commands.all

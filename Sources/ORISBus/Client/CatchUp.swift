@@ -11,7 +11,7 @@ package struct CatchUp {
     /// Reads one page of stored items (a REPLAY request on the api endpoint).
     package typealias Fetch = (ReplayRequest) throws -> ReplayPage
 
-    private let prefixes: [String]
+    private var prefixes: [String]
     private let fetch: Fetch
     /// The last sequence number shown on each topic.
     package private(set) var shown: [String: UInt64] = [:]
@@ -51,6 +51,14 @@ package struct CatchUp {
             }
         }
         self.hasBaseline = true
+    }
+
+    /// Stops following `prefix` (the member may no longer read it): its topics are forgotten.
+    package mutating func drop(_ prefix: String) {
+        self.prefixes.removeAll { $0 == prefix }
+        for topic in self.shown.keys where topic.hasPrefix(prefix) && !self.prefixes.contains(where: topic.hasPrefix) {
+            self.shown[topic] = nil
+        }
     }
 
     /// The last number shown on a topic; 0 for a topic new since the baseline.

@@ -59,6 +59,17 @@ package final class FeedSubscriber {
         }
     }
 
+    /// Stops receiving what `prefix` matches.
+    ///
+    /// - Throws: ``ClientError/zmq(_:)``.
+    package func unsubscribe(_ prefix: String) throws(ClientError) {
+        do {
+            try self.socket.set(.unsubscribe(Array(prefix.utf8)))
+        } catch {
+            throw .zmq(error)
+        }
+    }
+
     /// Closes the socket.
     package func close() {
         self.socket.close()

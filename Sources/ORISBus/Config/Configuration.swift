@@ -47,6 +47,8 @@ package struct ThemeConfiguration: Sendable, Equatable {
     /// Whether an `amber` item may be offered to the national level (`green` and `clear` may;
     /// `red` and `amber+strict` never).
     package var nationalAmber = false
+    /// What the animateur and the team work from: axes, collectors, back-planning.
+    package var dashboard = ThemeDashboard()
 
     package init(id: String, title: String, crpsSeverity: Severity = .severe, isTransRegional: Bool = false) {
         self.id = id
@@ -101,6 +103,9 @@ package struct TenantConfiguration: Sendable, Equatable {
     package var durability: DurabilityPolicy
     /// What the tenant may use, so that it cannot starve the others.
     package var quota = TenantQuota()
+    /// The escalation rules a theme starts from (the tenant's `defaults`): a theme created at
+    /// run time takes them too.
+    package var themeDefaults = ThemeConfiguration(id: "-", title: "")
 
     package init(
         id: String,

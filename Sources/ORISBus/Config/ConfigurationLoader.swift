@@ -281,11 +281,7 @@ package enum ConfigurationLoader {
         }
         var themes = [ThemeConfiguration]()
         for themeNode in try node.child(o, "themes")?.array() ?? [] {
-            let t = try themeNode.object(allowed: ["id", "title", "trans_regional"] + Self.escalationFields)
-            var theme = try self.readEscalation(themeNode, t, base: base)
-            theme.id = try themeNode.required(t, "id").identifier()
-            theme.title = try themeNode.child(t, "title")?.string() ?? ""
-            theme.isTransRegional = try themeNode.child(t, "trans_regional")?.bool() ?? false
+            let theme = try self.readTheme(themeNode, base: base)
             guard !themes.contains(where: { $0.id == theme.id }) else {
                 throw themeNode.fail("theme '\(theme.id)' is defined twice in tenant '\(id)'",
                                      field: "\(themeNode.path).id")
@@ -336,6 +332,7 @@ package enum ConfigurationLoader {
             try self.readDurability(journal, base: durability)
         } ?? durability
         var tenant = TenantConfiguration(id: id, name: name, themes: themes, members: members, durability: own)
+        tenant.themeDefaults = base
         if let quotaNode = node.child(o, "quota") {
             tenant.quota = try self.readQuota(quotaNode)
             if let most = tenant.quota.maximumMembers, members.count > most {
@@ -350,7 +347,7 @@ package enum ConfigurationLoader {
     static let escalationFields = ["crps_severity", "crps_urgency", "crps_certainty", "national_severity",
                                    "national_amber", "corroboration"]
 
-    private static func readEscalation(
+    static func readEscalation(
         _ node: ConfigNode,
         _ o: JSONObject,
         base: ThemeConfiguration

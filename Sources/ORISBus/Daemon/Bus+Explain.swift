@@ -4,7 +4,7 @@ extension Bus {
     /// Why `member` does or does not receive `topic`: each rule that decides it, in order.
     package func explain(member: Member, topic text: String) -> (receives: Bool, reasons: [String]) {
         guard let topic = Topic(text) else {
-            return (false, ["'\(text)' is not a topic (tenant/theme/tier/kind)"])
+            return (false, ["'\(text)' is not a topic (tenant/theme/tier/kind, or tenant/theme/axis/AXIS/kind)"])
         }
         var reasons = [String]()
         if member.stratum == .operator {
@@ -24,6 +24,15 @@ extension Bus {
         }
         reasons.append(member.themes.isEmpty ? "works on every theme of its tenant"
                        : "works on theme '\(topic.theme)'")
+        if let axis = topic.axis {
+            guard let why = self.registry.collection(of: member, theme: topic.theme, axis: axis) else {
+                let exists = self.registry.theme(topic.theme, tenant: topic.tenant)?.dashboard.axis(axis) != nil
+                return (false, reasons + [exists ? "member '\(member.id)' is not a collector of axis '\(axis)' "
+                                          + "(only its collectors, capteurs, read its topics)"
+                                          : "theme '\(topic.theme)' has no axis '\(axis)'"])
+            }
+            return (true, reasons + [why, Self.whatReaches(.axis)])
+        }
         let tiers = ReadPolicy.tiers(of: member.stratum) ?? []
         guard tiers.contains(topic.tier) else {
             return (false, reasons + ["a \(member.stratum.word) member reads the tiers "
@@ -37,9 +46,10 @@ extension Bus {
     /// What the routing rules put on a tier, in one sentence.
     static func whatReaches(_ tier: Tier) -> String {
         switch tier {
-        case .capteur: return "this tier gets decisions and taskings of the theme"
-        case .gip: return "this tier gets the theme's signals, alerts and decisions (TLP red included), "
-            + "and corroboration alerts"
+        case .capteur: return "this tier gets the theme's decisions"
+        case .axis: return "this tier gets the axis's taskings and the reminders of its deadline"
+        case .gip: return "this tier gets the theme's signals, alerts, decisions and taskings (TLP red included), "
+            + "corroboration alerts and back-planning reminders"
         case .crps: return "this tier gets diagnostics, alerts at or above the theme's thresholds, explicit "
             + "escalations and corroboration alerts, never TLP red"
         case .national: return "this tier gets what a trans-regional theme offers nationally: TLP green or clear "

@@ -149,7 +149,7 @@ package final class Bus {
         guard let theme = self.registry.theme(stamped.theme, tenant: sender.tenant) else {
             throw Rejection(.unknownTheme, "tenant '\(sender.tenant)' has no theme '\(stamped.theme)'", id: claimed)
         }
-        try PublishPolicy.check(member: sender, kind: stamped.kind, theme: theme.id, id: claimed)
+        try PublishPolicy.check(member: sender, kind: stamped.kind, theme: theme, axis: stamped.axis, id: claimed)
         if let first = self.stores[sender.tenant]?.window.ack(for: stamped.id) {
             // The same member retrying gets its first ACK; another member may not take the id.
             guard first.sender == sender.id else {
@@ -171,7 +171,7 @@ package final class Bus {
                 guard let original = store.window.ack(for: reference), original.sender == sender.id else { continue }
                 for delivery in original.deliveries {
                     guard let topic = Topic(delivery.topic) else { continue }
-                    let route = OriginalRoute(theme: topic.theme, tier: topic.tier)
+                    let route = OriginalRoute(theme: topic.theme, tier: topic.tier, axis: topic.axis)
                     if !originals.contains(route) { originals.append(route) }
                 }
             }
@@ -215,7 +215,8 @@ package final class Bus {
         // The deliveries differ only in tier, seq and reason: the rest is written once.
         let sharedHeader = stamped.encodedUpToDelivery
         for route in routes {
-            let topic = Topic(tenant: tenant, theme: route.theme ?? stamped.theme, tier: route.tier, kind: stamped.kind)
+            let topic = Topic(tenant: tenant, theme: route.theme ?? stamped.theme, tier: route.tier, kind: stamped.kind,
+                              axis: route.axis)
             let seq = (numbered[topic] ?? self.sequences[topic, default: 0]) + 1
             numbered[topic] = seq
             var copy = stamped

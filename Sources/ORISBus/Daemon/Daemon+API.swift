@@ -122,6 +122,13 @@ extension Daemon {
                 self.reject(error, endpoint: "api", member: member, what: "member command refused")
                 return Outcome(reply: .nak(error))
             }
+        case .theme(let arguments):
+            do throws(Rejection) {
+                return Outcome(reply: try self.themeCommand(arguments, actor: caller))
+            } catch {
+                self.reject(error, endpoint: "api", member: member, what: "theme command refused")
+                return Outcome(reply: .nak(error))
+            }
         case .replay(let arguments):
             do throws(Rejection) {
                 let replay = try ReplayRequest(arguments)

@@ -165,14 +165,19 @@ extension Daemon {
             try enrolment.save(path: self.enrolmentPath)
             try self.registryStore?.record(registry, actor: actor.id)
         } catch {
-            if case .diskFull = error {
-                throw Rejection(.storageFull, "the registry change could not be written: no space left")
-            }
-            throw Rejection(.internal, "the registry change could not be written: \(error)")
+            throw Self.writeFailure(error, "the registry change")
         }
         self.enrolment = enrolment
         self.registry = registry
         self.bus?.registry = registry
+    }
+
+    /// The refusal for a change that could not be written to the state folder: nothing changed.
+    static func writeFailure(_ error: JournalError, _ what: String) -> Rejection {
+        if case .diskFull = error {
+            return Rejection(.storageFull, "\(what) could not be written: no space left")
+        }
+        return Rejection(.internal, "\(what) could not be written: \(error)")
     }
 
     /// Where run-time member changes are kept.

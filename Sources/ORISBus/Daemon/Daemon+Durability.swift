@@ -149,7 +149,11 @@ extension Daemon {
     /// ever.
     func pollTimeout() -> Int {
         guard let bus = self.bus else { return -1 }
-        var timeout = self.configuration.tenants.contains { $0.durability.hasRetention } ? 1000 : -1
+        // Retention and back-planning reminders are looked at once a second.
+        let hasMilestones = self.registry.tenantIDs.contains { tenant in
+            self.registry.themes(of: tenant).contains { !$0.dashboard.milestones.isEmpty }
+        }
+        var timeout = hasMilestones || self.configuration.tenants.contains { $0.durability.hasRetention } ? 1000 : -1
         let now = Timestamp.now().milliseconds
         for (tenant, n) in self.tenantIndex {
             guard case .batch(let ms) = self.durability[n].policy, !self.durability[n].syncInFlight,

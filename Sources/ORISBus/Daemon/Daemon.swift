@@ -31,6 +31,14 @@ package final class Daemon {
     var feedQuarantine: [String: Int64] = [:]
     /// Set when the feed socket must be replaced (``resetFeed(_:)``).
     var feedResetPending = false
+    /// The themes created or changed at run time, as kept in `themes.json`.
+    var themeStore = ThemeStore()
+    /// The back-planning reminders raised so far (``ReminderPlanner``), as kept in
+    /// `reminders.json`.
+    var raisedReminders = Set<String>()
+    var lastReminderCheck = Timestamp(milliseconds: 0)
+    /// Reminders that could not be stored, each logged once.
+    var failedReminders = Set<String>()
 
     /// The version this build reports.
     package static let version = "0.3.0"
@@ -118,6 +126,16 @@ package final class Daemon {
         }
         defer { lock.release() }
 
+        // Themes first: members added at run time may work on themes created at run time.
+        do {
+            self.themeStore = try ThemeStore.load(path: self.themeStorePath)
+            self.raisedReminders = try Self.loadReminders(path: self.remindersPath)
+        } catch {
+            throw .state("cannot read the themes changed at run time: \(error)")
+        }
+        for problem in self.themeStore.apply(to: &self.registry) {
+            self.logger.warning("theme entry left out", [("err", problem)])
+        }
         do {
             self.enrolment = try Enrolment.load(path: self.enrolmentPath)
         } catch {
@@ -385,6 +403,7 @@ package final class Daemon {
                 poller = withoutFeed
                 _ = poller.add(sockets.feed)
             }
+            try self.raiseRemindersWhenDue(sockets)
             try self.requestSyncs(sockets)
             self.applyRetentionWhenDue()
         }

@@ -29,6 +29,8 @@ package enum NAKCode: String, Sendable, CaseIterable, Error {
     case missingTheme = "missing-theme"
     /// The theme is not one of the sender's tenant.
     case unknownTheme = "unknown-theme"
+    /// A tasking names no research axis, or one its theme does not have.
+    case unknownAxis = "unknown-axis"
     /// The `severity` is not on the CAP scale.
     case badSeverity = "bad-severity"
     /// The `urgency` is not on the CAP scale.
@@ -68,7 +70,7 @@ package enum NAKCode: String, Sendable, CaseIterable, Error {
     case overQuota = "over-quota"
     /// A control command would take a name or key that is already in use.
     case conflict = "conflict"
-    /// A control command names a member that does not exist.
+    /// A control command names a member, theme or axis that does not exist.
     case notFound = "not-found"
     /// The daemon could not do what was asked for a reason of its own.
     case `internal` = "internal"

@@ -1,34 +1,49 @@
 // SPDX-License-Identifier: Apache-2.0
 
-/// Where a delivered item is published: `<tenant>/<theme>/<tier>/<kind>`.
+/// Where a delivered item is published: `<tenant>/<theme>/<tier>/<kind>`, or
+/// `<tenant>/<theme>/axis/<axis>/<kind>` for the collectors of one research axis.
 ///
 /// Subscribing to a prefix that ends in `/` takes a whole subtree, and because names cannot
-/// contain `/`, the prefix `bfc/` never matches another tenant such as `bfc2`.
+/// contain `/`, the prefix `bfc/` never matches another tenant such as `bfc2`, nor
+/// `bfc/t/axis/a1/` another axis such as `a10`.
 package struct Topic: Sendable, Hashable, CustomStringConvertible {
     package var tenant: String
     package var theme: String
     package var tier: Tier
     package var kind: Kind
+    /// The research axis, when the tier is ``Tier/axis`` (nil otherwise).
+    package var axis: String?
 
-    package init(tenant: String, theme: String, tier: Tier, kind: Kind) {
+    package init(tenant: String, theme: String, tier: Tier, kind: Kind, axis: String? = nil) {
         self.tenant = tenant
         self.theme = theme
         self.tier = tier
         self.kind = kind
+        self.axis = tier == .axis ? axis : nil
     }
 
-    /// Reads a topic written as `<tenant>/<theme>/<tier>/<kind>`; nil when it is not one.
+    /// Reads a topic written as `<tenant>/<theme>/<tier>/<kind>` or
+    /// `<tenant>/<theme>/axis/<axis>/<kind>`; nil when it is not one.
     package init?(_ text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 4,
+        guard parts.count == 4 || parts.count == 5,
               Identifier.isValid(parts[0]), Identifier.isValid(parts[1]),
-              let tier = Tier(rawValue: parts[2]), let kind = Kind(rawValue: parts[3])
+              let tier = Tier(rawValue: parts[2]), (tier == .axis) == (parts.count == 5),
+              let kind = Kind(rawValue: parts[parts.count - 1])
         else { return nil }
-        self.init(tenant: parts[0], theme: parts[1], tier: tier, kind: kind)
+        if tier == .axis {
+            guard Identifier.isValid(parts[3]) else { return nil }
+            self.init(tenant: parts[0], theme: parts[1], tier: tier, kind: kind, axis: parts[3])
+        } else {
+            self.init(tenant: parts[0], theme: parts[1], tier: tier, kind: kind)
+        }
     }
 
     package var description: String {
-        "\(self.tenant)/\(self.theme)/\(self.tier.rawValue)/\(self.kind.rawValue)"
+        if let axis = self.axis {
+            return "\(self.tenant)/\(self.theme)/axis/\(axis)/\(self.kind.rawValue)"
+        }
+        return "\(self.tenant)/\(self.theme)/\(self.tier.rawValue)/\(self.kind.rawValue)"
     }
 
     /// The topic as the bytes of a frame.
@@ -43,5 +58,10 @@ package struct Topic: Sendable, Hashable, CustomStringConvertible {
             return "\(tenant)/\(theme)/\(tier.rawValue)/"
         }
         return "\(tenant)/\(theme)/"
+    }
+
+    /// The prefix that takes what one research axis's collectors receive.
+    package static func prefix(tenant: String, theme: String, axis: String) -> String {
+        "\(tenant)/\(theme)/axis/\(axis)/"
     }
 }

@@ -41,15 +41,21 @@ package enum Kind: String, Vocabulary {
     case diagnostic
     /// A CRPS decision, sent back down.
     case decision
-    /// A research axis handed to capteurs.
+    /// A research axis handed to capteurs: delivered to that axis's collectors only.
     case tasking
+    /// A back-planning date of a theme that is near or past: raised by the daemon alone.
+    case reminder
 
     package var word: String { self.rawValue }
 }
 
 /// Where an item is delivered.
 package enum Tier: String, Vocabulary {
-    case capteur, gip, crps, national
+    case capteur
+    /// The collectors of one research axis of a theme: the topic names the axis
+    /// (`<tenant>/<theme>/axis/<axis>/<kind>`), and only its collectors read it.
+    case axis
+    case gip, crps, national
     /// Items whose status is Test, Exercise, System or Draft: kept apart, never escalated.
     case test
     /// Items already expired when they arrived: stored for the record, never sent live.

@@ -21,6 +21,8 @@ package struct Stats: Sendable {
     package var duplicates: UInt64 = 0
     /// Items the daemon raised itself (corroboration alerts).
     package var raised: UInt64 = 0
+    /// Back-planning reminders raised.
+    package var reminders: UInt64 = 0
     /// Items sent in REPLAY pages.
     package var replayed: UInt64 = 0
     /// Replies dropped because their client had too many unread.
@@ -59,6 +61,7 @@ package struct Stats: Sendable {
         o["feed_rebinds"] = .int(Int64(self.feedRebinds))
         o["duplicates"] = .int(Int64(self.duplicates))
         o["raised"] = .int(Int64(self.raised))
+        o["reminders"] = .int(Int64(self.reminders))
         o["replayed"] = .int(Int64(self.replayed))
         o["dropped_replies"] = .int(Int64(self.droppedReplies))
         o["gap_repairs"] = .object(JSONObject(self.gapRepairs.sorted { $0.key < $1.key }

@@ -6,8 +6,11 @@
 ///   every tenant, including the daemon's counters (STATS), which span every tenant;
 /// - tenant admin (a member with `admin: true`): add, remove, list and show the members of its
 ///   tenant, and read its tenant's audit trail;
-/// - animateur (a member with `animates: [themes]`): list and show the members of its tenant;
-/// - every member: HELLO, and publishing and reading as its stratum allows.
+/// - animateur (a member with `animates: [themes]`, or named `animateur` in a theme's
+///   dashboard): list and show the members of its tenant; change the dashboard of its themes
+///   (axes, collectors, back-planning), not their escalation rules;
+/// - every member: HELLO, the themes it works on (THEME list and show), and publishing and
+///   reading as its stratum allows. Creating a theme or changing its rules is for admins.
 package enum ControlPolicy {
     /// A control action.
     package enum Action: Sendable, Equatable {
@@ -16,6 +19,12 @@ package enum ControlPolicy {
         case readMembers
         case readAudit
         case readStats
+        /// Create a theme, or change its escalation rules.
+        case createTheme
+        /// Change a theme's dashboard; `animateur` is the one its dashboard names.
+        case changeDashboard(theme: String, animateur: String?)
+        /// Read a theme and its dashboard.
+        case readTheme(String)
 
         /// How the action reads in a refusal.
         var phrase: String {
@@ -25,6 +34,9 @@ package enum ControlPolicy {
             case .readMembers: return "list the members of"
             case .readAudit: return "read the audit trail of"
             case .readStats: return "read the counters of"
+            case .createTheme: return "create themes or change their rules in"
+            case .changeDashboard(let theme, _): return "change the dashboard of theme '\(theme)' in"
+            case .readTheme(let theme): return "read theme '\(theme)' of"
             }
         }
     }
@@ -37,6 +49,10 @@ package enum ControlPolicy {
         case .addMember, .removeMember, .readAudit: return actor.isAdmin
         case .readMembers: return actor.isAdmin || !actor.animates.isEmpty
         case .readStats: return false
+        case .createTheme: return actor.isAdmin
+        case .changeDashboard(let theme, let animateur):
+            return actor.isAdmin || actor.animates.contains(theme) || animateur == actor.id
+        case .readTheme(let theme): return actor.isAdmin || actor.worksOn(theme)
         }
     }
 

@@ -6,26 +6,48 @@
 /// (taskings) and may relay field items of its own; the CRPS decides and tasks; the national
 /// level shares signals, alerts and diagnostics; the operator may publish anything.
 package enum PublishPolicy {
-    /// The kinds a stratum may publish.
+    /// The kinds a stratum may publish. Reminders are raised by the daemon alone.
     package static func kinds(for stratum: Stratum) -> Set<Kind> {
         switch stratum {
         case .capteur: return [.signal, .alert]
         case .gip: return [.signal, .alert, .diagnostic, .tasking]
         case .crps: return [.decision, .tasking]
         case .national: return [.signal, .alert, .diagnostic]
-        case .operator: return Set(Kind.allCases)
+        case .operator: return Set(Kind.allCases).subtracting([.reminder])
         }
     }
 
-    /// Checks that `member` may publish `kind` on `theme`.
+    /// Checks that `member` may publish `kind` on `theme`, and that a tasking names one of the
+    /// theme's research axes (its collectors are whom it reaches).
     ///
-    /// - Throws: ``Rejection`` with ``NAKCode/forbidden``.
-    package static func check(member: Member, kind: Kind, theme: String, id: String?) throws(Rejection) {
+    /// - Throws: ``Rejection`` with ``NAKCode/forbidden``, or ``NAKCode/unknownAxis``.
+    package static func check(
+        member: Member,
+        kind: Kind,
+        theme: ThemeConfiguration,
+        axis: String?,
+        id: String?
+    ) throws(Rejection) {
         guard self.kinds(for: member.stratum).contains(kind) else {
+            if kind == .reminder {
+                throw Rejection(.forbidden, "reminders are raised by the daemon from a theme's back-planning", id: id)
+            }
             throw Rejection(.forbidden, "a \(member.stratum.word) member may not publish a \(kind.word)", id: id)
         }
-        guard member.worksOn(theme) else {
-            throw Rejection(.forbidden, "member '\(member.id)' does not work on theme '\(theme)'", id: id)
+        guard member.worksOn(theme.id) else {
+            throw Rejection(.forbidden, "member '\(member.id)' does not work on theme '\(theme.id)'", id: id)
+        }
+        if kind == .tasking {
+            let axes = theme.dashboard.axes.map(\.id)
+            let known = axes.isEmpty ? "it has none: add one with 'orisctl theme axis add'"
+                : "its axes: " + axes.joined(separator: ", ")
+            guard let axis else {
+                throw Rejection(.unknownAxis, "a tasking names the research axis it hands out ('axis'); theme "
+                                + "'\(theme.id)': \(known)", id: id)
+            }
+            guard theme.dashboard.axis(axis) != nil else {
+                throw Rejection(.unknownAxis, "theme '\(theme.id)' has no axis '\(axis)' (\(known))", id: id)
+            }
         }
     }
 }

@@ -104,6 +104,34 @@ package struct Registry: Sendable {
     /// A tenant.
     package func tenant(_ id: String) -> TenantConfiguration? { self.tenantsByID[id] }
 
+    /// Why `member` collects for `axis` of `theme`, or nil when it does not: a capteur that
+    /// works on the theme, named among the axis's collectors in the theme's dashboard or naming
+    /// the axis in its own `axes`; and the theme has that axis.
+    package func collection(of member: Member, theme: String, axis: String) -> String? {
+        guard member.stratum == .capteur, member.worksOn(theme),
+              let found = self.theme(theme, tenant: member.tenant)?.dashboard.axis(axis)
+        else { return nil }
+        if found.collectors.contains(member.id) {
+            return "listed among the collectors of axis '\(axis)' of theme '\(theme)'"
+        }
+        if member.axes.contains(axis) {
+            return "its enrolment names axis '\(axis)' among its axes"
+        }
+        return nil
+    }
+
+    /// Adds a theme to a tenant, or replaces the theme of the same id in place.
+    package mutating func upsert(_ theme: ThemeConfiguration, tenant: String) {
+        guard var configuration = self.tenantsByID[tenant] else { return }
+        if let n = configuration.themes.firstIndex(where: { $0.id == theme.id }) {
+            configuration.themes[n] = theme
+        } else {
+            configuration.themes.append(theme)
+        }
+        self.tenantsByID[tenant] = configuration
+        self.themesByKey[Self.key(tenant, theme.id)] = theme
+    }
+
     /// How many members are known.
     package var memberCount: Int { self.membersByID.count }
 

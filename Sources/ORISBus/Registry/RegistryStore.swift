@@ -91,10 +91,10 @@ package final class RegistryStore {
         for tenant in registry.tenantIDs {
             var themes = JSONObject()
             for theme in registry.themes(of: tenant) {
-                themes[theme.id] = .object(JSONObject([
-                    ("title", .string(theme.title)), ("crps_severity", .string(theme.crpsSeverity.word)),
-                    ("trans_regional", .bool(theme.isTransRegional)),
-                ]))
+                // Rules and dashboard: a change of either is audited.
+                var o = theme.jsonObject
+                o["id"] = nil
+                themes[theme.id] = .object(o)
             }
             var members = JSONObject()
             for member in registry.members(of: tenant) {

@@ -7,11 +7,14 @@ package struct Delivery: Sendable, Equatable {
     /// The theme of the topic, when it is not the item's own (an update delivered where its
     /// original went, in the original's theme).
     package var theme: String?
+    /// The research axis, for the ``Tier/axis`` tier.
+    package var axis: String?
 
-    package init(tier: Tier, reason: String? = nil, theme: String? = nil) {
+    package init(tier: Tier, reason: String? = nil, theme: String? = nil, axis: String? = nil) {
         self.tier = tier
         self.reason = reason
         self.theme = theme
+        self.axis = axis
     }
 }
 
@@ -19,10 +22,12 @@ package struct Delivery: Sendable, Equatable {
 package struct OriginalRoute: Sendable, Equatable {
     package var theme: String
     package var tier: Tier
+    package var axis: String?
 
-    package init(theme: String, tier: Tier) {
+    package init(theme: String, tier: Tier, axis: String? = nil) {
         self.theme = theme
         self.tier = tier
+        self.axis = axis
     }
 }
 
@@ -49,8 +54,9 @@ package protocol RoutingRule: Sendable {
 }
 
 /// The route each kind takes through the strata (DESIGN.md §2): field items up to the GIP,
-/// diagnostics up to the CRPS, decisions back down to the GIP and the capteurs, taskings to the
-/// capteurs.
+/// diagnostics up to the CRPS, decisions back down to the GIP and the capteurs, a tasking to
+/// the collectors of its axis (and to the GIP, who hands axes out). Reminders are routed by the
+/// daemon that raises them.
 package struct KindRoute: RoutingRule {
     package init() {}
 
@@ -59,7 +65,10 @@ package struct KindRoute: RoutingRule {
         case .signal, .alert: return [Delivery(tier: .gip)]
         case .diagnostic: return [Delivery(tier: .crps)]
         case .decision: return [Delivery(tier: .gip), Delivery(tier: .capteur)]
-        case .tasking: return [Delivery(tier: .capteur)]
+        case .tasking:
+            guard let axis = input.header.axis else { return [Delivery(tier: .gip)] }
+            return [Delivery(tier: .axis, axis: axis), Delivery(tier: .gip)]
+        case .reminder: return [Delivery(tier: .gip)]
         }
     }
 }
@@ -96,7 +105,7 @@ package struct FollowOriginal: RoutingRule {
         let names = input.header.references.prefix(3).joined(separator: ", ")
         return input.originals.map {
             Delivery(tier: $0.tier, reason: "\(word) of \(names): delivered where the original went",
-                     theme: $0.theme == input.header.theme ? nil : $0.theme)
+                     theme: $0.theme == input.header.theme ? nil : $0.theme, axis: $0.axis)
         }
     }
 }
@@ -139,7 +148,9 @@ package struct Router: Sendable {
         }
         // One delivery per topic (theme and tier); the first reason given is kept.
         var byTopic: [String: Delivery] = [:]
-        func key(_ delivery: Delivery) -> String { "\(delivery.theme ?? "")/\(delivery.tier.word)" }
+        func key(_ delivery: Delivery) -> String {
+            "\(delivery.theme ?? "")/\(delivery.tier.word)/\(delivery.axis ?? "")"
+        }
         for rule in self.rules {
             for delivery in rule.deliveries(for: input) where byTopic[key(delivery)]?.reason == nil {
                 if let existing = byTopic[key(delivery)], delivery.reason == nil {
@@ -152,7 +163,7 @@ package struct Router: Sendable {
         // Tiers in order, the item's own theme first within a tier.
         let merged = byTopic.values.filter { $0.tier != .test && $0.tier != .archive }.sorted {
             let (l, r) = (Tier.allCases.firstIndex(of: $0.tier)!, Tier.allCases.firstIndex(of: $1.tier)!)
-            return l != r ? l < r : ($0.theme ?? "") < ($1.theme ?? "")
+            return l != r ? l < r : ($0.theme ?? "", $0.axis ?? "") < ($1.theme ?? "", $1.axis ?? "")
         }
         return TLPConfinement.confine(merged, label: input.header.tlp, theme: input.theme,
                                       home: KindRoute().deliveries(for: input).first?.tier)

@@ -23,6 +23,8 @@ package enum Request: Sendable, Equatable {
     case explain(arguments: [UInt8])
     /// `TRACE arguments`: where an item went and why.
     case trace(arguments: [UInt8])
+    /// `THEME`: create, change, list and show themes and their dashboards.
+    case theme(arguments: [UInt8])
 
     /// The first frame of every request and reply: protocol ORIS, version 01.
     package static let signature: [UInt8] = Array("ORIS01".utf8)
@@ -57,7 +59,7 @@ package enum Request: Sendable, Equatable {
                 throw Rejection(.badFrames, "STATS takes 2 frames (signature, command), not \(frames.count)")
             }
             return .stats
-        case let word where ["REPLAY", "AUDIT", "MEMBER", "ESCALATE", "EXPLAIN", "TRACE"].contains(word):
+        case let word where ["REPLAY", "AUDIT", "MEMBER", "ESCALATE", "EXPLAIN", "TRACE", "THEME"].contains(word):
             guard arguments == 1 else {
                 throw Rejection(.badFrames, "\(word) takes 3 frames (signature, command, arguments), "
                                 + "not \(frames.count)")
@@ -69,13 +71,14 @@ package enum Request: Sendable, Equatable {
             case "ESCALATE": return .escalate(arguments: argument)
             case "EXPLAIN": return .explain(arguments: argument)
             case "TRACE": return .trace(arguments: argument)
+            case "THEME": return .theme(arguments: argument)
             default: return .member(arguments: argument)
             }
         default:
             let word = String(decoding: command.prefix(32), as: UTF8.self)
             throw Rejection(.badCommand,
                             "unknown command '\(word)' (known: AUDIT, ESCALATE, EXPLAIN, HELLO, MEMBER, PUBLISH, "
-                            + "REPLAY, STATS, TRACE)")
+                            + "REPLAY, STATS, THEME, TRACE)")
         }
     }
 
@@ -91,6 +94,7 @@ package enum Request: Sendable, Equatable {
         case .escalate(let arguments): return [Self.signature, Array("ESCALATE".utf8), arguments]
         case .explain(let arguments): return [Self.signature, Array("EXPLAIN".utf8), arguments]
         case .trace(let arguments): return [Self.signature, Array("TRACE".utf8), arguments]
+        case .theme(let arguments): return [Self.signature, Array("THEME".utf8), arguments]
         }
     }
 }

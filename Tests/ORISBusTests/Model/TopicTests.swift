@@ -23,14 +23,27 @@ import Testing
     @Test func init_ofDescription_givesBackTheSameTopic() {
         for tier in Tier.allCases {
             for kind in Kind.allCases {
-                let topic = Topic(tenant: "ara", theme: "textile", tier: tier, kind: kind)
+                let topic = Topic(tenant: "ara", theme: "textile", tier: tier, kind: kind,
+                                  axis: tier == .axis ? "sous-traitance" : nil)
 
                 #expect(Topic(topic.description) == topic)
             }
         }
     }
 
+    @Test func axisTopics_nameTheirAxisAfterTheTier() {
+        let topic = Topic(tenant: "bfc", theme: "auto-rang3", tier: .axis, kind: .tasking, axis: "fournisseurs")
+
+        #expect(topic.description == "bfc/auto-rang3/axis/fournisseurs/tasking")
+        #expect(Topic("bfc/auto-rang3/axis/fournisseurs/tasking") == topic)
+        #expect(Topic(tenant: "bfc", theme: "t", tier: .gip, kind: .alert, axis: "a").axis == nil)
+    }
+
     static let invalidTexts: [String] = [
+        "bfc/auto-rang3/axis/tasking",
+        "bfc/auto-rang3/gip/fournisseurs/tasking",
+        "bfc/auto-rang3/axis/Fournisseurs/tasking",
+        "bfc/auto-rang3/axis/a/b/tasking",
         "",
         "bfc/auto-rang3/gip",
         "bfc/auto-rang3/gip/alert/extra",

@@ -32,8 +32,10 @@ import Testing
     }
 
     @Test func word_isTheSpellingOnTheWire() {
-        #expect(Kind.allCases.map(\.word) == ["signal", "alert", "diagnostic", "decision", "tasking"])
-        #expect(Tier.allCases.map(\.word) == ["capteur", "gip", "crps", "national", "test", "archive"])
+        #expect(Kind.allCases.map(\.word) == ["signal", "alert", "diagnostic", "decision", "tasking",
+                                                 "reminder"])
+        #expect(Tier.allCases.map(\.word) == ["capteur", "axis", "gip", "crps", "national", "test",
+                                                 "archive"])
         #expect(Severity.allCases.map(\.word) == ["Unknown", "Minor", "Moderate", "Severe", "Extreme"])
         #expect(Urgency.allCases.map(\.word) == ["Immediate", "Expected", "Future", "Past", "Unknown"])
         #expect(Certainty.allCases.map(\.word) == ["Observed", "Likely", "Possible", "Unlikely", "Unknown"])
@@ -59,7 +61,7 @@ import Testing
     }
 
     @Test func wordList_joinsEveryWordWithCommas() {
-        #expect(Kind.wordList == "signal, alert, diagnostic, decision, tasking")
+        #expect(Kind.wordList == "signal, alert, diagnostic, decision, tasking, reminder")
         #expect(Posture.wordList == "prospective, proactive, reactive")
     }
 }

@@ -26,14 +26,15 @@ import Testing
 
         #expect(object.keys == ["accepted", "delivered", "rejected", "subscriptions", "unsubscriptions",
                                 "refused_subscriptions", "refused_connections", "feed_rebinds", "duplicates",
-                                "raised", "replayed",
+                                "raised", "reminders", "replayed",
                                 "dropped_replies", "gap_repairs"])
         #expect(object["accepted"] == .object(JSONObject()))
         #expect(object["delivered"] == .object(JSONObject([
-            ("capteur", .int(0)), ("gip", .int(0)), ("crps", .int(0)), ("national", .int(0)), ("test", .int(0)),
-            ("archive", .int(0)),
+            ("capteur", .int(0)), ("axis", .int(0)), ("gip", .int(0)), ("crps", .int(0)), ("national", .int(0)),
+            ("test", .int(0)), ("archive", .int(0)),
         ])))
-        #expect(object["delivered"]?.objectValue?.keys == ["capteur", "gip", "crps", "national", "test", "archive"])
+        #expect(object["delivered"]?.objectValue?.keys == ["capteur", "axis", "gip", "crps", "national", "test",
+                                                            "archive"])
         #expect(object["rejected"] == .object(JSONObject()))
         #expect(object["subscriptions"] == .int(0))
     }

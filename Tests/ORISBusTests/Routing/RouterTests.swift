@@ -84,10 +84,35 @@ import Testing
         #expect(deliveries.allSatisfy { $0.reason == nil })
     }
 
-    @Test func route_whenItemIsATasking_reachesCapteurs() {
-        let deliveries = Router.standard.route(Self.input(.tasking))
+    @Test func route_whenItemIsATasking_reachesItsAxisCollectorsAndTheGIP() {
+        var tasking = Self.input(.tasking)
+        tasking.header.axis = "fournisseurs"
 
-        #expect(deliveries == [Delivery(tier: .capteur)])
+        let deliveries = Router.standard.route(tasking)
+
+        #expect(deliveries == [Delivery(tier: .axis, axis: "fournisseurs"), Delivery(tier: .gip)])
+    }
+
+    @Test func route_redTasking_staysWithItsAxisCollectors() {
+        var tasking = Self.input(.tasking, tlp: .red)
+        tasking.header.axis = "fournisseurs"
+
+        #expect(Router.standard.route(tasking) == [Delivery(tier: .axis, axis: "fournisseurs")])
+    }
+
+    @Test func route_updateOfATasking_reachesTheSameAxis() {
+        var update = Self.input(.tasking)
+        update.header.axis = "fournisseurs"
+        update.header.messageType = .update
+        update.header.references = ["t-1"]
+        update.originals = [OriginalRoute(theme: "machine-speciale", tier: .axis, axis: "fournisseurs"),
+                            OriginalRoute(theme: "machine-speciale", tier: .gip)]
+
+        let deliveries = Router.standard.route(update)
+
+        #expect(deliveries.map(\.tier) == [.axis, .gip])
+        #expect(deliveries.first?.axis == "fournisseurs")
+        #expect(deliveries.first?.reason == "update of t-1: delivered where the original went")
     }
 
     // MARK: - Single rules
