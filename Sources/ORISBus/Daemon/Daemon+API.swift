@@ -18,7 +18,9 @@ extension Daemon {
             if frames.first?.isEmpty == true {
                 envelope.append(frames.removeFirst())
             }
-            let caller = local ? Daemon.localOperator : self.member(forUserID: message.userID)
+            // A theme's dashboard may name the caller its animateur: a role like `animates`.
+            let caller = local ? Daemon.localOperator
+                : self.member(forUserID: message.userID).map(self.registry.withThemeRoles)
             let name = local ? Daemon.localOperator.id : (caller?.id ?? message.userID.map { _ in "(removed)" })
             let outcome = self.handle(frames[...], caller: caller, name: name)
             if local {

@@ -120,6 +120,17 @@ package struct Registry: Sendable {
         return nil
     }
 
+    /// `member` with its roles as the themes give them: each theme whose dashboard names it
+    /// animateur is added to its `animates` (its own record is not changed).
+    package func withThemeRoles(_ member: Member) -> Member {
+        var out = member
+        for theme in self.themes(of: member.tenant)
+        where theme.dashboard.animateur == member.id && !out.animates.contains(theme.id) {
+            out.animates.append(theme.id)
+        }
+        return out
+    }
+
     /// Adds a theme to a tenant, or replaces the theme of the same id in place.
     package mutating func upsert(_ theme: ThemeConfiguration, tenant: String) {
         guard var configuration = self.tenantsByID[tenant] else { return }

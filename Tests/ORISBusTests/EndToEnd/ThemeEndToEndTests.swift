@@ -106,6 +106,10 @@ struct ThemeEndToEndTests {
         let text = Self.configuration(state: folder.path + "/state")
         var daemon = try RunningDaemon(configText: text, folder: folder)
         var session = try Session(daemon)
+        // The dashboard's animateur has the animateur's role, as `animates` would give it.
+        let hello = try session.client(as: "anim").request(.hello).body
+        #expect(hello["roles"] == .array([.string("animateur")]) && hello["animates"] == .array([.string("auto")]))
+        #expect(try Self.orisctl(daemon, as: "anim", ["explain", "c1", "bfc/auto/axis/a1/tasking"]).status == 0)
         // Roles: a capteur and a GIP member may not change the axes; the animateur may.
         let add = ["theme", "collector", "add", "auto", "a1", "c3"]
         #expect(try Self.orisctl(daemon, as: "c3", add).status == 65)
