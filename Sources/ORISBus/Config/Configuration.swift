@@ -58,47 +58,13 @@ package struct ThemeConfiguration: Sendable, Equatable {
     }
 }
 
-/// A member: who may connect, in which tenant and stratum.
-package struct MemberConfiguration: Sendable, Equatable {
-    /// The name the member connects as; unique across the daemon.
-    package var id: String
-    package var name: String?
-    package var stratum: Stratum
-    /// The themes the member works on; empty means every theme of its tenant.
-    package var themes: [String]
-    /// The member's organisation, used to tell independent sources apart.
-    package var organisation: String?
-    /// The member's CURVE public key (Z85), required under security `curve`.
-    package var publicKey: String?
-    /// A tenant admin manages the tenant's members.
-    package var isAdmin = false
-    /// The themes this member runs as animateur (each also one of its themes, or any when
-    /// `themes` is empty).
-    package var animates: [String] = []
-    /// The research axes it collects for (names of axes of its themes).
-    package var axes: [String] = []
-
-    package init(
-        id: String,
-        stratum: Stratum,
-        themes: [String] = [],
-        name: String? = nil,
-        organisation: String? = nil
-    ) {
-        self.id = id
-        self.stratum = stratum
-        self.themes = themes
-        self.name = name
-        self.organisation = organisation
-    }
-}
-
 /// One region's bus, or the national level.
 package struct TenantConfiguration: Sendable, Equatable {
     package var id: String
     package var name: String
     package var themes: [ThemeConfiguration]
-    package var members: [MemberConfiguration]
+    /// Its members, each with this tenant's id.
+    package var members: [Member]
     /// The journal's settings: the configuration's `journal`, with the tenant's own overrides.
     package var durability: DurabilityPolicy
     /// What the tenant may use, so that it cannot starve the others.
@@ -111,7 +77,7 @@ package struct TenantConfiguration: Sendable, Equatable {
         id: String,
         name: String,
         themes: [ThemeConfiguration],
-        members: [MemberConfiguration],
+        members: [Member],
         durability: DurabilityPolicy = DurabilityPolicy()
     ) {
         self.id = id

@@ -288,7 +288,7 @@ package enum ConfigurationLoader {
             }
             themes.append(theme)
         }
-        var members = [MemberConfiguration]()
+        var members = [Member]()
         for memberNode in try node.child(o, "members")?.array() ?? [] {
             let m = try memberNode.object(allowed: ["id", "name", "stratum", "themes", "organisation", "public_key",
                                                     "admin", "animates", "axes"])
@@ -302,8 +302,9 @@ package enum ConfigurationLoader {
                 throw memberNode.fail("theme '\(theme)' is not a theme of tenant '\(id)'",
                                       field: "\(memberNode.path).themes[\(n)]")
             }
-            var member = MemberConfiguration(
+            var member = Member(
                 id: memberID,
+                tenant: id,
                 stratum: try memberNode.required(m, "stratum").word(Stratum.self),
                 themes: themeList,
                 name: try memberNode.child(m, "name")?.string(),

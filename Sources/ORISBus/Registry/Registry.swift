@@ -1,56 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 
-/// A member as the bus knows it: who it is, its tenant, stratum, themes and roles.
-package struct Member: Sendable, Equatable {
-    package var id: String
-    package var tenant: String
-    package var stratum: Stratum
-    /// Themes it works on; empty means every theme of its tenant.
-    package var themes: [String]
-    package var name: String?
-    package var organisation: String?
-    /// Its CURVE public key (Z85), under security `curve`.
-    package var publicKey: String?
-    /// A tenant admin manages its tenant's members.
-    package var isAdmin = false
-    /// The themes it runs as animateur.
-    package var animates: [String] = []
-    /// The research axes it collects for.
-    package var axes: [String] = []
-
-    package init(
-        id: String,
-        tenant: String,
-        stratum: Stratum,
-        themes: [String] = [],
-        name: String? = nil,
-        organisation: String? = nil,
-        publicKey: String? = nil
-    ) {
-        self.id = id
-        self.tenant = tenant
-        self.stratum = stratum
-        self.themes = themes
-        self.name = name
-        self.organisation = organisation
-        self.publicKey = publicKey
-    }
-
-    init(_ configuration: MemberConfiguration, tenant: String) {
-        self.init(id: configuration.id, tenant: tenant, stratum: configuration.stratum, themes: configuration.themes,
-                  name: configuration.name, organisation: configuration.organisation,
-                  publicKey: configuration.publicKey)
-        self.isAdmin = configuration.isAdmin
-        self.animates = configuration.animates
-        self.axes = configuration.axes
-    }
-
-    /// Whether the member works on `theme`.
-    package func worksOn(_ theme: String) -> Bool {
-        self.themes.isEmpty || self.themes.contains(theme)
-    }
-}
-
 /// Tenants, their themes and members, looked up by name.
 ///
 /// Built from the configuration at start; members are added and removed at run time by the
@@ -70,8 +19,9 @@ package struct Registry: Sendable {
             for theme in tenant.themes {
                 self.themesByKey[Self.key(tenant.id, theme.id)] = theme
             }
-            for m in tenant.members {
-                self.insert(Member(m, tenant: tenant.id))
+            for var member in tenant.members {
+                member.tenant = tenant.id
+                self.insert(member)
             }
         }
     }

@@ -19,16 +19,16 @@ import Testing
                     ThemeConfiguration(id: "machine-speciale", title: "", crpsSeverity: .severe),
                 ],
                 members: [
-                    MemberConfiguration(id: "cci-doubs", stratum: .capteur, themes: ["auto-rang3"]),
-                    MemberConfiguration(id: "gip-auto", stratum: .gip, themes: ["auto-rang3"]),
-                    MemberConfiguration(id: "crps-bfc", stratum: .crps),
-                    MemberConfiguration(id: "operator", stratum: .operator),
+                    Member(id: "cci-doubs", tenant: "bfc", stratum: .capteur, themes: ["auto-rang3"]),
+                    Member(id: "gip-auto", tenant: "bfc", stratum: .gip, themes: ["auto-rang3"]),
+                    Member(id: "crps-bfc", tenant: "bfc", stratum: .crps),
+                    Member(id: "operator", tenant: "bfc", stratum: .operator),
                 ]
             ),
             TenantConfiguration(
                 id: "ara", name: "Auvergne-Rhône-Alpes",
                 themes: [ThemeConfiguration(id: "textile", title: "")],
-                members: [MemberConfiguration(id: "cci-lyon", stratum: .capteur)]
+                members: [Member(id: "cci-lyon", tenant: "ara", stratum: .capteur)]
             ),
         ]
     )

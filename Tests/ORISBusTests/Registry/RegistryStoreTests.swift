@@ -7,7 +7,7 @@ import Testing
     static let tenant = TenantConfiguration(
         id: "bfc", name: "BFC",
         themes: [ThemeConfiguration(id: "t", title: "T")],
-        members: [MemberConfiguration(id: "m", stratum: .capteur)]
+        members: [Member(id: "m", tenant: "bfc", stratum: .capteur)]
     )
 
     static func registry(_ tenants: [TenantConfiguration]) -> Registry {
@@ -32,7 +32,8 @@ import Testing
         let dir = try TemporaryDirectory()
         try RegistryStore(stateDirectory: dir.path).record(Self.registry([Self.tenant]), actor: "config:x")
         var changed = Self.tenant
-        changed.members = [MemberConfiguration(id: "m", stratum: .gip), MemberConfiguration(id: "n", stratum: .crps)]
+        changed.members = [Member(id: "m", tenant: "bfc", stratum: .gip),
+                           Member(id: "n", tenant: "bfc", stratum: .crps)]
         changed.themes = []
 
         let store = try RegistryStore(stateDirectory: dir.path)
