@@ -20,8 +20,7 @@ enum MemberCommand: Command {
       --name TEXT         a display name
       --organisation ORG  its organisation (tells independent sources apart)
       --admin             make it an admin of its tenant
-      --animates THEME    make it the animateur of a theme (repeat)
-      --axis AXIS         a research axis it collects for (repeat)
+      --animates THEME    make it the animateur of a theme (repeat; a CRPS or GIP member)
     remove   revokes a member: its key is refused from then on, its open connections get no
              further item (the feed's connections are cut and the others reconnect by
              themselves), and its requests are refused.
@@ -41,7 +40,6 @@ enum MemberCommand: Command {
         let organisation = try arguments.option("--organisation")
         let admin = arguments.flag("--admin")
         let animates = try arguments.options("--animates")
-        let axes = try arguments.options("--axis")
         let json = arguments.flag("--json")
         let words = try arguments.positionals()
         guard let action = words.first else {
@@ -60,7 +58,6 @@ enum MemberCommand: Command {
             if let organisation { member["organisation"] = .string(organisation) }
             if admin { member["admin"] = .bool(true) }
             if !animates.isEmpty { member["animates"] = .array(animates.map { .string($0) }) }
-            if !axes.isEmpty { member["axes"] = .array(axes.map { .string($0) }) }
             request["member"] = .object(member)
         case "remove", "show":
             guard words.count == 2 else { throw UsageError("member \(action) takes one ID") }
@@ -74,9 +71,9 @@ enum MemberCommand: Command {
             throw UsageError("unknown action '\(action)'\(hint) (add, remove, list, show)")
         }
         if action != "add" && (stratum != nil || !themes.isEmpty || publicKey != nil || name != nil
-                               || organisation != nil || admin || !animates.isEmpty || !axes.isEmpty) {
-            throw UsageError("--stratum, --theme, --public-key, --name, --organisation, --admin, --animates and "
-                             + "--axis go with 'add'")
+                               || organisation != nil || admin || !animates.isEmpty) {
+            throw UsageError("--stratum, --theme, --public-key, --name, --organisation, --admin and --animates go "
+                             + "with 'add'")
         }
         if tenant != nil && !["add", "list"].contains(action) {
             throw UsageError("--tenant goes with 'add' and 'list'")

@@ -10,12 +10,15 @@ enum SubscribeCommand: Command {
 
     Without a PREFIX, subscribes to everything you may read (each stratum reads its own tier on
     its themes: `orisctl hello` lists them), narrowed by --theme, --tier and --kind. A PREFIX is a
-    topic prefix such as bfc/auto-rang3/gip/ (topics are tenant/theme/tier/kind); one reaching
-    beyond what you may read is refused here (exit 77) since the daemon would deliver nothing.
+    topic prefix such as bfc/auto-rang3/gip/ (topics are tenant/theme/tier/kind, and
+    tenant/theme/axis/AXIS/kind for the collectors of a research axis); one reaching beyond what
+    you may read is refused here (exit 77) since the daemon would deliver nothing. What you may
+    read is asked once, at start: when you lose a prefix (taken off an axis) it is dropped with
+    a line on standard error and the rest goes on; one you gain needs a new subscribe.
 
       --theme THEME      only this theme
-      --tier TIER        only this tier: capteur, gip, crps, national, test, archive
-      --kind KIND        only this kind: signal, alert, diagnostic, decision, tasking
+      --tier TIER        only this tier: capteur, axis, gip, crps, national, test, archive
+      --kind KIND        only this kind: signal, alert, diagnostic, decision, tasking, reminder
       --json             one JSON object a line: {"topic":…,"header":{…},"body":…}
                          (a body that is not UTF-8 comes as "body_base64")
       --count N          stop after N items
@@ -180,7 +183,8 @@ enum SubscribeCommand: Command {
             guard let tenant else { return [""] }
             guard let theme else { return [Topic.prefix(tenant: tenant)] }
             var prefix = Topic.prefix(tenant: tenant, theme: theme, tier: tier)
-            if tier != nil, let kind { prefix += kind.word }
+            // On the axis tier the axis comes before the kind: the kind is filtered on arrival.
+            if tier != nil && tier != .axis, let kind { prefix += kind.word }
             return [prefix]
         }
         // The archive tier is never sent live: it is there to replay, so only asked for by name.

@@ -312,8 +312,14 @@ package enum ConfigurationLoader {
             )
             member.isAdmin = try memberNode.child(m, "admin")?.bool() ?? false
             member.animates = try memberNode.child(m, "animates")?.strings() ?? []
-            for node in try memberNode.child(m, "axes")?.array() ?? [] {
-                member.axes.append(try node.identifier())
+            if memberNode.child(m, "axes") != nil {
+                throw memberNode.fail("a member no longer lists its axes: name it among the collectors of "
+                                      + "an axis of its theme's dashboard ('axes[].collectors')",
+                                      field: "\(memberNode.path).axes")
+            }
+            if !member.animates.isEmpty && member.stratum != .crps && member.stratum != .gip {
+                throw memberNode.fail("an animateur is a CRPS or GIP member, not \(member.stratum.word)",
+                                      field: "\(memberNode.path).animates")
             }
             for (n, theme) in member.animates.enumerated()
             where !themes.contains(where: { $0.id == theme }) || !(themeList.isEmpty || themeList.contains(theme)) {

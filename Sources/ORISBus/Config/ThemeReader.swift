@@ -84,6 +84,11 @@ extension ConfigurationLoader {
             guard let label = try self.text(checkpointNode.child(c, "label")), !label.isEmpty else {
                 throw checkpointNode.fail("a checkpoint needs a 'label'", field: "\(checkpointNode.path).label")
             }
+            // The label goes into reminders' titles and keys.
+            guard label.utf8.count <= 200 else {
+                throw checkpointNode.fail("a checkpoint label holds at most 200 bytes",
+                                          field: "\(checkpointNode.path).label")
+            }
             guard !planning.checkpoints.contains(where: { $0.label == label }) else {
                 throw checkpointNode.fail("checkpoint '\(label)' is listed twice",
                                           field: "\(checkpointNode.path).label")

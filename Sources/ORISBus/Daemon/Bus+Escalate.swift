@@ -19,6 +19,10 @@ extension Bus {
         guard !note.isEmpty, note.utf8.count <= 1000, !note.utf8.contains(0) else {
             throw Rejection(.badRequest, "'note' must say why, in 1 to 1000 bytes")
         }
+        guard !id.contains("~") else {
+            throw Rejection(.forbidden, "'\(id)' is an item the daemon made (an escalation or a reminder): "
+                            + "it is not escalated")
+        }
         let tenant = member.tenant
         guard let store = self.stores[tenant], let journal = store.journal,
               let original = store.window.ack(for: id),

@@ -5,9 +5,10 @@ extension Bus {
     static let reminderField = "x-reminder"
 
     /// The item id of a reminder: made from its key, so that the id window recognises a
-    /// reminder already stored when a crash came before it was recorded as raised.
+    /// reminder already stored when a crash came before it was recorded as raised. Its `~`
+    /// keeps publishers from taking it (``Identifier/isValidPublishedID(_:)``).
     static func reminderID(_ due: ReminderPlanner.Due) -> String {
-        "reminder-" + String(SHA256.hex(SHA256.hash(Array(due.key.utf8))).prefix(32))
+        String(SHA256.hex(SHA256.hash(Array(due.key.utf8))).prefix(32)) + "~reminder"
     }
 
     /// Raises a reminder of `theme`'s back-planning: an item of kind `reminder`, sent by the
@@ -18,7 +19,7 @@ extension Bus {
     ///   storing it and recording it as raised).
     func remind(_ due: ReminderPlanner.Due, theme: ThemeConfiguration, now: Timestamp) throws(Rejection) -> Accepted? {
         let id = Self.reminderID(due)
-        if self.stores[due.tenant]?.window.ack(for: id) != nil { return nil }
+        if self.stores[due.tenant]?.window.ack(for: id)?.sender == Self.daemonSender { return nil }
         let milestone = due.milestone
         let date = milestone.planned.date
         let days = (date.milliseconds - now.milliseconds + 86_399_999) / 86_400_000
@@ -26,7 +27,10 @@ extension Bus {
         let title = due.state == .overdue
             ? "Overdue since \(date.text): \(milestone.label) of theme '\(theme.id)'"
             : "Due \(when), \(date.text): \(milestone.label) of theme '\(theme.id)'"
-        var header = ItemHeader(id: id, kind: .reminder, theme: theme.id, title: title)
+        // Within the title limit every client was promised (a checkpoint's label can be long).
+        let most = self.reader.limits.maximumTitleLength
+        let fitted = String(String.UnicodeScalarView(title.unicodeScalars.prefix(most)))
+        var header = ItemHeader(id: id, kind: .reminder, theme: theme.id, title: fitted)
         header.severity = due.state == .overdue ? .moderate : .minor
         header.tlp = .amber
         header.axis = milestone.axis

@@ -31,10 +31,12 @@ extension Daemon {
                 } catch where error.isUnroutable {
                     self.logger.debug("reply dropped, client gone", [])
                 }
+                try self.resetFeedIfNarrowed(sockets)
                 continue
             }
             try self.dispatch(tenant: caller?.tenant, position: outcome.position, deliveries: outcome.deliveries,
                               reply: envelope + outcome.reply.frames, id: outcome.id, sockets: sockets)
+            try self.resetFeedIfNarrowed(sockets)
         }
     }
 

@@ -116,6 +116,17 @@ extension Daemon {
     /// Replaces the feed socket by a new one bound to the same endpoints: everything libzmq
     /// queued in the old one is dropped with it, and every subscriber reconnects (through ZAP)
     /// and resubscribes, each subscription checked again.
+    /// Replaces the feed at once when a control command (a member removed, a collector taken
+    /// off an axis) narrowed what someone may read: not after the rest of the batch, whose
+    /// publishes would otherwise still reach the old subscriptions (under fsync `batch` and
+    /// `never` they are sent as soon as they are stored).
+    func resetFeedIfNarrowed(_ sockets: Sockets) throws(ZMQError) {
+        guard self.feedResetPending else { return }
+        self.feedResetPending = false
+        try self.resetFeed(sockets)
+        self.feedReplaced = true
+    }
+
     func resetFeed(_ sockets: Sockets) throws(ZMQError) {
         try sockets.feed.set(.linger(milliseconds: 0))
         sockets.feed.close()

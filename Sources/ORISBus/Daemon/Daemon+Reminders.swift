@@ -20,7 +20,10 @@ extension Daemon {
         let themes = self.registry.tenantIDs.flatMap { tenant in
             self.registry.themes(of: tenant).map { (tenant: tenant, theme: $0) }
         }
+        // A hundred a second at most, so that a back-planning full of past dates does not hold
+        // the loop; the rest come in the next seconds.
         let due = ReminderPlanner.due(themes: themes, now: now.milliseconds, raised: self.raisedReminders)
+            .prefix(100)
         guard !due.isEmpty else { return }
         var recorded = self.raisedReminders
         for reminder in due {

@@ -62,9 +62,11 @@ extension Daemon {
                 guard let current, ControlPolicy.allows(actor, .readTheme(theme.id), tenant: tenant) else {
                     throw Rejection(.notFound, "there is no theme '\(theme.id)' in tenant '\(tenant)'")
                 }
+                // The title, the rules and who the animateur is are the CRPS's choice (an admin's);
+                // the rest of the dashboard is the animateur's.
                 var sameRules = theme
                 sameRules.dashboard = current.dashboard
-                sameRules.title = current.title
+                sameRules.dashboard.animateur = theme.dashboard.animateur
                 let action: ControlPolicy.Action = sameRules == current ? .changeDashboard(
                     theme: theme.id, animateur: current.dashboard.animateur) : .createTheme
                 try ControlPolicy.check(actor, action, tenant: tenant)
@@ -209,7 +211,13 @@ extension Daemon {
             return member
         }
         if let animateur = theme.dashboard.animateur, animateur != old?.animateur {
-            _ = try member(animateur, as: "animateur")
+            let found = try member(animateur, as: "animateur")
+            // The animateur runs the theme for the CRPS, and may name the axes' collectors: a
+            // capteur in that role could make itself a collector of every axis.
+            guard found.stratum == .crps || found.stratum == .gip else {
+                throw Rejection(.badRequest, "animateur '\(animateur)' is a \(found.stratum.word) member; an "
+                                + "animateur is a CRPS or GIP member")
+            }
         }
         var warnings = [String]()
         for axis in theme.dashboard.axes {
@@ -247,6 +255,34 @@ extension Daemon {
         body["milestones"] = .array(self.milestoneStates(theme, tenant: tenant))
         if !warnings.isEmpty { body["warnings"] = .array(warnings.map { .string($0) }) }
         return Reply(word: "THEME", body: body)
+    }
+
+    /// What the themes' dashboards name that does not fit, for a warning at start (the file and
+    /// `themes.json` are read before the members added at run time, so they are checked then):
+    /// an animateur that is not a CRPS or GIP member of the tenant, analysts that are not
+    /// members, collectors that are not capteurs of the tenant (they receive nothing).
+    static func dashboardProblems(_ registry: Registry) -> [String] {
+        var out = [String]()
+        for tenant in registry.tenantIDs {
+            func of(_ id: String) -> Member? { registry.member(id).flatMap { $0.tenant == tenant ? $0 : nil } }
+            for theme in registry.themes(of: tenant) {
+                let board = theme.dashboard
+                let place = "theme '\(theme.id)' of tenant '\(tenant)'"
+                if let animateur = board.animateur, ![.crps, .gip].contains(of(animateur)?.stratum) {
+                    out.append("\(place): animateur '\(animateur)' is not a CRPS or GIP member of the tenant")
+                }
+                for axis in board.axes {
+                    for analyst in axis.analysts where of(analyst) == nil {
+                        out.append("\(place): analyst '\(analyst)' of axis '\(axis.id)' is not a member of the tenant")
+                    }
+                    for collector in axis.collectors where of(collector)?.stratum != .capteur {
+                        out.append("\(place): collector '\(collector)' of axis '\(axis.id)' is not a capteur of the "
+                                   + "tenant: it receives nothing")
+                    }
+                }
+            }
+        }
+        return out
     }
 
     /// One line of `THEME list`.

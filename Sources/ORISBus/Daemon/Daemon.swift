@@ -31,6 +31,9 @@ package final class Daemon {
     var feedQuarantine: [String: Int64] = [:]
     /// Set when the feed socket must be replaced (``resetFeed(_:)``).
     var feedResetPending = false
+    /// Set when the feed socket was replaced while serving requests: the poller must take the
+    /// new one.
+    var feedReplaced = false
     /// The themes created or changed at run time, as kept in `themes.json`.
     var themeStore = ThemeStore()
     /// The back-planning reminders raised so far (``ReminderPlanner``), as kept in
@@ -129,9 +132,18 @@ package final class Daemon {
         // Themes first: members added at run time may work on themes created at run time.
         do {
             self.themeStore = try ThemeStore.load(path: self.themeStorePath)
-            self.raisedReminders = try Self.loadReminders(path: self.remindersPath)
         } catch {
             throw .state("cannot read the themes changed at run time: \(error)")
+        }
+        do {
+            self.raisedReminders = try Self.loadReminders(path: self.remindersPath)
+        } catch {
+            throw .state("cannot read the reminders already raised: \(error)")
+        }
+        for (tenant, theme) in self.themeStore.overriding(self.registry) {
+            self.logger.notice("theme from themes.json used instead of the configuration's", [
+                ("theme", theme), ("tenant", tenant), ("file", self.themeStorePath),
+            ])
         }
         for problem in self.themeStore.apply(to: &self.registry) {
             self.logger.warning("theme entry left out", [("err", problem)])
@@ -143,6 +155,15 @@ package final class Daemon {
         }
         for problem in self.enrolment.apply(to: &self.registry, security: self.configuration.security) {
             self.logger.warning("enrolment entry left out", [("err", problem)])
+        }
+        for problem in Self.dashboardProblems(self.registry) {
+            self.logger.warning("theme dashboard names an unfit member", [("err", problem)])
+        }
+        for id in self.enrolment.listedAxes {
+            self.logger.warning("member axes ignored", [
+                ("member", id), ("err", "axes now live in the themes' dashboards: add the member to an axis's "
+                                 + "collectors with 'orisctl theme collector add'"),
+            ])
         }
         do {
             let store = try RegistryStore(stateDirectory: state)
@@ -397,9 +418,9 @@ package final class Daemon {
             if ready[feedIndex] {
                 try self.serveSubscriptions(sockets.feed)
             }
-            if self.feedResetPending {
-                self.feedResetPending = false
-                try self.resetFeed(sockets)
+            try self.resetFeedIfNarrowed(sockets)
+            if self.feedReplaced {
+                self.feedReplaced = false
                 poller = withoutFeed
                 _ = poller.add(sockets.feed)
             }

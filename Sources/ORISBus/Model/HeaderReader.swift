@@ -144,10 +144,10 @@ package struct HeaderReader: Sendable {
 
         let id: String
         if let idValue = object["id"] {
-            guard let text = idValue.stringValue, Identifier.isValidItemID(text) else {
+            guard let text = idValue.stringValue, Identifier.isValidPublishedID(text) else {
                 throw reject(.badID, "id \(JSONWriter.string(idValue)) is not 1 to "
                              + "\(Identifier.maximumItemIDLength) printable ASCII characters "
-                             + "without space, '\"', '\\', ',' or '/'")
+                             + "without space, '\"', '\\', ',', '/' or '~' (the daemon's own ids)")
             }
             id = text
         } else {

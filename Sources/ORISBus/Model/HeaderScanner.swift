@@ -126,7 +126,7 @@ enum HeaderScanner {
               let theme = value(.theme), Identifier.isValid(theme),
               let title = value(.title), HeaderReader.isAcceptableTitle(title, limits: limits)
         else { return nil }
-        if let id = value(.id), !Identifier.isValidItemID(id) { return nil }
+        if let id = value(.id), !Identifier.isValidPublishedID(id) { return nil }
 
         var header = ItemHeader(id: "", kind: kind, theme: theme, title: title)
         guard Self.word(value(.severity), into: &header.severity),

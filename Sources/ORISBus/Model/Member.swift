@@ -15,8 +15,6 @@ package struct Member: Sendable, Equatable {
     package var isAdmin = false
     /// The themes it runs as animateur.
     package var animates: [String] = []
-    /// The research axes it collects for.
-    package var axes: [String] = []
 
     package init(
         id: String,

@@ -2,13 +2,14 @@
 
 /// What a member may read, on the feed and by REPLAY: the same rule for both.
 ///
-/// Each stratum reads its own tier, on the themes it works on, in its own tenant; those who
-/// publish field items also read the `test` tier (items of status Test, Exercise, System,
-/// Draft), and the GIP the `archive` tier (items that had expired when they arrived):
+/// Each stratum reads its own tier, on the themes it works on, in its own tenant; the GIP also
+/// reads the `test` tier (field items and diagnostics of status Test, Exercise, System, Draft)
+/// and the `archive` tier (items that had expired when they arrived). Capteurs do not read the
+/// `test` tier: it holds other capteurs' field items.
 ///
 /// | stratum  | reads                                                  |
 /// |----------|--------------------------------------------------------|
-/// | capteur  | `<tenant>/<theme>/capteur/…`, `…/test/…`, and           |
+/// | capteur  | `<tenant>/<theme>/capteur/…`, and                       |
 /// |          | `…/axis/<axis>/…` for each axis it collects for        |
 /// | gip      | `<tenant>/<theme>/gip/…`, `…/test/…`, `…/archive/…`    |
 /// | crps     | `<tenant>/<theme>/crps/…`                              |
@@ -27,7 +28,7 @@ package enum ReadPolicy {
     /// The tiers a stratum reads; nil for the operator, who reads every tier.
     package static func tiers(of stratum: Stratum) -> [Tier]? {
         switch stratum {
-        case .capteur: return [.capteur, .test]
+        case .capteur: return [.capteur]
         case .gip: return [.gip, .test, .archive]
         case .crps: return [.crps]
         case .national: return [.national]

@@ -14,6 +14,9 @@ package struct Enrolment: Sendable, Equatable {
     package private(set) var added: [String: Member] = [:]
     /// Ids removed at run time (members of the configuration among them stay removed).
     package private(set) var removed: Set<String> = []
+    /// Members whose entry, written by 0.3.0, still lists `axes`: passed over, since the axes a
+    /// capteur collects for are now its themes' (the daemon warns at start).
+    package private(set) var listedAxes: [String] = []
 
     package init() {}
 
@@ -73,6 +76,9 @@ package struct Enrolment: Sendable, Equatable {
         for theme in member.animates where !member.worksOn(theme) {
             throw Rejection(.badRequest, "an animateur of '\(theme)' must work on it (add it to 'themes')")
         }
+        if !member.animates.isEmpty && member.stratum != .crps && member.stratum != .gip {
+            throw Rejection(.badRequest, "an animateur is a CRPS or GIP member, not \(member.stratum.word)")
+        }
         if let key = member.publicKey {
             guard Z85.decode(key)?.count == 32 else {
                 throw Rejection(.badRequest, "'\(key)' is not a 40-character Z85 CURVE public key")
@@ -106,8 +112,9 @@ package struct Enrolment: Sendable, Equatable {
                 throw .damaged(path: path, problem: "added[\(n)] is not a member with its tenant")
             }
             do throws(Rejection) {
-                let member = try Member.read(object, tenant: tenant, allowTenant: true)
+                let member = try Member.read(object, tenant: tenant, allowTenant: true, allowAxes: true)
                 out.added[member.id] = member
+                if object["axes"] != nil { out.listedAxes.append(member.id) }
             } catch {
                 throw .damaged(path: path, problem: "added[\(n)]: \(error.message)")
             }

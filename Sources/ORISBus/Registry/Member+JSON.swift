@@ -13,13 +13,12 @@ extension Member {
         if let publicKey { o["public_key"] = .string(publicKey) }
         if self.isAdmin { o["admin"] = .bool(true) }
         if !self.animates.isEmpty { o["animates"] = .array(self.animates.map { .string($0) }) }
-        if !self.axes.isEmpty { o["axes"] = .array(self.axes.map { .string($0) }) }
         return o
     }
 
     /// The fields a member object may have.
     static let fields = ["id", "tenant", "stratum", "themes", "name", "organisation", "public_key", "admin",
-                         "animates", "axes"]
+                         "animates"]
 
     /// Reads a member from a JSON object, checking the shape of each field (not whether it fits
     /// the registry: see ``Enrolment/check(_:in:security:)``).
@@ -28,9 +27,21 @@ extension Member {
     ///   - o: the fields.
     ///   - tenant: the tenant when the object names none.
     ///   - allowTenant: whether the object may name its tenant (`tenant` is refused otherwise).
+    ///   - allowAxes: whether `axes` is passed over (members of `enrolment.json` written by
+    ///     0.3.0 have it; the axes a capteur collects for now live in the themes' dashboards).
     /// - Throws: ``Rejection`` with `bad-request` naming the field.
-    package static func read(_ o: JSONObject, tenant: String, allowTenant: Bool = true) throws(Rejection) -> Member {
-        for key in o.keys where !Self.fields.contains(key) || (key == "tenant" && !allowTenant) {
+    package static func read(
+        _ o: JSONObject,
+        tenant: String,
+        allowTenant: Bool = true,
+        allowAxes: Bool = false
+    ) throws(Rejection) -> Member {
+        if o["axes"] != nil && !allowAxes {
+            throw Rejection(.badRequest, "a member no longer lists its axes: name it among an axis's collectors "
+                            + "('orisctl theme collector add THEME AXIS MEMBER')")
+        }
+        for key in o.keys where (!Self.fields.contains(key) && !(key == "axes" && allowAxes))
+            || (key == "tenant" && !allowTenant) {
             let known = Self.fields.joined(separator: ", ")
             throw Rejection(.badRequest, "unknown member field '\(key)' (known: \(known))")
         }
@@ -75,7 +86,6 @@ extension Member {
             member.isAdmin = flag
         }
         member.animates = try names("animates")
-        member.axes = try names("axes")
         return member
     }
 }

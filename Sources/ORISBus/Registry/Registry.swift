@@ -55,24 +55,21 @@ package struct Registry: Sendable {
     package func tenant(_ id: String) -> TenantConfiguration? { self.tenantsByID[id] }
 
     /// Why `member` collects for `axis` of `theme`, or nil when it does not: a capteur that
-    /// works on the theme, named among the axis's collectors in the theme's dashboard or naming
-    /// the axis in its own `axes`; and the theme has that axis.
+    /// works on the theme, named among the axis's collectors in the theme's dashboard. The
+    /// dashboard is the one place that says it, so the animateur can always take it back.
     package func collection(of member: Member, theme: String, axis: String) -> String? {
         guard member.stratum == .capteur, member.worksOn(theme),
-              let found = self.theme(theme, tenant: member.tenant)?.dashboard.axis(axis)
+              let found = self.theme(theme, tenant: member.tenant)?.dashboard.axis(axis),
+              found.collectors.contains(member.id)
         else { return nil }
-        if found.collectors.contains(member.id) {
-            return "listed among the collectors of axis '\(axis)' of theme '\(theme)'"
-        }
-        if member.axes.contains(axis) {
-            return "its enrolment names axis '\(axis)' among its axes"
-        }
-        return nil
+        return "listed among the collectors of axis '\(axis)' of theme '\(theme)'"
     }
 
     /// `member` with its roles as the themes give them: each theme whose dashboard names it
-    /// animateur is added to its `animates` (its own record is not changed).
+    /// animateur is added to its `animates` (its own record is not changed). Only a CRPS or GIP
+    /// member is an animateur.
     package func withThemeRoles(_ member: Member) -> Member {
+        guard member.stratum == .crps || member.stratum == .gip else { return member }
         var out = member
         for theme in self.themes(of: member.tenant)
         where theme.dashboard.animateur == member.id && !out.animates.contains(theme.id) {

@@ -43,6 +43,17 @@ package struct ThemeStore: Sendable, Equatable {
         return problems
     }
 
+    /// The themes of this store that differ from the registry's (the configuration's) version,
+    /// as (tenant, theme): the configuration file's edits to them are not used.
+    package func overriding(_ registry: Registry) -> [(String, String)] {
+        self.themes.keys.sorted().compactMap { key in
+            guard let entry = self.themes[key], let configured = registry.theme(entry.theme.id, tenant: entry.tenant),
+                  configured != entry.theme
+            else { return nil }
+            return (entry.tenant, entry.theme.id)
+        }
+    }
+
     // MARK: - The file
 
     /// Reads `path`; a missing file holds no theme.
@@ -66,6 +77,10 @@ package struct ThemeStore: Sendable, Equatable {
                 let theme = try ConfigurationLoader.readTheme(value, base: ThemeConfiguration(id: "-", title: ""),
                                                               source: path, path: "themes[\(n)]",
                                                               allowing: ["tenant"])
+                guard out.themes["\(tenant)/\(theme.id)"] == nil else {
+                    throw ConfigurationError(file: path, field: "themes[\(n)].id",
+                                             problem: "theme '\(theme.id)' of tenant '\(tenant)' is listed twice")
+                }
                 out.put(theme, tenant: tenant)
             } catch {
                 throw .damaged(path: path, problem: error.description)

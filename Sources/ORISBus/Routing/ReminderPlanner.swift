@@ -3,8 +3,9 @@
 /// Which back-planning reminders are due: for each dated milestone of a theme that is not
 /// done, one "due soon" reminder once the date is at most `remind_days` ahead, and one
 /// "overdue" reminder once it has passed. Each is raised once: a key names it (tenant, theme,
-/// milestone, date, state) and the caller remembers the keys raised. A milestone already past
-/// when first looked at gets its "overdue" reminder only; moving its date makes new reminders.
+/// milestone, due instant, state) and the caller remembers the keys raised. A milestone already
+/// past when first looked at gets its "overdue" reminder only; moving its date (to another
+/// instant: the same one written with another offset is the same date) makes new reminders.
 package enum ReminderPlanner {
     /// The two reminders a milestone can raise.
     package enum State: String, Sendable, Vocabulary {
@@ -28,7 +29,7 @@ package enum ReminderPlanner {
     }
 
     package static func key(tenant: String, theme: String, milestone: Milestone, state: State) -> String {
-        "\(tenant)/\(theme)/\(milestone.key)@\(milestone.planned.date.text)/\(state.word)"
+        "\(tenant)/\(theme)/\(milestone.key)@\(milestone.planned.date.milliseconds)/\(state.word)"
     }
 
     /// The state a milestone is in at `now`: nil while it is neither near nor past (or done).

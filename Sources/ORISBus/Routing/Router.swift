@@ -169,11 +169,14 @@ package struct Router: Sendable {
                                       home: KindRoute().deliveries(for: input).first?.tier)
     }
 
-    /// The tier an item goes to instead of its route: `test` for a status of Test, Exercise,
-    /// System or Draft (never the CRPS, never the national level); `archive` for an item whose
-    /// `expires` had passed when it arrived (stored for the record, never sent live).
+    /// The tier an item goes to instead of its route: `test` for a signal, an alert or a
+    /// diagnostic of status Test, Exercise, System or Draft (never the CRPS, never the national
+    /// level; only the GIP reads it); `archive` for an item whose `expires` had passed when it
+    /// arrived (stored for the record, never sent live). Decisions and taskings never reach the
+    /// CRPS or the national level anyway: whatever their status they keep their route, so that
+    /// an exercise tasking still reaches its axis's collectors alone.
     static func apart(_ header: ItemHeader) -> Delivery? {
-        if let status = header.status, status != .actual {
+        if let status = header.status, status != .actual, [.signal, .alert, .diagnostic].contains(header.kind) {
             return Delivery(tier: .test, reason: "status \(status.word): kept apart from live items")
         }
         if let text = header.expires, let expires = Timestamp(rfc3339: text), let received = header.received,

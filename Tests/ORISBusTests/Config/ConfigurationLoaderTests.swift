@@ -401,14 +401,17 @@ extension ConfigurationLoaderTests {
 }
 
 extension ConfigurationLoaderTests {
-    @Test func parse_memberAxes_areNamesAndAreKept() throws {
-        func tenant(_ axis: String) -> String {
-            #"{"id": "bfc", "themes": [{"id": "t"}], "members": [{"id": "m", "stratum": "capteur", "axes": [""#
-                + axis + #""]}]}"#
-        }
-        let (good, bad) = (tenant("a-1"), tenant("A 1"))
+    /// Axes and their collectors live in the theme's dashboard alone; an animateur is a CRPS or
+    /// GIP member.
+    @Test func parse_memberAxes_pointToTheDashboard_capteurAnimateurRefused() throws {
+        let axes = #"{"id": "bfc", "themes": [{"id": "t"}], "members": [{"id": "m", "stratum": "capteur", "#
+            + #""axes": ["a-1"]}]}"#
+        let animateur = #"{"id": "bfc", "themes": [{"id": "t"}], "members": [{"id": "m", "stratum": "capteur", "#
+            + #""animates": ["t"]}]}"#
 
-        #expect(try Self.parse(Self.document(tenants: [good])).tenants[0].members[0].axes == ["a-1"])
-        #expect(Self.error(Self.document(tenants: [bad]))?.field == "tenants[0].members[0].axes[0]")
+        let error = Self.error(Self.document(tenants: [axes]))
+        #expect(error?.field == "tenants[0].members[0].axes")
+        #expect(error?.problem.contains("collectors") == true)
+        #expect(Self.error(Self.document(tenants: [animateur]))?.field == "tenants[0].members[0].animates")
     }
 }

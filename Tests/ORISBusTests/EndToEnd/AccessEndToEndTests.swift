@@ -222,8 +222,7 @@ struct AccessEndToEndTests {
         var session = try Session(daemon!)
         let admin = try session.client(as: "admin-bfc")
         let dole = JSONObject([("id", .string("cci-dole")), ("stratum", .string("capteur")),
-                               ("themes", .array([.string("machine-speciale")])), ("organisation", .string("CCI")),
-                               ("axes", .array([.string("sous-traitance")]))])
+                               ("themes", .array([.string("machine-speciale")])), ("organisation", .string("CCI"))])
 
         let added = try admin.request(Self.member("add", [("member", .object(dole))]))
         let newcomer = try session.client(as: "cci-dole")
@@ -264,7 +263,7 @@ struct AccessEndToEndTests {
         let reconnect = try session.client(as: "cci-belfort", timeout: 500)
 
         #expect(added.body["member"]?.objectValue?["tenant"] == .string("bfc"))
-        #expect(added.body["member"]?.objectValue?["axes"] == .array([.string("sous-traitance")]))
+        #expect(added.body["member"]?.objectValue?["organisation"] == .string("CCI"))
         #expect(welcome.body["member"] == .string("cci-dole"))
         #expect(publish.word == "ACK")
         #expect(refusals == ["conflict", "forbidden", "bad-request", "forbidden", "bad-request", "bad-request"])

@@ -11,12 +11,12 @@ import Testing
 struct ThemeEndToEndTests {
     /// Theme `auto`: axis a1 collected by c1, axis a2 by c2; c3 collects nothing. `anim` is the
     /// dashboard's animateur, `admin` a tenant admin.
-    static func configuration(state: String) -> String {
+    static func configuration(state: String, fsync: String = "always") -> String {
         """
         {
           "state_dir": "\(state)", "security": "none", "log_level": "debug",
           "endpoints": {"api": ["tcp://127.0.0.1:*"], "feed": ["tcp://127.0.0.1:*"]},
-          "journal": {"fsync": "always"},
+          "journal": {"fsync": "\(fsync)"},
           "tenants": [{"id": "bfc",
             "themes": [
               {"id": "auto", "crps_severity": "Severe", "animateur": "anim",
@@ -65,14 +65,14 @@ struct ThemeEndToEndTests {
         let daemon = try RunningDaemon(configText: Self.configuration(state: folder.path + "/state"), folder: folder)
         let session = try Session(daemon)
         defer { session.close() }
-        #expect(try Self.readable(session, "c1") == ["bfc/auto/capteur/", "bfc/auto/test/", "bfc/auto/axis/a1/"])
+        #expect(try Self.readable(session, "c1") == ["bfc/auto/capteur/", "bfc/auto/axis/a1/"])
         var subscribers: [String: FeedSubscriber] = [:]
         for member in ["c1", "c2", "c3", "gip", "crps"] {
             subscribers[member] = try session.subscriber(as: member, try Self.readable(session, member))
         }
         // c2 also asks for a1's taskings, which it does not collect: refused.
         let prying = try session.subscriber(as: "c2", ["bfc/auto/axis/a1/"])
-        try AccessEndToEndTests.waitForCounters(session, subscriptions: 12, refused: 1)
+        try AccessEndToEndTests.waitForCounters(session, subscriptions: 9, refused: 1)
 
         let gip = try session.client(as: "gip")
         let crps = try session.client(as: "crps")
@@ -126,6 +126,20 @@ struct ThemeEndToEndTests {
             """)
         let byAnimateur = try Self.orisctl(daemon, as: "anim", ["theme", "update", "--file", stricter])
         #expect(byAnimateur.status == 65 && byAnimateur.stderr.contains("NAK forbidden"))
+        // Nor the title, nor who the animateur is; and an animateur is a CRPS or GIP member.
+        let retitled = folder.write("retitled.json", #"{"id": "auto", "title": "Autre", "crps_severity": "Severe", "#
+                                    + #""animateur": "anim", "axes": [{"id": "a1", "collectors": ["c1", "c3"]}, "#
+                                    + #"{"id": "a2", "collectors": ["c2"]}]}"#)
+        #expect(try Self.orisctl(daemon, as: "anim", ["theme", "update", "--file", retitled]).status == 65)
+        let handedOver = folder.write("handed.json", #"{"id": "auto", "crps_severity": "Severe", "animateur": "crps", "#
+                                      + #""axes": [{"id": "a1", "collectors": ["c1", "c3"]}, "#
+                                      + #"{"id": "a2", "collectors": ["c2"]}]}"#)
+        #expect(try Self.orisctl(daemon, as: "anim", ["theme", "update", "--file", handedOver]).status == 65)
+        let toCapteur = folder.write("capteur.json", #"{"id": "auto", "crps_severity": "Severe", "animateur": "c3", "#
+                                     + #""axes": [{"id": "a1", "collectors": ["c1", "c3"]}, "#
+                                     + #"{"id": "a2", "collectors": ["c2"]}]}"#)
+        #expect(try Self.orisctl(daemon, as: "admin", ["theme", "update", "--file", toCapteur]).stderr
+            .contains("an animateur is a CRPS or GIP member"))
         #expect(try Self.orisctl(daemon, as: "admin", ["theme", "update", "--file", stricter]).status == 0)
         // A new theme by the admin; a second create of it is a conflict; list by who works on what.
         let veille = folder.write("veille.json", #"{"id": "veille", "title": "Veille"}"#)
@@ -140,7 +154,7 @@ struct ThemeEndToEndTests {
         // At once: c3 now reads a1 and gets its tasking.
         #expect(try Self.readable(session, "c3").contains("bfc/auto/axis/a1/"))
         var c3 = try session.subscriber(as: "c3", try Self.readable(session, "c3"))
-        try session.waitForSubscriptions(3)
+        try session.waitForSubscriptions(2)
         #expect(try session.client(as: "gip").request(Self.tasking("before-restart", axis: "a1")).word == "ACK")
         #expect(Self.seen(try AccessEndToEndTests.drain(c3)) == ["bfc/auto/axis/a1/tasking before-restart"])
 
@@ -162,7 +176,7 @@ struct ThemeEndToEndTests {
         // Removing c1 from a1 cuts its open subscription: nothing of a1 reaches it any more.
         let c1 = try session.subscriber(as: "c1", try Self.readable(session, "c1"))
         c3 = try session.subscriber(as: "c3", try Self.readable(session, "c3"))
-        try session.waitForSubscriptions(6)
+        try session.waitForSubscriptions(4)
         #expect(try Self.orisctl(daemon, as: "anim", ["theme", "collector", "remove", "auto", "a1", "c1"]).status == 0)
         // The cut makes both reconnect (their sockets must turn for that, as a client's loop
         // does); c1's a1 subscription is then refused.
@@ -171,7 +185,7 @@ struct ThemeEndToEndTests {
             _ = try c1.next(timeoutMilliseconds: 20)
             _ = try c3.next(timeoutMilliseconds: 20)
             let stats = try session.stats()
-            if stats["subscriptions"] == .int(11) && stats["refused_subscriptions"] == .int(1) { break }
+            if stats["subscriptions"] == .int(7) && stats["refused_subscriptions"] == .int(1) { break }
         }
         #expect(try session.stats()["refused_subscriptions"] == .int(1))
         #expect(try session.client(as: "gip").request(Self.tasking("after-removal", axis: "a1")).word == "ACK")
@@ -186,6 +200,35 @@ struct ThemeEndToEndTests {
                 + "\($0["actor"]?.stringValue ?? "")" }
         #expect(themeChanges.suffix(4) == ["theme.change auto anim", "theme.change auto admin",
                                            "theme.add veille admin", "theme.change auto anim"])
+    }
+
+    /// Under fsync batch an item is sent as soon as it is stored: a collector removed by one
+    /// request must not receive the taskings of the requests right behind it in the same batch.
+    @Test func aRemovedCollector_getsNoTaskingPipelinedBehindItsRemoval() throws {
+        let folder = TemporaryFolder()
+        let daemon = try RunningDaemon(configText: Self.configuration(state: folder.path + "/state", fsync: "batch"),
+                                       folder: folder)
+        let session = try Session(daemon)
+        defer { session.close() }
+        let c1 = try session.subscriber(as: "c1", try Self.readable(session, "c1"))
+        try session.waitForSubscriptions(2)
+        let anim = try session.client(as: "anim")
+        let removal = JSONObject([("action", .string("collector-remove")), ("id", .string("auto")),
+                                  ("axis", .string("a1")), ("member", .string("c1"))])
+        // The animateur is a CRPS member: it may task too. All in one go, before any reply.
+        try anim.send(.theme(arguments: JSONWriter.encode(.object(removal))))
+        for n in 1...5 {
+            try anim.send(Self.tasking("behind-\(n)", axis: "a1"))
+        }
+        let replies = try (0...5).map { _ in try anim.receive().word }
+
+        #expect(replies == ["THEME", "ACK", "ACK", "ACK", "ACK", "ACK"])
+        var got = [String]()
+        let until = Date().addingTimeInterval(1.5)
+        while Date() < until {
+            if let item = try c1.next(timeoutMilliseconds: 50) { got.append(item.topic) }
+        }
+        #expect(got.isEmpty)
     }
 
     @Test func reminders_fireOnceEach_acrossRestarts() throws {

@@ -337,7 +337,14 @@ import Testing
         "\"\"", "\"has space\"", "\"has/slash\"", "\"has,comma\"", "\"has\\\"quote\"", "\"has\\\\backslash\"",
         "\"caf\u{E9}\"", "\"tab\\there\"", "42", "null",
         Self.quoted(String(repeating: "i", count: 129)),
+        // `~` marks the daemon's own ids (escalations, reminders): a publisher may not take one.
+        "\"01M9ABC~crps\"", "\"0123456789abcdef0123456789abcdef~reminder\"",
     ]
+
+    @Test func read_referencesMayNameTheDaemonsOwnIDs() throws {
+        let header = try Self.read(Self.header([("references", "[\"01M9ABC~crps\"]")]))
+        #expect(header.references == ["01M9ABC~crps"])
+    }
 
     @Test(arguments: badIDs)
     func read_whenIDIsNotAValidItemID_rejectsWithBadID(id: String) {

@@ -93,6 +93,22 @@ import Testing
         #expect(deliveries == [Delivery(tier: .axis, axis: "fournisseurs"), Delivery(tier: .gip)])
     }
 
+    /// An exercise tasking still reaches its axis alone: the test tier is read by the GIP only,
+    /// and decisions and taskings never reach the CRPS or the national level anyway.
+    @Test func route_exerciseTaskingAndDecision_keepTheirRoute_exerciseSignalGoesToTheTestTier() {
+        var tasking = Self.input(.tasking)
+        tasking.header.axis = "fournisseurs"
+        tasking.header.status = .exercise
+        var decision = Self.input(.decision)
+        decision.header.status = .test
+        var signal = Self.input(.signal)
+        signal.header.status = .exercise
+
+        #expect(Router.standard.route(tasking) == [Delivery(tier: .axis, axis: "fournisseurs"), Delivery(tier: .gip)])
+        #expect(Self.tiers(Router.standard.route(decision)) == [.capteur, .gip])
+        #expect(Self.tiers(Router.standard.route(signal)) == [.test])
+    }
+
     @Test func route_redTasking_staysWithItsAxisCollectors() {
         var tasking = Self.input(.tasking, tlp: .red)
         tasking.header.axis = "fournisseurs"
