@@ -169,7 +169,9 @@ package struct ItemHeader: Sendable, Equatable {
             self.comma()
             self.out.append(UInt8(ascii: "\""))
             name.withUTF8Buffer { self.out.append(contentsOf: $0) }
-            self.out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+            // Two appends, not an array literal: a literal would be allocated for every field.
+            self.out.append(UInt8(ascii: "\""))
+            self.out.append(UInt8(ascii: ":"))
         }
 
         mutating func field(_ name: StaticString, _ text: String) {
