@@ -7,6 +7,8 @@ package struct OutboundItem: Sendable, Equatable {
     package var header: ItemHeader
     /// The header as sent and journaled.
     package var encodedHeader: [UInt8]
+    /// The topic as the bytes of a frame, made once per topic.
+    package var topicBytes: [UInt8]
 }
 
 /// What an accepted publish came to.
@@ -36,10 +38,24 @@ package final class Bus {
     package var registry: Registry
     package var router: Router
     package let reader: HeaderReader
-    private var sequences: [Topic: UInt64] = [:]
+    /// Every topic numbered here, by slot (``topicSlots``): an item's deliveries look their topic
+    /// up once, then work with the slot.
+    private var topics: [NumberedTopic] = []
+    private var topicSlots: [Topic: Int] = [:]
     var ids = ItemIDGenerator()
     var stores: [String: TenantStore] = [:]
     var corroborator = Corroborator()
+
+    /// A topic, its name and frame bytes made once, and the last sequence number given on it.
+    struct NumberedTopic {
+        let topic: Topic
+        let name: String
+        let bytes: [UInt8]
+        /// The last sequence number given, 0 before the first.
+        var seq: UInt64 = 0
+        /// Its slot in its tenant's journal (``Journal/slot(of:)``); nil without a journal.
+        let journalSlot: Int?
+    }
 
     /// A tenant's journal (nil when the bus runs without one) and its recent ids.
     struct TenantStore {
@@ -91,7 +107,7 @@ package final class Bus {
                 }
                 if let done = rebuilding { window.remember(done, now: now) }
                 for (name, seq) in journal?.lastSequences ?? [:] {
-                    if let topic = Topic(name) { self.sequences[topic] = seq }
+                    if let topic = Topic(name) { self.topics[self.slot(of: topic, journal: journal)].seq = seq }
                 }
             }
             var store = TenantStore(journal: journal, window: window, policy: policy)
@@ -209,45 +225,52 @@ package final class Bus {
         claimed: String?,
         now: Timestamp
     ) throws(Rejection) -> Accepted {
+        let journal = self.stores[tenant]?.journal
         var outbound = [OutboundItem]()
         outbound.reserveCapacity(routes.count)
-        var numbered: [Topic: UInt64] = [:]
+        var slots = [Int]()
+        slots.reserveCapacity(routes.count)
         // The deliveries differ only in tier, seq and reason: the rest is written once.
         let sharedHeader = stamped.encodedUpToDelivery
         for route in routes {
             let topic = Topic(tenant: tenant, theme: route.theme ?? stamped.theme, tier: route.tier, kind: stamped.kind)
-            let seq = (numbered[topic] ?? self.sequences[topic, default: 0]) + 1
-            numbered[topic] = seq
+            let slot = self.slot(of: topic, journal: journal)
+            // Two routes of one item on one topic take consecutive numbers.
+            let earlier = slots.lastIndex(of: slot).map { outbound[$0].seq }
+            let seq = (earlier ?? self.topics[slot].seq) + 1
             var copy = stamped
             copy.tier = route.tier
             copy.seq = seq
             copy.reason = route.reason
+            slots.append(slot)
             outbound.append(OutboundItem(topic: topic, seq: seq, header: copy,
-                                         encodedHeader: copy.encoded(continuing: sharedHeader)))
+                                         encodedHeader: copy.encoded(continuing: sharedHeader),
+                                         topicBytes: self.topics[slot].bytes))
         }
 
-        let newTopics = numbered.keys.filter { self.sequences[$0] == nil }.count
+        var newTopics = 0
+        for (n, slot) in slots.enumerated() where self.topics[slot].seq == 0 && !slots[..<n].contains(slot) {
+            newTopics += 1
+        }
         if let most = quota?.maximumTopics, newTopics > 0,
            (self.stores[tenant]?.topicCount ?? 0) + newTopics > most {
             throw Rejection(.overQuota, "tenant '\(tenant)' already has \(most) topics, its quota; "
                             + "nothing was stored", id: claimed)
         }
-        if let most = quota?.maximumStorageBytes, let stored = self.stores[tenant]?.journal?.storedBytes,
-           stored >= most {
+        if let most = quota?.maximumStorageBytes, let stored = journal?.storedBytes, stored >= most {
             throw Rejection(.overQuota, "the journal of tenant '\(tenant)' holds \(stored) bytes, at its "
                             + "quota of \(most); nothing is stored until retention or an operator frees room",
                             id: claimed)
         }
         var position: UInt64 = 0
-        if let journal = self.stores[tenant]?.journal {
-            var next = journal.nextPosition
-            let records = outbound.map { item -> JournalRecord in
-                defer { next += 1 }
-                return JournalRecord(position: next, received: now, topic: item.topic.description, seq: item.seq,
-                                     id: stamped.id, sender: sender, header: item.encodedHeader, body: body)
+        if let journal {
+            let deliveries = zip(slots, outbound).map { slot, item in
+                // A topic of a tenant with a journal always has a journal slot.
+                Journal.Delivery(slot: self.topics[slot].journalSlot ?? journal.slot(of: self.topics[slot].name),
+                                 seq: item.seq, header: item.encodedHeader)
             }
             do {
-                try journal.append(records)
+                try journal.appendItem(deliveries, id: stamped.id, sender: sender, body: body, received: now)
             } catch {
                 if case .diskFull = error {
                     throw Rejection(.storageFull, "the journal of tenant '\(tenant)' has no space left; "
@@ -257,12 +280,12 @@ package final class Bus {
             }
             position = journal.nextPosition - 1
         }
-        for (topic, seq) in numbered {
-            self.sequences[topic] = seq
+        for (slot, item) in zip(slots, outbound) {
+            self.topics[slot].seq = item.seq
         }
         self.stores[tenant]?.topicCount += newTopics
-        let delivered = outbound.map {
-            AckRecord.Delivery(topic: $0.topic.description, seq: $0.seq, tier: $0.topic.tier)
+        let delivered = zip(slots, outbound).map { slot, item in
+            AckRecord.Delivery(topic: self.topics[slot].name, seq: item.seq, tier: item.topic.tier)
         }
         let ack = AckRecord(id: stamped.id, sender: sender, deliveries: delivered,
                             position: position, received: now)
@@ -274,7 +297,17 @@ package final class Bus {
 
     /// The last sequence number given on a topic (0 when none).
     package func lastSequence(of topic: Topic) -> UInt64 {
-        self.sequences[topic, default: 0]
+        self.topicSlots[topic].map { self.topics[$0].seq } ?? 0
+    }
+
+    /// The slot of a topic, made (at sequence 0) when it has none yet.
+    private func slot(of topic: Topic, journal: Journal?) -> Int {
+        if let slot = self.topicSlots[topic] { return slot }
+        let name = topic.description
+        self.topics.append(NumberedTopic(topic: topic, name: name, bytes: Array(name.utf8),
+                                         journalSlot: journal?.slot(of: name)))
+        self.topicSlots[topic] = self.topics.count - 1
+        return self.topics.count - 1
     }
 
     /// A tenant's journal, if it keeps one.

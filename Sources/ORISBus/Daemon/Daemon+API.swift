@@ -165,7 +165,7 @@ extension Daemon {
             return Outcome(reply: reply, position: accepted.ack.position, id: accepted.id)
         }
         let deliveries = accepted.outbound.map {
-            FeedMessage(tier: $0.topic.tier, frames: [$0.topic.bytes, $0.encodedHeader, accepted.body])
+            FeedMessage(tier: $0.topic.tier, frames: [$0.topicBytes, $0.encodedHeader, accepted.body])
         }
         self.logger.info("item escalated", [("id", id), ("member", caller.id)])
         return Outcome(reply: reply, deliveries: deliveries, position: accepted.ack.position, id: accepted.id)
@@ -270,12 +270,12 @@ extension Daemon {
         // The archive tier is stored for the record and never sent live. Alerts the daemon raised
         // because of this item (corroboration) follow it.
         var deliveries = accepted.outbound.filter { $0.topic.tier != .archive }.map {
-            FeedMessage(tier: $0.topic.tier, frames: [$0.topic.bytes, $0.encodedHeader, body])
+            FeedMessage(tier: $0.topic.tier, frames: [$0.topicBytes, $0.encodedHeader, body])
         }
         var position = accepted.ack.position
         for raised in accepted.raised {
             deliveries += raised.outbound.map {
-                FeedMessage(tier: $0.topic.tier, frames: [$0.topic.bytes, $0.encodedHeader, []])
+                FeedMessage(tier: $0.topic.tier, frames: [$0.topicBytes, $0.encodedHeader, []])
             }
             position = max(position, raised.ack.position)
             self.stats.raised += 1
