@@ -177,6 +177,33 @@ import Testing
         #expect(CRC32C.checksum([UInt8](repeating: 0, count: 32)) == 0x8A91_36AA)
     }
 
+    @Test func crc32c_atEveryLengthAndAlignment_matchesTheBitwiseDefinition() {
+        // The table-driven checksum against one bit at a time, over lengths around the 8-byte
+        // steps and every start alignment, whole or continued from a split point.
+        func bitwise(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+            var c: UInt32 = 0xFFFF_FFFF
+            for byte in bytes {
+                c ^= UInt32(byte)
+                for _ in 0..<8 { c = (c & 1) != 0 ? (c >> 1) ^ 0x82F6_3B78 : c >> 1 }
+            }
+            return ~c
+        }
+        let data = (0..<96).map { UInt8(truncatingIfNeeded: $0 &* 167 &+ 13) }
+
+        for start in 0..<8 {
+            for end in start...data.count {
+                let slice = data[start..<end]
+                let split = start + (end - start) / 3
+                let whole = slice.withUnsafeBytes { CRC32C.checksum($0) }
+                let first = data[start..<split].withUnsafeBytes { CRC32C.checksum($0) }
+                let continued = data[split..<end].withUnsafeBytes { CRC32C.checksum($0, continuing: first) }
+
+                #expect(whole == bitwise(slice), "bytes \(start)..<\(end)")
+                #expect(continued == whole, "bytes \(start)..<\(end) split at \(split)")
+            }
+        }
+    }
+
     @Test func reopen_whenABodyHidesARecordAfterDamage_neverTakesItForAReal() throws {
         let dir = try TemporaryDirectory()
         // A forged record as a member could put in a body: right magic, a checksum without the
