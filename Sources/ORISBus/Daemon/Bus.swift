@@ -58,7 +58,9 @@ package final class Bus {
     }
 
     /// A tenant's journal (nil when the bus runs without one) and its recent ids.
-    struct TenantStore {
+    ///
+    /// A class, so that a publish finds its tenant's store once and changes it in place.
+    final class TenantStore {
         var journal: Journal?
         var window: IdempotencyWindow
         var policy: DurabilityPolicy
@@ -66,6 +68,12 @@ package final class Bus {
         var bucket: TokenBucket?
         /// Distinct topics numbered so far.
         var topicCount = 0
+
+        init(journal: Journal?, window: IdempotencyWindow, policy: DurabilityPolicy) {
+            self.journal = journal
+            self.window = window
+            self.policy = policy
+        }
     }
 
     /// Makes a bus; with `journalRoot`, opens (and recovers) one journal per tenant below it.
@@ -110,7 +118,7 @@ package final class Bus {
                     if let topic = Topic(name) { self.topics[self.slot(of: topic, journal: journal)].seq = seq }
                 }
             }
-            var store = TenantStore(journal: journal, window: window, policy: policy)
+            let store = TenantStore(journal: journal, window: window, policy: policy)
             store.topicCount = journal?.lastSequences.count ?? 0
             if let quota = registry.tenant(tenant)?.quota, let rate = quota.ratePerSecond {
                 store.bucket = TokenBucket(rate: rate, capacity: quota.burst ?? Int(rate.rounded(.up)),
@@ -139,11 +147,23 @@ package final class Bus {
         body: [UInt8],
         now: Timestamp = .now()
     ) throws(Rejection) -> Accepted {
-        guard let senderID, let sender = self.registry.member(senderID) else {
+        try self.publish(sender: senderID.flatMap { self.registry.member($0) }, header: header, body: body, now: now)
+    }
+
+    /// ``publish(senderID:header:body:now:)`` for a sender the caller already found in the
+    /// registry.
+    package func publish(
+        sender: Member?,
+        header: [UInt8],
+        body: [UInt8],
+        now: Timestamp = .now()
+    ) throws(Rejection) -> Accepted {
+        guard let sender else {
             throw Rejection(.unknownMember, "the connection carries no known member identity")
         }
         let quota = self.registry.tenant(sender.tenant)?.quota ?? TenantQuota()
-        if self.stores[sender.tenant]?.bucket?.take(now: now.milliseconds) == false {
+        let tenantStore = self.stores[sender.tenant]
+        if tenantStore?.bucket?.take(now: now.milliseconds) == false {
             throw Rejection(.overQuota, "tenant '\(sender.tenant)' is over its publish rate of "
                             + "\(Int(quota.ratePerSecond ?? 0))/s; retry later")
         }
@@ -166,7 +186,7 @@ package final class Bus {
             throw Rejection(.unknownTheme, "tenant '\(sender.tenant)' has no theme '\(stamped.theme)'", id: claimed)
         }
         try PublishPolicy.check(member: sender, kind: stamped.kind, theme: theme.id, id: claimed)
-        if let first = self.stores[sender.tenant]?.window.ack(for: stamped.id) {
+        if let first = tenantStore?.window.ack(for: stamped.id) {
             // The same member retrying gets its first ACK; another member may not take the id.
             guard first.sender == sender.id else {
                 throw Rejection(.idInUse, "id '\(stamped.id)' is already used by another member of tenant "
@@ -180,7 +200,7 @@ package final class Bus {
         stamped.received = now
         stamped.origin = sender.tenant
         var originals = [OriginalRoute]()
-        if stamped.messageType == .update || stamped.messageType == .cancel, let store = self.stores[sender.tenant] {
+        if stamped.messageType == .update || stamped.messageType == .cancel, let store = tenantStore {
             // Only the sender's own items: an update or a cancel is its author's (as in CAP), so
             // nobody reaches a tier through someone else's item.
             for reference in stamped.references {
@@ -225,7 +245,8 @@ package final class Bus {
         claimed: String?,
         now: Timestamp
     ) throws(Rejection) -> Accepted {
-        let journal = self.stores[tenant]?.journal
+        let tenantStore = self.stores[tenant]
+        let journal = tenantStore?.journal
         var outbound = [OutboundItem]()
         outbound.reserveCapacity(routes.count)
         var slots = [Int]()
@@ -253,7 +274,7 @@ package final class Bus {
             newTopics += 1
         }
         if let most = quota?.maximumTopics, newTopics > 0,
-           (self.stores[tenant]?.topicCount ?? 0) + newTopics > most {
+           (tenantStore?.topicCount ?? 0) + newTopics > most {
             throw Rejection(.overQuota, "tenant '\(tenant)' already has \(most) topics, its quota; "
                             + "nothing was stored", id: claimed)
         }
@@ -283,13 +304,13 @@ package final class Bus {
         for (slot, item) in zip(slots, outbound) {
             self.topics[slot].seq = item.seq
         }
-        self.stores[tenant]?.topicCount += newTopics
+        tenantStore?.topicCount += newTopics
         let delivered = zip(slots, outbound).map { slot, item in
             AckRecord.Delivery(topic: self.topics[slot].name, seq: item.seq, tier: item.topic.tier)
         }
         let ack = AckRecord(id: stamped.id, sender: sender, deliveries: delivered,
                             position: position, received: now)
-        self.stores[tenant]?.window.remember(ack, now: now)
+        tenantStore?.window.remember(ack, now: now)
         var accepted = Accepted(ack: ack, outbound: outbound, isDuplicate: false, tenant: tenant)
         accepted.body = body
         return accepted

@@ -70,7 +70,7 @@ extension Daemon {
                 return Outcome(reply: .nak(rejection))
             }
             do {
-                return try self.publish(header: header, body: body, member: caller?.id, endpoint: "api")
+                return try self.publish(header: header, body: body, sender: caller, endpoint: "api")
             } catch {
                 return Outcome(reply: .nak(error))
             }
@@ -241,12 +241,12 @@ extension Daemon {
     private func publish(
         header: [UInt8],
         body: [UInt8],
-        member: String?,
+        sender: Member?,
         endpoint: String
     ) throws(Rejection) -> Outcome {
         guard let bus = self.bus else { throw Rejection(.internal, "the daemon is stopping") }
-        if let tenant = member.flatMap({ self.registry.member($0)?.tenant }), let n = self.tenantIndex[tenant],
-           self.durability[n].hasFailed {
+        let member = sender?.id
+        if let tenant = sender?.tenant, let n = self.tenantIndex[tenant], self.durability[n].hasFailed {
             let rejection = Rejection(.internal, "the journal of tenant '\(tenant)' could not be synced to the disk; "
                                       + "publishes are refused until orisd restarts")
             self.reject(rejection, endpoint: endpoint, member: member)
@@ -254,7 +254,7 @@ extension Daemon {
         }
         let accepted: Accepted
         do {
-            accepted = try bus.publish(senderID: member, header: header, body: body)
+            accepted = try bus.publish(sender: sender, header: header, body: body)
         } catch {
             self.reject(error, endpoint: endpoint, member: member)
             throw error
@@ -306,12 +306,16 @@ extension Daemon {
 
     /// Serves queued ingest messages: publishes without a reply.
     func serveIngest(_ ingest: Socket, sockets: Daemon.Sockets) throws(ZMQError) {
+        // One message received into again and again: its frames' storage serves the whole batch.
+        var message = ReceivedMessage(frames: [])
+        let properties = [ReceivedMessage.userIDProperty]
         for _ in 0..<Daemon.batch {
-            guard let message = try ingest.receive(wait: false, properties: [ReceivedMessage.userIDProperty],
-                                                   maximumFrames: Daemon.maximumFrames) else {
+            guard try ingest.receive(into: &message, wait: false, properties: properties,
+                                     maximumFrames: Daemon.maximumFrames) else {
                 return
             }
-            let member = self.member(forUserID: message.userID)?.id
+            let sender = self.member(forUserID: message.userID)
+            let member = sender?.id
             let request: Request
             do {
                 request = try Request.parse(message.frames[...])
@@ -324,12 +328,11 @@ extension Daemon {
                 self.reject(rejection, endpoint: "ingest", member: member)
                 continue
             }
-            guard let outcome = try? self.publish(header: header, body: body, member: member, endpoint: "ingest") else {
+            guard let outcome = try? self.publish(header: header, body: body, sender: sender, endpoint: "ingest") else {
                 continue
             }
-            let tenant = member.flatMap { self.registry.member($0)?.tenant }
-            try self.dispatch(tenant: tenant, position: outcome.position, deliveries: outcome.deliveries, reply: nil,
-                              id: outcome.id, sockets: sockets)
+            try self.dispatch(tenant: sender?.tenant, position: outcome.position, deliveries: outcome.deliveries,
+                              reply: nil, id: outcome.id, sockets: sockets)
         }
     }
 }
