@@ -108,7 +108,8 @@ extension Journal {
                     }
                     fallthrough
                 case .badMagic:
-                    guard let resume = self.nextIntactRecord(in: raw, after: offset, nonceChecksum: nonceChecksum) else {
+                    guard let resume = self.nextIntactRecord(in: raw, after: offset, nonceChecksum: nonceChecksum)
+                    else {
                         cutAt = offset
                         break scan
                     }

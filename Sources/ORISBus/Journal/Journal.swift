@@ -316,7 +316,9 @@ package final class Journal {
         }
         let payload = try segment.read(at: offset + JournalRecord.prefixBytes, count: length)
         guard payload.count == length,
-              payload.withUnsafeBytes({ JournalRecord.checksum(nonceChecksum: segment.nonceChecksum, payload: $0) }) == crc,
+              payload.withUnsafeBytes({
+                  JournalRecord.checksum(nonceChecksum: segment.nonceChecksum, payload: $0)
+              }) == crc,
               let record = payload.withUnsafeBytes({ JournalRecord.decode(payload: $0) }),
               record.position == position
         else {

@@ -9,9 +9,9 @@ package enum Identifier {
     /// `-`, starting with a letter or digit. No `/`, so a name can never reach into a sibling's
     /// topic subtree.
     package static func isValid(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard !bytes.isEmpty, bytes.count <= maximumLength else { return false }
-        guard isLowerAlnum(bytes[0]) else { return false }
+        // Read in place: every publish checks its theme, so no copy of the bytes is made.
+        let bytes = text.utf8
+        guard let first = bytes.first, bytes.count <= maximumLength, isLowerAlnum(first) else { return false }
         return bytes.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: "-") }
     }
 
@@ -25,7 +25,7 @@ package enum Identifier {
     /// Whether `text` is a valid item id: 1 to 128 printable ASCII characters other than space,
     /// `"`, `\`, `,` and `/`.
     package static func isValidItemID(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
+        let bytes = text.utf8
         guard !bytes.isEmpty, bytes.count <= maximumItemIDLength else { return false }
         return bytes.allSatisfy { b in
             b > 0x20 && b < 0x7F && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\")
