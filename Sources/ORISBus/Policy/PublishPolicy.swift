@@ -8,12 +8,18 @@
 package enum PublishPolicy {
     /// The kinds a stratum may publish.
     package static func kinds(for stratum: Stratum) -> Set<Kind> {
+        Set(Kind.allCases.filter { self.allows(stratum, kind: $0) })
+    }
+
+    /// Whether a member of `stratum` may publish `kind`: the table itself, asked on every
+    /// publish without building a set.
+    package static func allows(_ stratum: Stratum, kind: Kind) -> Bool {
         switch stratum {
-        case .capteur: return [.signal, .alert]
-        case .gip: return [.signal, .alert, .diagnostic, .tasking]
-        case .crps: return [.decision, .tasking]
-        case .national: return [.signal, .alert, .diagnostic]
-        case .operator: return Set(Kind.allCases)
+        case .capteur: return kind == .signal || kind == .alert
+        case .gip: return kind == .signal || kind == .alert || kind == .diagnostic || kind == .tasking
+        case .crps: return kind == .decision || kind == .tasking
+        case .national: return kind == .signal || kind == .alert || kind == .diagnostic
+        case .operator: return true
         }
     }
 
@@ -21,7 +27,7 @@ package enum PublishPolicy {
     ///
     /// - Throws: ``Rejection`` with ``NAKCode/forbidden``.
     package static func check(member: Member, kind: Kind, theme: String, id: String?) throws(Rejection) {
-        guard self.kinds(for: member.stratum).contains(kind) else {
+        guard self.allows(member.stratum, kind: kind) else {
             throw Rejection(.forbidden, "a \(member.stratum.word) member may not publish a \(kind.word)", id: id)
         }
         guard member.worksOn(theme) else {
