@@ -31,37 +31,53 @@ package struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// Appends ``description``'s bytes straight to a frame being written: every delivered header
     /// carries one, so no intermediate strings are made.
     package func write(into out: inout [UInt8]) {
+        self.withText { out.append(contentsOf: $0) }
+    }
+
+    /// Calls `body` with ``description``'s bytes, made in a fixed buffer for years 0 to 9999.
+    package func withText<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
         let seconds = self.milliseconds.floorDiv(1000)
         guard seconds >= Self.firstSecondOfYear0, seconds < Self.firstSecondOfYear10000 else {
+            var out = [UInt8]()
             self.writeWholeYears(into: &out)
-            return
+            return out.withUnsafeBytes(body)
         }
         // The date is worked out from the day count here: `gmtime_r` and a digit loop cost about
         // ten times as much, and every delivery writes one.
         let days = seconds.floorDiv(86400)
         let secondOfDay = Int(seconds - days * 86400)
         let (year, month, day) = Self.civilDate(daysSince1970: days)
-        func two(_ value: Int) {
-            out.append(UInt8(truncatingIfNeeded: 0x30 + value / 10))
-            out.append(UInt8(truncatingIfNeeded: 0x30 + value % 10))
-        }
-        two(year / 100)
-        two(year % 100)
-        out.append(UInt8(ascii: "-"))
-        two(month)
-        out.append(UInt8(ascii: "-"))
-        two(day)
-        out.append(UInt8(ascii: "T"))
-        two(secondOfDay / 3600)
-        out.append(UInt8(ascii: ":"))
-        two(secondOfDay / 60 % 60)
-        out.append(UInt8(ascii: ":"))
-        two(secondOfDay % 60)
-        out.append(UInt8(ascii: "."))
         let millis = Int(self.milliseconds - seconds * 1000)
-        out.append(UInt8(truncatingIfNeeded: 0x30 + millis / 100))
-        two(millis % 100)
-        out.append(UInt8(ascii: "Z"))
+        // `YYYY-MM-DDTHH:MM:SS.mmmZ`: 24 bytes.
+        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        return withUnsafeMutableBytes(of: &text) { buffer in
+            var at = 0
+            func put(_ byte: UInt8) {
+                buffer[at] = byte
+                at += 1
+            }
+            func two(_ value: Int) {
+                put(UInt8(truncatingIfNeeded: 0x30 + value / 10))
+                put(UInt8(truncatingIfNeeded: 0x30 + value % 10))
+            }
+            two(year / 100)
+            two(year % 100)
+            put(UInt8(ascii: "-"))
+            two(month)
+            put(UInt8(ascii: "-"))
+            two(day)
+            put(UInt8(ascii: "T"))
+            two(secondOfDay / 3600)
+            put(UInt8(ascii: ":"))
+            two(secondOfDay / 60 % 60)
+            put(UInt8(ascii: ":"))
+            two(secondOfDay % 60)
+            put(UInt8(ascii: "."))
+            put(UInt8(truncatingIfNeeded: 0x30 + millis / 100))
+            two(millis % 100)
+            put(UInt8(ascii: "Z"))
+            return body(UnsafeRawBufferPointer(buffer))
+        }
     }
 
     /// 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z, in seconds since the epoch: between them
