@@ -4,11 +4,47 @@
 package struct OutboundItem: Sendable, Equatable {
     package var topic: Topic
     package var seq: UInt64
-    package var header: ItemHeader
     /// The header as sent and journaled.
     package var encodedHeader: [UInt8]
     /// The topic as the bytes of a frame, made once per topic.
     package var topicBytes: [UInt8]
+    /// The item's stamped header, one for all its deliveries: ``header`` adds this delivery's
+    /// tier, seq and reason when asked, so that no delivery carries a copy of its own.
+    private var shared: SharedHeader
+    private var reason: String?
+
+    init(topic: Topic, seq: UInt64, encodedHeader: [UInt8], topicBytes: [UInt8], shared: SharedHeader,
+         reason: String?) {
+        self.topic = topic
+        self.seq = seq
+        self.encodedHeader = encodedHeader
+        self.topicBytes = topicBytes
+        self.shared = shared
+        self.reason = reason
+    }
+
+    /// This delivery's header, as ``encodedHeader`` carries it.
+    package var header: ItemHeader {
+        var header = self.shared.header
+        header.tier = self.topic.tier
+        header.seq = self.seq
+        header.reason = self.reason
+        return header
+    }
+
+    package static func == (lhs: OutboundItem, rhs: OutboundItem) -> Bool {
+        lhs.topic == rhs.topic && lhs.seq == rhs.seq && lhs.encodedHeader == rhs.encodedHeader
+            && lhs.topicBytes == rhs.topicBytes && lhs.header == rhs.header
+    }
+
+    /// A stamped header shared by the deliveries of one item.
+    final class SharedHeader: Sendable {
+        let header: ItemHeader
+
+        init(_ header: ItemHeader) {
+            self.header = header
+        }
+    }
 }
 
 /// What an accepted publish came to.
@@ -253,20 +289,18 @@ package final class Bus {
         slots.reserveCapacity(routes.count)
         // The deliveries differ only in tier, seq and reason: the rest is written once.
         let sharedHeader = stamped.encodedUpToDelivery
+        let shared = OutboundItem.SharedHeader(stamped)
         for route in routes {
             let topic = Topic(tenant: tenant, theme: route.theme ?? stamped.theme, tier: route.tier, kind: stamped.kind)
             let slot = self.slot(of: topic, journal: journal)
             // Two routes of one item on one topic take consecutive numbers.
             let earlier = slots.lastIndex(of: slot).map { outbound[$0].seq }
             let seq = (earlier ?? self.topics[slot].seq) + 1
-            var copy = stamped
-            copy.tier = route.tier
-            copy.seq = seq
-            copy.reason = route.reason
+            let encoded = ItemHeader.encoded(continuing: sharedHeader, tier: route.tier, seq: seq,
+                                             reason: route.reason, origin: stamped.origin)
             slots.append(slot)
-            outbound.append(OutboundItem(topic: topic, seq: seq, header: copy,
-                                         encodedHeader: copy.encoded(continuing: sharedHeader),
-                                         topicBytes: self.topics[slot].bytes))
+            outbound.append(OutboundItem(topic: topic, seq: seq, encodedHeader: encoded,
+                                         topicBytes: self.topics[slot].bytes, shared: shared, reason: route.reason))
         }
 
         var newTopics = 0

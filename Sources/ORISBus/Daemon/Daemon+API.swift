@@ -269,8 +269,10 @@ extension Daemon {
         }
         // The archive tier is stored for the record and never sent live. Alerts the daemon raised
         // because of this item (corroboration) follow it.
-        var deliveries = accepted.outbound.filter { $0.topic.tier != .archive }.map {
-            FeedMessage(tier: $0.topic.tier, frames: [$0.topicBytes, $0.encodedHeader, body])
+        var deliveries = [FeedMessage]()
+        deliveries.reserveCapacity(accepted.outbound.count)
+        for item in accepted.outbound where item.topic.tier != .archive {
+            deliveries.append(FeedMessage(tier: item.topic.tier, frames: [item.topicBytes, item.encodedHeader, body]))
         }
         var position = accepted.ack.position
         for raised in accepted.raised {

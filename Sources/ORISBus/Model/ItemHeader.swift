@@ -211,25 +211,37 @@ package struct ItemHeader: Sendable, Equatable {
     /// equal to it but for tier, seq, reason and origin) followed by this header's own tier,
     /// seq, reason and origin.
     package func encoded(continuing prefix: [UInt8]) -> [UInt8] {
+        Self.encoded(continuing: prefix, tier: self.tier, seq: self.seq, reason: self.reason, origin: self.origin)
+    }
+
+    /// ``encoded(continuing:)`` from the four fields alone, so that the bus need not copy a
+    /// whole header for each delivery.
+    package static func encoded(
+        continuing prefix: [UInt8],
+        tier: Tier?,
+        seq: UInt64?,
+        reason: String?,
+        origin: String?
+    ) -> [UInt8] {
         // Field names, punctuation and the seq's digits take under 64 bytes.
         func bound(_ text: String?) -> Int { text.map(ByteWriter.bound(ofString:)) ?? 0 }
-        let size = prefix.count + 64 + bound(self.tier?.word) + bound(self.reason) + bound(self.origin)
+        let size = prefix.count + 64 + bound(tier?.word) + bound(reason) + bound(origin)
         return [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
             var w = ByteWriter(buffer)
             w.bytes(prefix)
-            if let tier = self.tier {
+            if let tier {
                 w.literal(",\"tier\":")
                 w.string(tier.word)
             }
-            if let seq = self.seq {
+            if let seq {
                 w.literal(",\"seq\":")
                 w.integer(Int64(seq))
             }
-            if let reason = self.reason {
+            if let reason {
                 w.literal(",\"reason\":")
                 w.string(reason)
             }
-            if let origin = self.origin {
+            if let origin {
                 w.literal(",\"origin\":")
                 w.string(origin)
             }
