@@ -31,6 +31,45 @@ import Testing
         #expect(journal.lastSequence(of: "a/t/gip/signal") == 2)
     }
 
+    @Test func appendItem_writesTheRecordsAppendWouldWrite_andReopensToThem() throws {
+        let dir = try TemporaryDirectory()
+        let byRecords = try Journal(directory: dir.file("records"))
+        let byItem = try Journal(directory: dir.file("item"))
+        let body: [UInt8] = Array("body \u{0}\u{1}".utf8)
+        let received = Timestamp(milliseconds: 1_796_401_800_123)
+        let records = [
+            JournalRecord(position: 1, received: received, topic: "a/t/gip/alert", seq: 4, id: "id-1", sender: "m",
+                          header: Array("{\"tier\":\"gip\"}".utf8), body: body),
+            JournalRecord(position: 2, received: received, topic: "a/t/crps/alert", seq: 1, id: "id-1", sender: "m",
+                          header: Array("{\"tier\":\"crps\"}".utf8), body: body),
+        ]
+
+        try byRecords.append(records)
+        try byItem.appendItem(records.map { Journal.Delivery(slot: byItem.slot(of: $0.topic), seq: $0.seq,
+                                                             header: $0.header) },
+                              id: "id-1", sender: "m", body: body, received: received)
+        let read = try byItem.read(prefix: "a/", limit: 10).records
+        byItem.close()
+        let reopened = try Journal(directory: dir.file("item"))
+
+        #expect(read == records)
+        #expect(try byRecords.read(prefix: "a/", limit: 10).records == records)
+        #expect(try reopened.read(prefix: "a/", limit: 10).records == records)
+        #expect(reopened.recoveryEvents.isEmpty)
+        #expect(reopened.lastSequence(of: "a/t/gip/alert") == 4)
+        #expect(reopened.nextPosition == 3)
+    }
+
+    @Test func topics_whenAnAppendFailedAfterTakingASlot_leaveItsTopicOut() throws {
+        let dir = try TemporaryDirectory()
+        let journal = try Journal(directory: dir.file("j"))
+
+        _ = journal.slot(of: "a/t/gip/signal")
+
+        #expect(journal.topics(withPrefix: "a/").isEmpty)
+        #expect(journal.lastSequences.isEmpty)
+    }
+
     @Test func read_bySequenceTimeCursorAndLimit_selectsExactly() throws {
         let dir = try TemporaryDirectory()
         let journal = try Journal(directory: dir.file("j"))
