@@ -4,9 +4,47 @@
 package struct OutboundItem: Sendable, Equatable {
     package var topic: Topic
     package var seq: UInt64
-    package var header: ItemHeader
     /// The header as sent and journaled.
     package var encodedHeader: [UInt8]
+    /// The topic as the bytes of a frame, made once per topic.
+    package var topicBytes: [UInt8]
+    /// The item's stamped header, one for all its deliveries: ``header`` adds this delivery's
+    /// tier, seq and reason when asked, so that no delivery carries a copy of its own.
+    private var shared: SharedHeader
+    private var reason: String?
+
+    init(topic: Topic, seq: UInt64, encodedHeader: [UInt8], topicBytes: [UInt8], shared: SharedHeader,
+         reason: String?) {
+        self.topic = topic
+        self.seq = seq
+        self.encodedHeader = encodedHeader
+        self.topicBytes = topicBytes
+        self.shared = shared
+        self.reason = reason
+    }
+
+    /// This delivery's header, as ``encodedHeader`` carries it.
+    package var header: ItemHeader {
+        var header = self.shared.header
+        header.tier = self.topic.tier
+        header.seq = self.seq
+        header.reason = self.reason
+        return header
+    }
+
+    package static func == (lhs: OutboundItem, rhs: OutboundItem) -> Bool {
+        lhs.topic == rhs.topic && lhs.seq == rhs.seq && lhs.encodedHeader == rhs.encodedHeader
+            && lhs.topicBytes == rhs.topicBytes && lhs.header == rhs.header
+    }
+
+    /// A stamped header shared by the deliveries of one item.
+    final class SharedHeader: Sendable {
+        let header: ItemHeader
+
+        init(_ header: ItemHeader) {
+            self.header = header
+        }
+    }
 }
 
 /// What an accepted publish came to.
@@ -36,13 +74,29 @@ package final class Bus {
     package var registry: Registry
     package var router: Router
     package let reader: HeaderReader
-    private var sequences: [Topic: UInt64] = [:]
+    /// Every topic numbered here, by slot (``topicSlots``): an item's deliveries look their topic
+    /// up once, then work with the slot.
+    private var topics: [NumberedTopic] = []
+    private var topicSlots: [Topic: Int] = [:]
     var ids = ItemIDGenerator()
     var stores: [String: TenantStore] = [:]
     var corroborator = Corroborator()
 
+    /// A topic, its name and frame bytes made once, and the last sequence number given on it.
+    struct NumberedTopic {
+        let topic: Topic
+        let name: String
+        let bytes: [UInt8]
+        /// The last sequence number given, 0 before the first.
+        var seq: UInt64 = 0
+        /// Its slot in its tenant's journal (``Journal/slot(of:)``); nil without a journal.
+        let journalSlot: Int?
+    }
+
     /// A tenant's journal (nil when the bus runs without one) and its recent ids.
-    struct TenantStore {
+    ///
+    /// A class, so that a publish finds its tenant's store once and changes it in place.
+    final class TenantStore {
         var journal: Journal?
         var window: IdempotencyWindow
         var policy: DurabilityPolicy
@@ -50,6 +104,12 @@ package final class Bus {
         var bucket: TokenBucket?
         /// Distinct topics numbered so far.
         var topicCount = 0
+
+        init(journal: Journal?, window: IdempotencyWindow, policy: DurabilityPolicy) {
+            self.journal = journal
+            self.window = window
+            self.policy = policy
+        }
     }
 
     /// Makes a bus; with `journalRoot`, opens (and recovers) one journal per tenant below it.
@@ -91,10 +151,10 @@ package final class Bus {
                 }
                 if let done = rebuilding { window.remember(done, now: now) }
                 for (name, seq) in journal?.lastSequences ?? [:] {
-                    if let topic = Topic(name) { self.sequences[topic] = seq }
+                    if let topic = Topic(name) { self.topics[self.slot(of: topic, journal: journal)].seq = seq }
                 }
             }
-            var store = TenantStore(journal: journal, window: window, policy: policy)
+            let store = TenantStore(journal: journal, window: window, policy: policy)
             store.topicCount = journal?.lastSequences.count ?? 0
             if let quota = registry.tenant(tenant)?.quota, let rate = quota.ratePerSecond {
                 store.bucket = TokenBucket(rate: rate, capacity: quota.burst ?? Int(rate.rounded(.up)),
@@ -123,11 +183,23 @@ package final class Bus {
         body: [UInt8],
         now: Timestamp = .now()
     ) throws(Rejection) -> Accepted {
-        guard let senderID, let sender = self.registry.member(senderID) else {
+        try self.publish(sender: senderID.flatMap { self.registry.member($0) }, header: header, body: body, now: now)
+    }
+
+    /// ``publish(senderID:header:body:now:)`` for a sender the caller already found in the
+    /// registry.
+    package func publish(
+        sender: Member?,
+        header: [UInt8],
+        body: [UInt8],
+        now: Timestamp = .now()
+    ) throws(Rejection) -> Accepted {
+        guard let sender else {
             throw Rejection(.unknownMember, "the connection carries no known member identity")
         }
         let quota = self.registry.tenant(sender.tenant)?.quota ?? TenantQuota()
-        if self.stores[sender.tenant]?.bucket?.take(now: now.milliseconds) == false {
+        let tenantStore = self.stores[sender.tenant]
+        if tenantStore?.bucket?.take(now: now.milliseconds) == false {
             throw Rejection(.overQuota, "tenant '\(sender.tenant)' is over its publish rate of "
                             + "\(Int(quota.ratePerSecond ?? 0))/s; retry later")
         }
@@ -150,7 +222,7 @@ package final class Bus {
             throw Rejection(.unknownTheme, "tenant '\(sender.tenant)' has no theme '\(stamped.theme)'", id: claimed)
         }
         try PublishPolicy.check(member: sender, kind: stamped.kind, theme: theme, axis: stamped.axis, id: claimed)
-        if let first = self.stores[sender.tenant]?.window.ack(for: stamped.id) {
+        if let first = tenantStore?.window.ack(for: stamped.id) {
             // The same member retrying gets its first ACK; another member may not take the id.
             guard first.sender == sender.id else {
                 throw Rejection(.idInUse, "id '\(stamped.id)' is already used by another member of tenant "
@@ -164,7 +236,7 @@ package final class Bus {
         stamped.received = now
         stamped.origin = sender.tenant
         var originals = [OriginalRoute]()
-        if stamped.messageType == .update || stamped.messageType == .cancel, let store = self.stores[sender.tenant] {
+        if stamped.messageType == .update || stamped.messageType == .cancel, let store = tenantStore {
             // Only the sender's own items: an update or a cancel is its author's (as in CAP), so
             // nobody reaches a tier through someone else's item.
             for reference in stamped.references {
@@ -209,46 +281,52 @@ package final class Bus {
         claimed: String?,
         now: Timestamp
     ) throws(Rejection) -> Accepted {
+        let tenantStore = self.stores[tenant]
+        let journal = tenantStore?.journal
         var outbound = [OutboundItem]()
         outbound.reserveCapacity(routes.count)
-        var numbered: [Topic: UInt64] = [:]
+        var slots = [Int]()
+        slots.reserveCapacity(routes.count)
         // The deliveries differ only in tier, seq and reason: the rest is written once.
         let sharedHeader = stamped.encodedUpToDelivery
+        let shared = OutboundItem.SharedHeader(stamped)
         for route in routes {
             let topic = Topic(tenant: tenant, theme: route.theme ?? stamped.theme, tier: route.tier, kind: stamped.kind,
                               axis: route.axis)
-            let seq = (numbered[topic] ?? self.sequences[topic, default: 0]) + 1
-            numbered[topic] = seq
-            var copy = stamped
-            copy.tier = route.tier
-            copy.seq = seq
-            copy.reason = route.reason
-            outbound.append(OutboundItem(topic: topic, seq: seq, header: copy,
-                                         encodedHeader: copy.encoded(continuing: sharedHeader)))
+            let slot = self.slot(of: topic, journal: journal)
+            // Two routes of one item on one topic take consecutive numbers.
+            let earlier = slots.lastIndex(of: slot).map { outbound[$0].seq }
+            let seq = (earlier ?? self.topics[slot].seq) + 1
+            let encoded = ItemHeader.encoded(continuing: sharedHeader, tier: route.tier, seq: seq,
+                                             reason: route.reason, origin: stamped.origin)
+            slots.append(slot)
+            outbound.append(OutboundItem(topic: topic, seq: seq, encodedHeader: encoded,
+                                         topicBytes: self.topics[slot].bytes, shared: shared, reason: route.reason))
         }
 
-        let newTopics = numbered.keys.filter { self.sequences[$0] == nil }.count
+        var newTopics = 0
+        for (n, slot) in slots.enumerated() where self.topics[slot].seq == 0 && !slots[..<n].contains(slot) {
+            newTopics += 1
+        }
         if let most = quota?.maximumTopics, newTopics > 0,
-           (self.stores[tenant]?.topicCount ?? 0) + newTopics > most {
+           (tenantStore?.topicCount ?? 0) + newTopics > most {
             throw Rejection(.overQuota, "tenant '\(tenant)' already has \(most) topics, its quota; "
                             + "nothing was stored", id: claimed)
         }
-        if let most = quota?.maximumStorageBytes, let stored = self.stores[tenant]?.journal?.storedBytes,
-           stored >= most {
+        if let most = quota?.maximumStorageBytes, let stored = journal?.storedBytes, stored >= most {
             throw Rejection(.overQuota, "the journal of tenant '\(tenant)' holds \(stored) bytes, at its "
                             + "quota of \(most); nothing is stored until retention or an operator frees room",
                             id: claimed)
         }
         var position: UInt64 = 0
-        if let journal = self.stores[tenant]?.journal {
-            var next = journal.nextPosition
-            let records = outbound.map { item -> JournalRecord in
-                defer { next += 1 }
-                return JournalRecord(position: next, received: now, topic: item.topic.description, seq: item.seq,
-                                     id: stamped.id, sender: sender, header: item.encodedHeader, body: body)
+        if let journal {
+            let deliveries = zip(slots, outbound).map { slot, item in
+                // A topic of a tenant with a journal always has a journal slot.
+                Journal.Delivery(slot: self.topics[slot].journalSlot ?? journal.slot(of: self.topics[slot].name),
+                                 seq: item.seq, header: item.encodedHeader)
             }
             do {
-                try journal.append(records)
+                try journal.appendItem(deliveries, id: stamped.id, sender: sender, body: body, received: now)
             } catch {
                 if case .diskFull = error {
                     throw Rejection(.storageFull, "the journal of tenant '\(tenant)' has no space left; "
@@ -258,16 +336,16 @@ package final class Bus {
             }
             position = journal.nextPosition - 1
         }
-        for (topic, seq) in numbered {
-            self.sequences[topic] = seq
+        for (slot, item) in zip(slots, outbound) {
+            self.topics[slot].seq = item.seq
         }
-        self.stores[tenant]?.topicCount += newTopics
-        let delivered = outbound.map {
-            AckRecord.Delivery(topic: $0.topic.description, seq: $0.seq, tier: $0.topic.tier)
+        tenantStore?.topicCount += newTopics
+        let delivered = zip(slots, outbound).map { slot, item in
+            AckRecord.Delivery(topic: self.topics[slot].name, seq: item.seq, tier: item.topic.tier)
         }
         let ack = AckRecord(id: stamped.id, sender: sender, deliveries: delivered,
                             position: position, received: now)
-        self.stores[tenant]?.window.remember(ack, now: now)
+        tenantStore?.window.remember(ack, now: now)
         var accepted = Accepted(ack: ack, outbound: outbound, isDuplicate: false, tenant: tenant)
         accepted.body = body
         return accepted
@@ -275,7 +353,17 @@ package final class Bus {
 
     /// The last sequence number given on a topic (0 when none).
     package func lastSequence(of topic: Topic) -> UInt64 {
-        self.sequences[topic, default: 0]
+        self.topicSlots[topic].map { self.topics[$0].seq } ?? 0
+    }
+
+    /// The slot of a topic, made (at sequence 0) when it has none yet.
+    private func slot(of topic: Topic, journal: Journal?) -> Int {
+        if let slot = self.topicSlots[topic] { return slot }
+        let name = topic.description
+        self.topics.append(NumberedTopic(topic: topic, name: name, bytes: Array(name.utf8),
+                                         journalSlot: journal?.slot(of: name)))
+        self.topicSlots[topic] = self.topics.count - 1
+        return self.topics.count - 1
     }
 
     /// A tenant's journal, if it keeps one.

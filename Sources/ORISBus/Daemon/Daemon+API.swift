@@ -74,7 +74,7 @@ extension Daemon {
                 return Outcome(reply: .nak(rejection))
             }
             do {
-                return try self.publish(header: header, body: body, member: caller?.id, endpoint: "api")
+                return try self.publish(header: header, body: body, sender: caller, endpoint: "api")
             } catch {
                 return Outcome(reply: .nak(error))
             }
@@ -176,7 +176,7 @@ extension Daemon {
             return Outcome(reply: reply, position: accepted.ack.position, id: accepted.id)
         }
         let deliveries = accepted.outbound.map {
-            FeedMessage(tier: $0.topic.tier, frames: [$0.topic.bytes, $0.encodedHeader, accepted.body])
+            FeedMessage(tier: $0.topic.tier, frames: [$0.topicBytes, $0.encodedHeader, accepted.body])
         }
         self.logger.info("item escalated", [("id", id), ("member", caller.id)])
         return Outcome(reply: reply, deliveries: deliveries, position: accepted.ack.position, id: accepted.id)
@@ -252,12 +252,12 @@ extension Daemon {
     private func publish(
         header: [UInt8],
         body: [UInt8],
-        member: String?,
+        sender: Member?,
         endpoint: String
     ) throws(Rejection) -> Outcome {
         guard let bus = self.bus else { throw Rejection(.internal, "the daemon is stopping") }
-        if let tenant = member.flatMap({ self.registry.member($0)?.tenant }), let n = self.tenantIndex[tenant],
-           self.durability[n].hasFailed {
+        let member = sender?.id
+        if let tenant = sender?.tenant, let n = self.tenantIndex[tenant], self.durability[n].hasFailed {
             let rejection = Rejection(.internal, "the journal of tenant '\(tenant)' could not be synced to the disk; "
                                       + "publishes are refused until orisd restarts")
             self.reject(rejection, endpoint: endpoint, member: member)
@@ -265,7 +265,7 @@ extension Daemon {
         }
         let accepted: Accepted
         do {
-            accepted = try bus.publish(senderID: member, header: header, body: body)
+            accepted = try bus.publish(sender: sender, header: header, body: body)
         } catch {
             self.reject(error, endpoint: endpoint, member: member)
             throw error
@@ -280,13 +280,15 @@ extension Daemon {
         }
         // The archive tier is stored for the record and never sent live. Alerts the daemon raised
         // because of this item (corroboration) follow it.
-        var deliveries = accepted.outbound.filter { $0.topic.tier != .archive }.map {
-            FeedMessage(tier: $0.topic.tier, frames: [$0.topic.bytes, $0.encodedHeader, body])
+        var deliveries = [FeedMessage]()
+        deliveries.reserveCapacity(accepted.outbound.count)
+        for item in accepted.outbound where item.topic.tier != .archive {
+            deliveries.append(FeedMessage(tier: item.topic.tier, frames: [item.topicBytes, item.encodedHeader, body]))
         }
         var position = accepted.ack.position
         for raised in accepted.raised {
             deliveries += raised.outbound.map {
-                FeedMessage(tier: $0.topic.tier, frames: [$0.topic.bytes, $0.encodedHeader, []])
+                FeedMessage(tier: $0.topic.tier, frames: [$0.topicBytes, $0.encodedHeader, []])
             }
             position = max(position, raised.ack.position)
             self.stats.raised += 1
@@ -317,12 +319,16 @@ extension Daemon {
 
     /// Serves queued ingest messages: publishes without a reply.
     func serveIngest(_ ingest: Socket, sockets: Daemon.Sockets) throws(ZMQError) {
+        // One message received into again and again: its frames' storage serves the whole batch.
+        var message = ReceivedMessage(frames: [])
+        let properties = [ReceivedMessage.userIDProperty]
         for _ in 0..<Daemon.batch {
-            guard let message = try ingest.receive(wait: false, properties: [ReceivedMessage.userIDProperty],
-                                                   maximumFrames: Daemon.maximumFrames) else {
+            guard try ingest.receive(into: &message, wait: false, properties: properties,
+                                     maximumFrames: Daemon.maximumFrames) else {
                 return
             }
-            let member = self.member(forUserID: message.userID)?.id
+            let sender = self.member(forUserID: message.userID)
+            let member = sender?.id
             let request: Request
             do {
                 request = try Request.parse(message.frames[...])
@@ -335,12 +341,11 @@ extension Daemon {
                 self.reject(rejection, endpoint: "ingest", member: member)
                 continue
             }
-            guard let outcome = try? self.publish(header: header, body: body, member: member, endpoint: "ingest") else {
+            guard let outcome = try? self.publish(header: header, body: body, sender: sender, endpoint: "ingest") else {
                 continue
             }
-            let tenant = member.flatMap { self.registry.member($0)?.tenant }
-            try self.dispatch(tenant: tenant, position: outcome.position, deliveries: outcome.deliveries, reply: nil,
-                              id: outcome.id, sockets: sockets)
+            try self.dispatch(tenant: sender?.tenant, position: outcome.position, deliveries: outcome.deliveries,
+                              reply: nil, id: outcome.id, sockets: sockets)
         }
     }
 }

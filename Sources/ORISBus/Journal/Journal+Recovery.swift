@@ -46,10 +46,11 @@ extension Journal {
         // Numbers already given stay given, even when the records that carried them are gone.
         self.nextPosition = max(self.nextPosition, floors.nextPosition)
         for (topic, floor) in floors.topics {
-            if let recovered = self.topics[topic]?.seqs.last, floor > recovered {
+            if let recovered = self.index(of: topic)?.seqs.last, floor > recovered {
                 self.lostTails.append(topic)
             }
-            self.topics[topic, default: TopicIndex()].floor = max(self.topics[topic]?.floor ?? 0, floor)
+            let slot = self.slot(of: topic)
+            self.indexes[slot].floor = max(self.indexes[slot].floor, floor)
         }
         self.lostTails.sort()
     }
@@ -65,7 +66,7 @@ extension Journal {
         visit: (RecordSummary) -> Void
     ) throws(JournalError) -> Int {
         let bytes = try segment.read(at: 0, count: segment.size)
-        let nonce = segment.nonce
+        let nonceChecksum = segment.nonceChecksum
         var offset = Segment.headerBytes
         var records = 0
         var firstRecord: UInt64?
@@ -74,14 +75,15 @@ extension Journal {
         segment.endPosition = max(segment.firstPosition, self.nextPosition)
         bytes.withUnsafeBytes { raw in
             scan: while offset < raw.count {
-                switch Self.frame(in: raw, at: offset, nonce: nonce) {
+                switch Self.frame(in: raw, at: offset, nonceChecksum: nonceChecksum) {
                 case .record(let record, let next):
                     if record.position < self.nextPosition || record.position >= Segment.maximumPosition
                         || record.seq >= Segment.maximumPosition {
                         // A record from the past: a copied or misnamed segment.
                         outOfOrder = (outOfOrder?.offset ?? offset, (outOfOrder?.bytes ?? 0) + next - offset)
                     } else {
-                        self.index(record, offset: offset, in: segment)
+                        self.index(slot: self.slot(of: record.topic), seq: record.seq, position: record.position,
+                                   received: record.received, offset: offset, in: segment)
                         firstRecord = firstRecord ?? record.position
                         records += 1
                         self.nextPosition = record.position + 1
@@ -98,7 +100,7 @@ extension Journal {
                         cutAt = offset
                         break scan
                     }
-                    if case .record = Self.frame(in: raw, at: next, nonce: nonce) {
+                    if case .record = Self.frame(in: raw, at: next, nonceChecksum: nonceChecksum) {
                         // Its frame is whole and the next record follows: skip exactly this one.
                         self.note(.corruptRecord, segment.path, offset, next - offset)
                         offset = next
@@ -106,7 +108,8 @@ extension Journal {
                     }
                     fallthrough
                 case .badMagic:
-                    guard let resume = self.nextIntactRecord(in: raw, after: offset, nonce: nonce) else {
+                    guard let resume = self.nextIntactRecord(in: raw, after: offset, nonceChecksum: nonceChecksum)
+                    else {
                         cutAt = offset
                         break scan
                     }
@@ -143,7 +146,7 @@ extension Journal {
         case badMagic
     }
 
-    private static func frame(in raw: UnsafeRawBufferPointer, at offset: Int, nonce: [UInt8]) -> Frame {
+    private static func frame(in raw: UnsafeRawBufferPointer, at offset: Int, nonceChecksum: UInt32) -> Frame {
         guard offset + JournalRecord.prefixBytes <= raw.count else {
             return Self.startsWithMagic(raw, offset) ? .torn : .badMagic
         }
@@ -155,7 +158,7 @@ extension Journal {
         let end = start + Int(length)
         guard end <= raw.count else { return .torn }
         let payload = UnsafeRawBufferPointer(rebasing: raw[start..<end])
-        guard JournalRecord.checksum(nonce: nonce, payload: payload) == crc,
+        guard JournalRecord.checksum(nonceChecksum: nonceChecksum, payload: payload) == crc,
               let record = JournalRecord.decode(payload: payload)
         else { return .badChecksum(next: end) }
         return .record(record, next: end)
@@ -174,7 +177,7 @@ extension Journal {
     ///
     /// The position is checked before the checksum, which keeps the search cheap through
     /// data that merely looks like record prefixes.
-    private func nextIntactRecord(in raw: UnsafeRawBufferPointer, after offset: Int, nonce: [UInt8]) -> Int? {
+    private func nextIntactRecord(in raw: UnsafeRawBufferPointer, after offset: Int, nonceChecksum: UInt32) -> Int? {
         let low = self.nextPosition
         let high = self.nextPosition + (1 << 24)
         var candidate = offset + 1
@@ -183,7 +186,7 @@ extension Journal {
             guard raw[candidate] == JournalRecord.magic[0], Self.startsWithMagic(raw, candidate) else { continue }
             var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[(candidate + JournalRecord.prefixBytes)...]))
             guard let position = reader.u64(), position >= low, position < high else { continue }
-            if case .record = Self.frame(in: raw, at: candidate, nonce: nonce) {
+            if case .record = Self.frame(in: raw, at: candidate, nonceChecksum: nonceChecksum) {
                 return candidate
             }
         }

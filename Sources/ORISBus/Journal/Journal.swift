@@ -22,7 +22,12 @@ package final class Journal {
     package let directory: String
     let segmentBytes: Int
     var segments: [Segment] = []
-    var topics: [String: TopicIndex] = [:]
+    /// Each topic's index, by slot: a slot is given once per topic and never taken back, so that
+    /// a writer may keep it (``slot(of:)``) instead of hashing the topic's name for every record.
+    var indexes: [TopicIndex] = []
+    var slots: [String: Int] = [:]
+    /// The bytes of the records being appended, kept between appends for its capacity.
+    private var writeBuffer: [UInt8] = []
     /// The position the next record takes.
     package internal(set) var nextPosition: UInt64 = 1
     /// What recovery cut, skipped or found odd when the journal was opened.
@@ -33,6 +38,7 @@ package final class Journal {
 
     /// Where a topic's records are: parallel arrays in position order.
     struct TopicIndex {
+        let name: String
         var seqs: [UInt64] = []
         var positions: [UInt64] = []
         var times: [Int64] = []
@@ -50,10 +56,10 @@ package final class Journal {
             self.offsets.removeFirst(count)
         }
 
-        mutating func append(_ record: JournalRecord, offset: Int) {
-            self.seqs.append(record.seq)
-            self.positions.append(record.position)
-            self.times.append(record.received.milliseconds)
+        mutating func append(seq: UInt64, position: UInt64, received: Timestamp, offset: Int) {
+            self.seqs.append(seq)
+            self.positions.append(position)
+            self.times.append(received.milliseconds)
             self.offsets.append(UInt32(offset))
         }
     }
@@ -82,12 +88,28 @@ package final class Journal {
 
     /// The last sequence number given on a topic (0 when none).
     package func lastSequence(of topic: String) -> UInt64 {
-        self.topics[topic]?.last ?? 0
+        self.index(of: topic)?.last ?? 0
     }
 
     /// Every topic with its last sequence number given.
     package var lastSequences: [String: UInt64] {
-        self.topics.compactMapValues { $0.last > 0 ? $0.last : nil }
+        var out: [String: UInt64] = [:]
+        for entry in self.indexes where entry.last > 0 {
+            out[entry.name] = entry.last
+        }
+        return out
+    }
+
+    /// The slot of a topic's index, made when the topic has none yet.
+    package func slot(of topic: String) -> Int {
+        if let slot = self.slots[topic] { return slot }
+        self.indexes.append(TopicIndex(name: topic))
+        self.slots[topic] = self.indexes.count - 1
+        return self.indexes.count - 1
+    }
+
+    func index(of topic: String) -> TopicIndex? {
+        self.slots[topic].map { self.indexes[$0] }
     }
 
     /// Appends records in one write; their positions must follow ``nextPosition``. Either all of
@@ -97,25 +119,79 @@ package final class Journal {
     package func append(_ records: [JournalRecord]) throws(JournalError) {
         guard !records.isEmpty else { return }
         let segment = try self.writableSegment(position: records[0].position)
-        var bytes = [UInt8]()
-        var starts = [Int]()
+        self.writeBuffer.removeAll(keepingCapacity: true)
         for (n, record) in records.enumerated() {
             precondition(record.position == self.nextPosition + UInt64(n), "journal positions are consecutive")
-            starts.append(bytes.count)
-            bytes.append(contentsOf: record.encoded(nonce: segment.nonce))
+            record.encode(into: &self.writeBuffer, nonceChecksum: segment.nonceChecksum)
         }
-        let base = segment.size
-        try segment.append(bytes)
-        for (record, start) in zip(records, starts) {
-            self.index(record, offset: base + start, in: segment)
+        try self.write(segment, count: records.count) { n in
+            (self.slot(of: records[n].topic), records[n].seq, records[n].received)
         }
-        self.nextPosition = records[records.count - 1].position + 1
     }
 
-    func index(_ record: JournalRecord, offset: Int, in segment: Segment) {
-        self.topics[record.topic, default: TopicIndex()].append(record, offset: offset)
-        segment.endPosition = record.position + 1
-        segment.lastTime = record.received
+    /// One delivery of an item for ``appendItem(_:id:sender:body:received:)``: the slot of its
+    /// topic (``slot(of:)``), its sequence number and its header.
+    package struct Delivery {
+        package var slot: Int
+        package var seq: UInt64
+        package var header: [UInt8]
+
+        package init(slot: Int, seq: UInt64, header: [UInt8]) {
+            self.slot = slot
+            self.seq = seq
+            self.header = header
+        }
+    }
+
+    /// Appends the records of one item, one per delivery, at the next positions, in one write:
+    /// ``append(_:)`` for the publish path, encoding each record once, straight into the write
+    /// buffer. Either all of them are appended or none.
+    ///
+    /// - Throws: ``JournalError``: `diskFull` leaves the journal as it was.
+    package func appendItem(
+        _ deliveries: [Delivery],
+        id: String,
+        sender: String,
+        body: [UInt8],
+        received: Timestamp
+    ) throws(JournalError) {
+        guard !deliveries.isEmpty else { return }
+        let segment = try self.writableSegment(position: self.nextPosition)
+        self.writeBuffer.removeAll(keepingCapacity: true)
+        for (n, delivery) in deliveries.enumerated() {
+            JournalRecord.encode(
+                position: self.nextPosition + UInt64(n), received: received, topic: self.indexes[delivery.slot].name,
+                seq: delivery.seq, id: id, sender: sender, header: delivery.header, body: body,
+                into: &self.writeBuffer, nonceChecksum: segment.nonceChecksum
+            )
+        }
+        try self.write(segment, count: deliveries.count) { n in (deliveries[n].slot, deliveries[n].seq, received) }
+    }
+
+    /// Writes the write buffer's `count` records, at the next positions, and indexes them: `entry`
+    /// gives the slot of each one's topic, its sequence number and its received time.
+    private func write(
+        _ segment: Segment,
+        count: Int,
+        entry: (Int) -> (slot: Int, seq: UInt64, received: Timestamp)
+    ) throws(JournalError) {
+        let base = segment.size
+        try segment.append(self.writeBuffer)
+        // The records' offsets are found again from their lengths, so none is kept while encoding.
+        var offset = 0
+        for n in 0..<count {
+            let (slot, seq, received) = entry(n)
+            self.index(slot: slot, seq: seq, position: self.nextPosition, received: received,
+                       offset: base + offset, in: segment)
+            offset += JournalRecord.prefixBytes + Int(JournalRecord.payloadLength(in: self.writeBuffer, at: offset))
+            self.nextPosition += 1
+        }
+    }
+
+    func index(slot: Int, seq: UInt64, position: UInt64, received: Timestamp, offset: Int, in segment: Segment) {
+        self.indexes[slot].append(seq: seq, position: position, received: received, offset: offset)
+        segment.endPosition = position + 1
+        segment.lastTime = received
     }
 
     private func writableSegment(position: UInt64) throws(JournalError) -> Segment {
@@ -159,12 +235,13 @@ package final class Journal {
 
     /// Topics whose names start with `prefix`.
     package func topics(withPrefix prefix: String) -> [String] {
-        self.topics.keys.filter { $0.hasPrefix(prefix) }.sorted()
+        // A slot taken for an append that then failed has nothing in it, and no topic yet.
+        self.indexes.filter { $0.last > 0 && $0.name.hasPrefix(prefix) }.map(\.name).sorted()
     }
 
     /// The first sequence number still stored on a topic, or nil when none.
     package func firstSequence(of topic: String) -> UInt64? {
-        self.topics[topic]?.seqs.first
+        self.index(of: topic)?.seqs.first
     }
 
     /// Reads records in position order.
@@ -194,7 +271,7 @@ package final class Journal {
         // position so the answer is in journal order.
         var cursors: [(entry: TopicIndex, index: Int)] = []
         for topic in self.topics(withPrefix: prefix) {
-            guard let entry = self.topics[topic] else { continue }
+            guard let entry = self.index(of: topic) else { continue }
             var start = Self.lowerBound(entry.positions, fromPosition)
             start = max(start, Self.lowerBound(entry.seqs, fromSeq))
             if let fromTime {
@@ -239,7 +316,9 @@ package final class Journal {
         }
         let payload = try segment.read(at: offset + JournalRecord.prefixBytes, count: length)
         guard payload.count == length,
-              payload.withUnsafeBytes({ JournalRecord.checksum(nonce: segment.nonce, payload: $0) }) == crc,
+              payload.withUnsafeBytes({
+                  JournalRecord.checksum(nonceChecksum: segment.nonceChecksum, payload: $0)
+              }) == crc,
               let record = payload.withUnsafeBytes({ JournalRecord.decode(payload: $0) }),
               record.position == position
         else {
@@ -316,10 +395,10 @@ package final class Journal {
             throw .io(call: "fsync", path: self.directory, errno: number)
         }
         let first = self.segments.first?.firstPosition ?? self.nextPosition
-        for topic in Array(self.topics.keys) {
-            let cut = Self.lowerBound(self.topics[topic]!.positions, first)
+        for slot in self.indexes.indices {
+            let cut = Self.lowerBound(self.indexes[slot].positions, first)
             if cut > 0 {
-                self.topics[topic]!.trim(upTo: cut)
+                self.indexes[slot].trim(upTo: cut)
             }
         }
         return removed

@@ -51,40 +51,73 @@ package struct JournalRecord: Sendable, Equatable {
     /// Fixed bytes of a payload besides its variable fields.
     static let fixedPayloadBytes = 8 + 8 + 8 + 2 + 2 + 2 + 4
 
-    /// The checksum of a payload in a segment with this nonce.
-    static func checksum(nonce: [UInt8], payload: UnsafeRawBufferPointer) -> UInt32 {
-        CRC32C.checksum(payload, continuing: CRC32C.checksum(nonce))
+    /// The checksum of a payload in a segment whose nonce has the checksum `nonceChecksum`.
+    static func checksum(nonceChecksum: UInt32, payload: UnsafeRawBufferPointer) -> UInt32 {
+        CRC32C.checksum(payload, continuing: nonceChecksum)
     }
 
     /// The record's bytes, prefix included, for a segment with this nonce.
     package func encoded(nonce: [UInt8]) -> [UInt8] {
-        let topicBytes = Array(self.topic.utf8)
-        let idBytes = Array(self.id.utf8)
-        let senderBytes = Array(self.sender.utf8)
-        let payloadCount = Self.fixedPayloadBytes + topicBytes.count + idBytes.count + senderBytes.count
-            + self.header.count + self.body.count
         var out = [UInt8]()
-        out.reserveCapacity(Self.prefixBytes + payloadCount)
+        self.encode(into: &out, nonceChecksum: CRC32C.checksum(nonce))
+        return out
+    }
+
+    /// Appends the record's bytes, prefix included, for a segment whose nonce has the checksum
+    /// `nonceChecksum`.
+    func encode(into out: inout [UInt8], nonceChecksum: UInt32) {
+        Self.encode(position: self.position, received: self.received, topic: self.topic, seq: self.seq, id: self.id,
+                    sender: self.sender, header: self.header, body: self.body, into: &out,
+                    nonceChecksum: nonceChecksum)
+    }
+
+    /// Appends a record's bytes, prefix included, straight from its fields: the publish path
+    /// writes each record once, into the journal's write buffer, with no record value made.
+    static func encode(
+        position: UInt64,
+        received: Timestamp,
+        topic: String,
+        seq: UInt64,
+        id: String,
+        sender: String,
+        header: [UInt8],
+        body: [UInt8],
+        into out: inout [UInt8],
+        nonceChecksum: UInt32
+    ) {
+        let payloadCount = Self.fixedPayloadBytes + topic.utf8.count + id.utf8.count + sender.utf8.count
+            + header.count + body.count
+        let start = out.count
+        out.reserveCapacity(start + Self.prefixBytes + payloadCount)
         out.append(contentsOf: Self.magic)
         out.appendLittleEndian(UInt32(payloadCount))
         out.appendLittleEndian(UInt32(0))  // checksum, filled below
-        out.appendLittleEndian(self.position)
-        out.appendLittleEndian(UInt64(bitPattern: self.received.milliseconds))
-        out.appendLittleEndian(self.seq)
-        out.appendLittleEndian(UInt16(topicBytes.count))
-        out.append(contentsOf: topicBytes)
-        out.appendLittleEndian(UInt16(idBytes.count))
-        out.append(contentsOf: idBytes)
-        out.appendLittleEndian(UInt16(senderBytes.count))
-        out.append(contentsOf: senderBytes)
-        out.appendLittleEndian(UInt32(self.header.count))
-        out.append(contentsOf: self.header)
-        out.append(contentsOf: self.body)
+        out.appendLittleEndian(position)
+        out.appendLittleEndian(UInt64(bitPattern: received.milliseconds))
+        out.appendLittleEndian(seq)
+        out.appendLittleEndian(UInt16(topic.utf8.count))
+        out.append(contentsOf: topic.utf8)
+        out.appendLittleEndian(UInt16(id.utf8.count))
+        out.append(contentsOf: id.utf8)
+        out.appendLittleEndian(UInt16(sender.utf8.count))
+        out.append(contentsOf: sender.utf8)
+        out.appendLittleEndian(UInt32(header.count))
+        out.append(contentsOf: header)
+        out.append(contentsOf: body)
         let crc = out.withUnsafeBytes {
-            Self.checksum(nonce: nonce, payload: UnsafeRawBufferPointer(rebasing: $0[Self.prefixBytes...]))
+            Self.checksum(nonceChecksum: nonceChecksum,
+                          payload: UnsafeRawBufferPointer(rebasing: $0[(start + Self.prefixBytes)...]))
         }
-        out.replaceLittleEndian(crc, at: 8)
-        return out
+        out.replaceLittleEndian(crc, at: start + 8)
+    }
+
+    /// The payload length written in the prefix of the record that starts at `offset`.
+    static func payloadLength(in bytes: [UInt8], at offset: Int) -> UInt32 {
+        var length: UInt32 = 0
+        for k in 0..<4 {
+            length |= UInt32(bytes[offset + 4 + k]) << (8 * k)
+        }
+        return length
     }
 
     /// Reads a payload whose checksum was already verified.
@@ -144,8 +177,10 @@ struct ByteReader {
 
 extension Array where Element == UInt8 {
     mutating func appendLittleEndian<T: FixedWidthInteger>(_ value: T) {
-        var v = value.littleEndian
-        Swift.withUnsafeBytes(of: &v) { self.append(contentsOf: $0) }
+        // Byte by byte: appending the value's bytes as a buffer costs a generic copy per field.
+        for k in 0..<MemoryLayout<T>.size {
+            self.append(UInt8(truncatingIfNeeded: value >> (8 * k)))
+        }
     }
 
     mutating func replaceLittleEndian(_ value: UInt32, at index: Int) {

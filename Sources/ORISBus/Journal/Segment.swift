@@ -17,6 +17,8 @@ final class Segment {
     var firstPosition: UInt64
     /// The random bytes every record's checksum starts with.
     private(set) var nonce: [UInt8] = []
+    /// The checksum of the nonce alone, where every record's checksum starts.
+    private(set) var nonceChecksum: UInt32 = 0
 
     static let signature: [UInt8] = Array("ORISSEG1".utf8)
     static let headerBytes = 24
@@ -57,6 +59,7 @@ final class Segment {
             try self.truncate(to: 0)
             try self.append(Segment.signature + nonce)
             self.nonce = nonce
+            self.nonceChecksum = CRC32C.checksum(nonce)
         } else {
             let header = try self.read(at: 0, count: Segment.headerBytes)
             guard header.count == Segment.headerBytes, Array(header.prefix(8)) == Segment.signature else {
@@ -65,6 +68,7 @@ final class Segment {
                 throw .io(call: "read segment header", path: self.path, errno: EINVAL)
             }
             self.nonce = Array(header.suffix(16))
+            self.nonceChecksum = CRC32C.checksum(self.nonce)
         }
     }
 

@@ -33,10 +33,31 @@ enum HeaderScanner {
 
         /// The field whose name is exactly these bytes.
         init?(name: UnsafeBufferPointer<UInt8>.SubSequence) {
-            guard let field = Field.allCases.first(where: { field in
-                field.name.withUTF8Buffer { $0.elementsEqual(name) }
-            }) else { return nil }
-            self = field
+            // By raw value, not through allCases, which would make an array for every name.
+            for raw in 0..<Self.count {
+                let field = Field(rawValue: raw)!  // every raw value below count names a case
+                if field.name.withUTF8Buffer({ $0.elementsEqual(name) }) {
+                    self = field
+                    return
+                }
+            }
+            return nil
+        }
+
+        /// How many fields there are (``Spans`` has room for 16).
+        static let count = Field.allCases.count
+    }
+
+    /// Where each field's text is in the frame, by field: two vectors on the stack rather than an
+    /// array of strings, and a string made only for the fields the header is built from.
+    private struct Spans {
+        var starts = SIMD16<Int32>(repeating: -1)
+        var ends = SIMD16<Int32>(repeating: -1)
+
+        func text(_ field: Field, in bytes: [UInt8]) -> String? {
+            let start = Int(self.starts[field.rawValue])
+            guard start >= 0 else { return nil }
+            return String(decoding: bytes[start..<Int(self.ends[field.rawValue])], as: UTF8.self)
         }
     }
 
@@ -46,12 +67,12 @@ enum HeaderScanner {
     ///   - bytes: a header frame already within the size limit, valid UTF-8 and free of NUL.
     ///   - makeID: called for an id, only when the header is accepted and names none.
     static func scan(_ bytes: [UInt8], limits: ItemLimits, makeID: () -> String) -> ItemHeader? {
-        var values = [String?](repeating: nil, count: Field.allCases.count)
+        var spans = Spans()
         let complete = bytes.withUnsafeBufferPointer { buffer in
-            Self.fields(of: buffer, into: &values)
+            Self.fields(of: buffer, into: &spans)
         }
         guard complete else { return nil }
-        return Self.header(values, limits: limits, makeID: makeID)
+        return Self.header(spans, of: bytes, limits: limits, makeID: makeID)
     }
 
     // MARK: - Reading the object
@@ -59,9 +80,9 @@ enum HeaderScanner {
     private static let quote = UInt8(ascii: "\"")
     private static let backslash = UInt8(ascii: "\\")
 
-    /// Reads `{"field":"text",…}` (with `"v":1`) into `values`; false at the first thing the
+    /// Reads `{"field":"text",…}` (with `"v":1`) into `spans`; false at the first thing the
     /// fast path does not take.
-    private static func fields(of b: UnsafeBufferPointer<UInt8>, into values: inout [String?]) -> Bool {
+    private static func fields(of b: UnsafeBufferPointer<UInt8>, into spans: inout Spans) -> Bool {
         var i = 0
         func skipSpace() {
             while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
@@ -98,11 +119,13 @@ enum HeaderScanner {
             if field == .version {
                 // Only the integer 1 itself: "1.0", "1e0" and "01" are the general reader's.
                 guard i < b.count, b[i] == UInt8(ascii: "1") else { return false }
+                spans.starts[field.rawValue] = Int32(i)
                 i += 1
-                values[field.rawValue] = "1"
+                spans.ends[field.rawValue] = Int32(i)
             } else {
                 guard let text = plainString() else { return false }
-                values[field.rawValue] = String(decoding: b[text], as: UTF8.self)
+                spans.starts[field.rawValue] = Int32(text.lowerBound)
+                spans.ends[field.rawValue] = Int32(text.upperBound)
             }
             skipSpace()
             guard i < b.count else { return false }
@@ -120,8 +143,13 @@ enum HeaderScanner {
     // MARK: - Checking the fields
 
     /// The header when every field passes the checks of ``HeaderReader``; nil otherwise.
-    private static func header(_ values: [String?], limits: ItemLimits, makeID: () -> String) -> ItemHeader? {
-        func value(_ field: Field) -> String? { values[field.rawValue] }
+    private static func header(
+        _ spans: Spans,
+        of bytes: [UInt8],
+        limits: ItemLimits,
+        makeID: () -> String
+    ) -> ItemHeader? {
+        func value(_ field: Field) -> String? { spans.text(field, in: bytes) }
         guard let kind = value(.kind).flatMap(Kind.init(word:)),
               let theme = value(.theme), Identifier.isValid(theme),
               let title = value(.title), HeaderReader.isAcceptableTitle(title, limits: limits)

@@ -9,9 +9,9 @@ package enum Identifier {
     /// `-`, starting with a letter or digit. No `/`, so a name can never reach into a sibling's
     /// topic subtree.
     package static func isValid(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard !bytes.isEmpty, bytes.count <= maximumLength else { return false }
-        guard isLowerAlnum(bytes[0]) else { return false }
+        // Read in place: every publish checks its theme, so no copy of the bytes is made.
+        let bytes = text.utf8
+        guard let first = bytes.first, bytes.count <= maximumLength, isLowerAlnum(first) else { return false }
         return bytes.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: "-") }
     }
 
@@ -25,18 +25,17 @@ package enum Identifier {
     /// Whether `text` is a valid item id: 1 to 128 printable ASCII characters other than space,
     /// `"`, `\`, `,` and `/`.
     package static func isValidItemID(_ text: String) -> Bool {
-        Self.isItemID(Array(text.utf8))
+        Self.isItemID(text.utf8)
     }
 
     /// Whether a publisher may give an item this id: a valid item id without `~`, which marks
     /// the ids the daemon makes itself (`ID~crps` for an escalation, `…~reminder`), so that no
     /// member can take one first and keep the daemon's item from being stored.
     package static func isValidPublishedID(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        return Self.isItemID(bytes) && !bytes.contains(UInt8(ascii: "~"))
+        Self.isItemID(text.utf8) && !text.utf8.contains(UInt8(ascii: "~"))
     }
 
-    private static func isItemID(_ bytes: [UInt8]) -> Bool {
+    private static func isItemID(_ bytes: String.UTF8View) -> Bool {
         guard !bytes.isEmpty, bytes.count <= maximumItemIDLength else { return false }
         return bytes.allSatisfy { b in
             b > 0x20 && b < 0x7F && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\")

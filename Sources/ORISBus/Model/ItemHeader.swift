@@ -103,88 +103,150 @@ package struct ItemHeader: Sendable, Equatable {
     /// The frame's bytes up to the fields that differ between the deliveries of one item (tier,
     /// seq, reason, origin), without the closing brace: written once per item, then continued
     /// by ``encoded(continuing:)`` for each delivery.
+    ///
+    /// Written through a ``ByteWriter`` into storage sized from the fields' lengths.
     package var encodedUpToDelivery: [UInt8] {
-        var w = HeaderBytes()
-        w.out.reserveCapacity(360 + self.title.utf8.count)
-        w.field("v", int: Self.version)
-        w.field("id", self.id)
-        w.field("kind", self.kind.word)
-        w.field("theme", self.theme)
-        w.field("title", self.title)
-        w.field("severity", self.severity.word)
-        w.field("urgency", self.urgency.word)
-        w.field("certainty", self.certainty.word)
-        w.field("tlp", self.tlp.word)
-        if let posture { w.field("posture", posture.word) }
-        if !self.tags.isEmpty { w.field("tags", value: .array(self.tags.map { .string($0) })) }
-        if let axis { w.field("axis", axis) }
-        if !self.references.isEmpty { w.field("references", value: .array(self.references.map { .string($0) })) }
-        if let sent { w.field("sent", sent) }
-        w.field("content_type", self.contentType)
-        if let status { w.field("status", status.word) }
-        if let messageType { w.field("msg_type", messageType.word) }
-        if let expires { w.field("expires", expires) }
-        if !self.areas.isEmpty { w.field("areas", value: .array(self.areas.map { .string($0) })) }
+        // Lists and x- fields, rare on the publish path, are written by the general writer first.
+        var tags = [UInt8](), references = [UInt8](), areas = [UInt8](), extensions = [UInt8]()
+        if !self.tags.isEmpty { JSONWriter.write(.array(self.tags.map { .string($0) }), into: &tags) }
+        if !self.references.isEmpty {
+            JSONWriter.write(.array(self.references.map { .string($0) }), into: &references)
+        }
+        if !self.areas.isEmpty { JSONWriter.write(.array(self.areas.map { .string($0) }), into: &areas) }
         for (key, value) in self.extensions {
-            w.comma()
-            JSONWriter.writeString(key, into: &w.out)
-            w.out.append(UInt8(ascii: ":"))
-            JSONWriter.write(value, into: &w.out)
+            extensions.append(UInt8(ascii: ","))
+            JSONWriter.writeString(key, into: &extensions)
+            extensions.append(UInt8(ascii: ":"))
+            JSONWriter.write(value, into: &extensions)
         }
-        if let tenant { w.field("tenant", tenant) }
-        if let sender { w.field("sender", sender) }
-        if let received {
-            w.key("received")
-            w.out.append(UInt8(ascii: "\""))
-            received.write(into: &w.out)
-            w.out.append(UInt8(ascii: "\""))
+        func bound(_ text: String?) -> Int { text.map(ByteWriter.bound(ofString:)) ?? 0 }
+        var size = Self.namesAndStampBytes + tags.count + references.count + areas.count + extensions.count
+        size += bound(self.id) + bound(self.kind.word) + bound(self.theme) + bound(self.title)
+        size += bound(self.severity.word) + bound(self.urgency.word) + bound(self.certainty.word)
+        size += bound(self.tlp.word) + bound(self.posture?.word) + bound(self.axis) + bound(self.sent)
+        size += bound(self.contentType) + bound(self.status?.word) + bound(self.messageType?.word)
+        size += bound(self.expires) + bound(self.tenant) + bound(self.sender)
+
+        return [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            var w = ByteWriter(buffer)
+            w.literal("{\"v\":")
+            w.integer(Self.version)
+            w.literal(",\"id\":")
+            w.string(self.id)
+            w.literal(",\"kind\":")
+            w.string(self.kind.word)
+            w.literal(",\"theme\":")
+            w.string(self.theme)
+            w.literal(",\"title\":")
+            w.string(self.title)
+            w.literal(",\"severity\":")
+            w.string(self.severity.word)
+            w.literal(",\"urgency\":")
+            w.string(self.urgency.word)
+            w.literal(",\"certainty\":")
+            w.string(self.certainty.word)
+            w.literal(",\"tlp\":")
+            w.string(self.tlp.word)
+            if let posture = self.posture {
+                w.literal(",\"posture\":")
+                w.string(posture.word)
+            }
+            if !tags.isEmpty {
+                w.literal(",\"tags\":")
+                w.bytes(tags)
+            }
+            if let axis = self.axis {
+                w.literal(",\"axis\":")
+                w.string(axis)
+            }
+            if !references.isEmpty {
+                w.literal(",\"references\":")
+                w.bytes(references)
+            }
+            if let sent = self.sent {
+                w.literal(",\"sent\":")
+                w.string(sent)
+            }
+            w.literal(",\"content_type\":")
+            w.string(self.contentType)
+            if let status = self.status {
+                w.literal(",\"status\":")
+                w.string(status.word)
+            }
+            if let messageType = self.messageType {
+                w.literal(",\"msg_type\":")
+                w.string(messageType.word)
+            }
+            if let expires = self.expires {
+                w.literal(",\"expires\":")
+                w.string(expires)
+            }
+            if !areas.isEmpty {
+                w.literal(",\"areas\":")
+                w.bytes(areas)
+            }
+            w.bytes(extensions)
+            if let tenant = self.tenant {
+                w.literal(",\"tenant\":")
+                w.string(tenant)
+            }
+            if let sender = self.sender {
+                w.literal(",\"sender\":")
+                w.string(sender)
+            }
+            if let received = self.received {
+                w.literal(",\"received\":\"")
+                received.withText { w.bytes($0) }
+                w.byte(UInt8(ascii: "\""))
+            }
+            initialized = w.count
         }
-        return w.out
     }
+
+    /// Room for every field name with its punctuation (under 220 bytes), the version and the
+    /// received time (26 bytes with its quotes).
+    private static let namesAndStampBytes = 320
 
     /// The whole frame: `prefix` (this header's ``encodedUpToDelivery``, or that of a header
     /// equal to it but for tier, seq, reason and origin) followed by this header's own tier,
     /// seq, reason and origin.
     package func encoded(continuing prefix: [UInt8]) -> [UInt8] {
-        var w = HeaderBytes(out: prefix)
-        w.out.reserveCapacity(prefix.count + 64 + (self.reason?.utf8.count ?? 0))
-        if let tier { w.field("tier", tier.word) }
-        if let seq { w.field("seq", int: Int64(seq)) }
-        if let reason { w.field("reason", reason) }
-        if let origin { w.field("origin", origin) }
-        w.out.append(UInt8(ascii: "}"))
-        return w.out
+        Self.encoded(continuing: prefix, tier: self.tier, seq: self.seq, reason: self.reason, origin: self.origin)
     }
 
-    /// Writes an object's fields one after another. Field names are constants that need no
-    /// escape, so they are copied as they are.
-    private struct HeaderBytes {
-        var out: [UInt8] = [UInt8(ascii: "{")]
-
-        mutating func comma() {
-            if self.out.count > 1 { self.out.append(UInt8(ascii: ",")) }
-        }
-
-        mutating func key(_ name: StaticString) {
-            self.comma()
-            self.out.append(UInt8(ascii: "\""))
-            name.withUTF8Buffer { self.out.append(contentsOf: $0) }
-            self.out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
-        }
-
-        mutating func field(_ name: StaticString, _ text: String) {
-            self.key(name)
-            JSONWriter.writeString(text, into: &self.out)
-        }
-
-        mutating func field(_ name: StaticString, int: Int64) {
-            self.key(name)
-            JSONWriter.writeInteger(int, into: &self.out)
-        }
-
-        mutating func field(_ name: StaticString, value: JSONValue) {
-            self.key(name)
-            JSONWriter.write(value, into: &self.out)
+    /// ``encoded(continuing:)`` from the four fields alone, so that the bus need not copy a
+    /// whole header for each delivery.
+    package static func encoded(
+        continuing prefix: [UInt8],
+        tier: Tier?,
+        seq: UInt64?,
+        reason: String?,
+        origin: String?
+    ) -> [UInt8] {
+        // Field names, punctuation and the seq's digits take under 64 bytes.
+        func bound(_ text: String?) -> Int { text.map(ByteWriter.bound(ofString:)) ?? 0 }
+        let size = prefix.count + 64 + bound(tier?.word) + bound(reason) + bound(origin)
+        return [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            var w = ByteWriter(buffer)
+            w.bytes(prefix)
+            if let tier {
+                w.literal(",\"tier\":")
+                w.string(tier.word)
+            }
+            if let seq {
+                w.literal(",\"seq\":")
+                w.integer(Int64(seq))
+            }
+            if let reason {
+                w.literal(",\"reason\":")
+                w.string(reason)
+            }
+            if let origin {
+                w.literal(",\"origin\":")
+                w.string(origin)
+            }
+            w.byte(UInt8(ascii: "}"))
+            initialized = w.count
         }
     }
 

@@ -31,20 +31,22 @@ package struct ItemIDGenerator: Sendable {
 
     /// The 26 characters of an id: the time, then 80 bits (16 high, 64 low).
     package static func encode(milliseconds: Int64, random: (UInt16, UInt64)) -> String {
-        var out = [UInt8](repeating: 0, count: 26)
-        var time = UInt64(milliseconds)
-        for i in stride(from: 9, through: 0, by: -1) {
-            out[i] = alphabet[Int(time & 31)]
-            time >>= 5
+        // Written straight into the string's storage: every publish without an id makes one.
+        String(unsafeUninitializedCapacity: 26) { out in
+            var time = UInt64(milliseconds)
+            for i in stride(from: 9, through: 0, by: -1) {
+                out[i] = alphabet[Int(time & 31)]
+                time >>= 5
+            }
+            // 80 random bits: 16 high, 64 low, written as 16 base32 digits.
+            var low = random.1
+            var high = UInt64(random.0)
+            for i in stride(from: 25, through: 10, by: -1) {
+                out[i] = alphabet[Int(low & 31)]
+                low = (low >> 5) | ((high & 31) << 59)
+                high >>= 5
+            }
+            return 26
         }
-        // 80 random bits: 16 high, 64 low, written as 16 base32 digits.
-        var low = random.1
-        var high = UInt64(random.0)
-        for i in stride(from: 25, through: 10, by: -1) {
-            out[i] = alphabet[Int(low & 31)]
-            low = (low >> 5) | ((high & 31) << 59)
-            high >>= 5
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

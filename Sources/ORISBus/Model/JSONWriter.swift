@@ -46,18 +46,26 @@ package enum JSONWriter {
 
     /// Appends an integer in decimal, as `String(value)` writes it, without making the string.
     static func writeInteger(_ value: Int64, into out: inout [UInt8]) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
+        self.withDecimal(value) { out.append(contentsOf: $0) }
+    }
+
+    /// Calls `body` with the decimal text of `value`, sign included, made in a fixed buffer.
+    static func withDecimal<R>(_ value: Int64, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         var rest = value.magnitude
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         var count = 0
-        // At most 19 digits; gathered backwards in a fixed buffer, then copied forwards.
-        withUnsafeMutableBytes(of: &digits) { buffer in
+        // At most 19 digits and a sign; gathered backwards in a fixed buffer, read forwards.
+        return withUnsafeMutableBytes(of: &digits) { buffer in
             repeat {
                 buffer[23 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
                 rest /= 10
                 count += 1
             } while rest > 0
-            out.append(contentsOf: buffer[(24 - count)...])
+            if value < 0 {
+                buffer[23 - count] = UInt8(ascii: "-")
+                count += 1
+            }
+            return body(UnsafeRawBufferPointer(rebasing: buffer[(24 - count)...]))
         }
     }
 

@@ -31,6 +31,83 @@ package struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// Appends ``description``'s bytes straight to a frame being written: every delivered header
     /// carries one, so no intermediate strings are made.
     package func write(into out: inout [UInt8]) {
+        self.withText { out.append(contentsOf: $0) }
+    }
+
+    /// Calls `body` with ``description``'s bytes, made in a fixed buffer for years 0 to 9999.
+    package func withText<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let seconds = self.milliseconds.floorDiv(1000)
+        guard seconds >= Self.firstSecondOfYear0, seconds < Self.firstSecondOfYear10000 else {
+            var out = [UInt8]()
+            self.writeWholeYears(into: &out)
+            return out.withUnsafeBytes(body)
+        }
+        // The date is worked out from the day count here: `gmtime_r` and a digit loop cost about
+        // ten times as much, and every delivery writes one.
+        let days = seconds.floorDiv(86400)
+        let secondOfDay = Int(seconds - days * 86400)
+        let (year, month, day) = Self.civilDate(daysSince1970: days)
+        let millis = Int(self.milliseconds - seconds * 1000)
+        // `YYYY-MM-DDTHH:MM:SS.mmmZ`: 24 bytes.
+        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        return withUnsafeMutableBytes(of: &text) { buffer in
+            var at = 0
+            func put(_ byte: UInt8) {
+                buffer[at] = byte
+                at += 1
+            }
+            func two(_ value: Int) {
+                put(UInt8(truncatingIfNeeded: 0x30 + value / 10))
+                put(UInt8(truncatingIfNeeded: 0x30 + value % 10))
+            }
+            two(year / 100)
+            two(year % 100)
+            put(UInt8(ascii: "-"))
+            two(month)
+            put(UInt8(ascii: "-"))
+            two(day)
+            put(UInt8(ascii: "T"))
+            two(secondOfDay / 3600)
+            put(UInt8(ascii: ":"))
+            two(secondOfDay / 60 % 60)
+            put(UInt8(ascii: ":"))
+            two(secondOfDay % 60)
+            put(UInt8(ascii: "."))
+            put(UInt8(truncatingIfNeeded: 0x30 + millis / 100))
+            two(millis % 100)
+            put(UInt8(ascii: "Z"))
+            return body(UnsafeRawBufferPointer(buffer))
+        }
+    }
+
+    /// 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z, in seconds since the epoch: between them
+    /// a year has four digits.
+    static let firstSecondOfYear0: Int64 = -62_167_219_200
+    static let firstSecondOfYear10000: Int64 = 253_402_300_800
+
+    /// The proleptic Gregorian year, month (1–12) and day (1–31) of a day counted from
+    /// 1970-01-01.
+    ///
+    /// Years are counted from 1 March, so that the leap day ends a year, in eras of 400 years
+    /// (146,097 days), within which leap years follow the 4, 100 and 400 rules exactly.
+    static func civilDate(daysSince1970: Int64) -> (year: Int, month: Int, day: Int) {
+        // 719,468 days from 0000-03-01 to 1970-01-01.
+        let shifted = daysSince1970 + 719_468
+        let era = shifted.floorDiv(146_097)
+        let dayOfEra = Int(shifted - era * 146_097)
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        // Months from March, each five months 153 days long.
+        let monthFromMarch = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+        let year = Int(era) * 400 + yearOfEra + (month <= 2 ? 1 : 0)
+        return (year, month, day)
+    }
+
+    /// ``write(into:)`` for any year, through `gmtime_r`: years past 9999 or before 0 are
+    /// written whole, zero-padded on the left.
+    func writeWholeYears(into out: inout [UInt8]) {
         var seconds = time_t(self.milliseconds.floorDiv(1000))
         let millis = Int(self.milliseconds - Int64(seconds) * 1000)
         var parts = tm()
@@ -39,7 +116,6 @@ package struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertibl
             var divisor = 1
             for _ in 1..<width { divisor *= 10 }
             guard value >= 0, value < divisor * 10 else {
-                // Years past 9999 or before 0 are written whole, zero-padded on the left.
                 let text = String(value)
                 out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(0, width - text.utf8.count)))
                 out.append(contentsOf: text.utf8)

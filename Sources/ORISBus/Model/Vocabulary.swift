@@ -10,8 +10,7 @@ extension Vocabulary {
     /// The case whose word matches `text`, ignoring the case of ASCII letters only (so that,
     /// say, the Kelvin sign is not taken for a `k`).
     package init?(word text: String) {
-        let lowered = ASCII.lowercased(text)
-        guard let match = Self.allCases.first(where: { ASCII.lowercased($0.word) == lowered }) else {
+        guard let match = Self.allCases.first(where: { ASCII.equalIgnoringCase($0.word, text) }) else {
             return nil
         }
         self = match
@@ -27,7 +26,17 @@ extension Vocabulary {
 package enum ASCII {
     /// `text` with A–Z turned into a–z and every other byte kept.
     package static func lowercased(_ text: String) -> String {
-        String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
+        String(decoding: text.utf8.map(Self.lowercased(_:)), as: UTF8.self)
+    }
+
+    /// Whether `a` and `b` are equal once their ASCII letters are folded to lower case, compared
+    /// in place: every publish reads its vocabulary words this way.
+    package static func equalIgnoringCase(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { Self.lowercased($0) == Self.lowercased($1) }
+    }
+
+    private static func lowercased(_ byte: UInt8) -> UInt8 {
+        byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
     }
 }
 

@@ -8,12 +8,18 @@
 package enum PublishPolicy {
     /// The kinds a stratum may publish. Reminders are raised by the daemon alone.
     package static func kinds(for stratum: Stratum) -> Set<Kind> {
+        Set(Kind.allCases.filter { self.allows(stratum, kind: $0) })
+    }
+
+    /// Whether a member of `stratum` may publish `kind`: the table itself, asked on every
+    /// publish without building a set.
+    package static func allows(_ stratum: Stratum, kind: Kind) -> Bool {
         switch stratum {
-        case .capteur: return [.signal, .alert]
-        case .gip: return [.signal, .alert, .diagnostic, .tasking]
-        case .crps: return [.decision, .tasking]
-        case .national: return [.signal, .alert, .diagnostic]
-        case .operator: return Set(Kind.allCases).subtracting([.reminder])
+        case .capteur: return kind == .signal || kind == .alert
+        case .gip: return kind == .signal || kind == .alert || kind == .diagnostic || kind == .tasking
+        case .crps: return kind == .decision || kind == .tasking
+        case .national: return kind == .signal || kind == .alert || kind == .diagnostic
+        case .operator: return kind != .reminder
         }
     }
 
@@ -28,7 +34,7 @@ package enum PublishPolicy {
         axis: String?,
         id: String?
     ) throws(Rejection) {
-        guard self.kinds(for: member.stratum).contains(kind) else {
+        guard self.allows(member.stratum, kind: kind) else {
             if kind == .reminder {
                 throw Rejection(.forbidden, "reminders are raised by the daemon from a theme's back-planning", id: id)
             }

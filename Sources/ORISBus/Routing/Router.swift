@@ -146,22 +146,24 @@ package struct Router: Sendable {
         if let apart = Self.apart(input.header) {
             return TLPConfinement.confine([apart], label: input.header.tlp, theme: input.theme, home: apart.tier)
         }
-        // One delivery per topic (theme and tier); the first reason given is kept.
-        var byTopic: [String: Delivery] = [:]
-        func key(_ delivery: Delivery) -> String {
-            "\(delivery.theme ?? "")/\(delivery.tier.word)/\(delivery.axis ?? "")"
-        }
+        // One delivery per topic (theme, tier, axis); the first reason given is kept. An item has a
+        // handful of deliveries at most, so a list searched in turn beats hashing a key for each.
+        var byTopic: [Delivery] = []
         for rule in self.rules {
-            for delivery in rule.deliveries(for: input) where byTopic[key(delivery)]?.reason == nil {
-                if let existing = byTopic[key(delivery)], delivery.reason == nil {
-                    byTopic[key(delivery)] = existing
-                } else {
-                    byTopic[key(delivery)] = delivery
+            for delivery in rule.deliveries(for: input) {
+                guard let n = byTopic.firstIndex(where: {
+                    $0.tier == delivery.tier && ($0.theme ?? "") == (delivery.theme ?? "") && $0.axis == delivery.axis
+                }) else {
+                    byTopic.append(delivery)
+                    continue
+                }
+                if byTopic[n].reason == nil && delivery.reason != nil {
+                    byTopic[n] = delivery
                 }
             }
         }
         // Tiers in order, the item's own theme first within a tier.
-        let merged = byTopic.values.filter { $0.tier != .test && $0.tier != .archive }.sorted {
+        let merged = byTopic.filter { $0.tier != .test && $0.tier != .archive }.sorted {
             let (l, r) = (Tier.allCases.firstIndex(of: $0.tier)!, Tier.allCases.firstIndex(of: $1.tier)!)
             return l != r ? l < r : ($0.theme ?? "", $0.axis ?? "") < ($1.theme ?? "", $1.axis ?? "")
         }

@@ -144,31 +144,55 @@ package final class Socket {
         properties: [String] = [],
         maximumFrames: Int = .max
     ) throws(ZMQError) -> ReceivedMessage? {
-        try self.withHandle("zmq_msg_recv") { (handle) throws(ZMQError) -> ReceivedMessage? in
-            var message = ReceivedMessage(frames: [])
+        var message = ReceivedMessage(frames: [])
+        let received = try self.receive(into: &message, wait: wait, properties: properties,
+                                        maximumFrames: maximumFrames)
+        return received ? message : nil
+    }
+
+    /// ``receive(wait:properties:maximumFrames:)`` into a message the caller keeps from one call
+    /// to the next: a frame's storage is reused when nothing else holds it any more, so that a
+    /// loop receiving many messages does not allocate for each one.
+    ///
+    /// - Returns: false when no message was queued (or a receive timeout passed); `message` is
+    ///   then left as it was.
+    /// - Throws: ``ZMQError``: `ETERM`, `EFSM` for a REQ/REP out of turn.
+    package func receive(
+        into message: inout ReceivedMessage,
+        wait: Bool = true,
+        properties: [String] = [],
+        maximumFrames: Int = .max
+    ) throws(ZMQError) -> Bool {
+        try self.withHandle("zmq_msg_recv") { (handle) throws(ZMQError) -> Bool in
+            var count = 0
             var more = true
             while more {
                 var msg = zmq_msg_t()
                 zmq_msg_init(&msg)
                 defer { zmq_msg_close(&msg) }
                 // The first frame decides whether a message is there; the rest are atomic.
-                let flags: Int32 = (!wait && message.frames.isEmpty) ? ZMQConstant.dontWait : 0
+                let flags: Int32 = (!wait && count == 0) ? ZMQConstant.dontWait : 0
                 let outcome = try zmqCall("zmq_msg_recv") { zmq_msg_recv(&msg, handle, flags) }
                 if outcome == .wouldBlock {
-                    precondition(message.frames.isEmpty, "libzmq delivered part of a message")
-                    return nil
+                    precondition(count == 0, "libzmq delivered part of a message")
+                    return false
                 }
-                let size = zmq_msg_size(&msg)
-                if message.frames.count > maximumFrames {
-                    more = zmq_msg_more(&msg) != 0
+                if count == 0 {
+                    message.properties.removeAll(keepingCapacity: true)
+                }
+                more = zmq_msg_more(&msg) != 0
+                if count > maximumFrames {
                     continue
-                } else if message.frames.count == maximumFrames {
-                    message.frames.append([])
-                } else if let data = zmq_msg_data(&msg), size > 0 {
-                    message.frames.append(Array(UnsafeRawBufferPointer(start: data, count: size)))
-                } else {
+                }
+                if count == message.frames.count {
                     message.frames.append([])
                 }
+                message.frames[count].removeAll(keepingCapacity: true)
+                let size = zmq_msg_size(&msg)
+                if count < maximumFrames, let data = zmq_msg_data(&msg), size > 0 {
+                    message.frames[count].append(contentsOf: UnsafeRawBufferPointer(start: data, count: size))
+                }
+                count += 1
                 // A ROUTER makes the routing-id frame itself, without the connection's
                 // properties, so each property is read from the first frame that has it.
                 if message.properties.count < properties.count {
@@ -178,9 +202,9 @@ package final class Socket {
                         }
                     }
                 }
-                more = zmq_msg_more(&msg) != 0
             }
-            return message
+            message.frames.removeLast(message.frames.count - count)
+            return true
         }
     }
 

@@ -31,6 +31,45 @@ import Testing
         #expect(journal.lastSequence(of: "a/t/gip/signal") == 2)
     }
 
+    @Test func appendItem_writesTheRecordsAppendWouldWrite_andReopensToThem() throws {
+        let dir = try TemporaryDirectory()
+        let byRecords = try Journal(directory: dir.file("records"))
+        let byItem = try Journal(directory: dir.file("item"))
+        let body: [UInt8] = Array("body \u{0}\u{1}".utf8)
+        let received = Timestamp(milliseconds: 1_796_401_800_123)
+        let records = [
+            JournalRecord(position: 1, received: received, topic: "a/t/gip/alert", seq: 4, id: "id-1", sender: "m",
+                          header: Array("{\"tier\":\"gip\"}".utf8), body: body),
+            JournalRecord(position: 2, received: received, topic: "a/t/crps/alert", seq: 1, id: "id-1", sender: "m",
+                          header: Array("{\"tier\":\"crps\"}".utf8), body: body),
+        ]
+
+        try byRecords.append(records)
+        try byItem.appendItem(records.map { Journal.Delivery(slot: byItem.slot(of: $0.topic), seq: $0.seq,
+                                                             header: $0.header) },
+                              id: "id-1", sender: "m", body: body, received: received)
+        let read = try byItem.read(prefix: "a/", limit: 10).records
+        byItem.close()
+        let reopened = try Journal(directory: dir.file("item"))
+
+        #expect(read == records)
+        #expect(try byRecords.read(prefix: "a/", limit: 10).records == records)
+        #expect(try reopened.read(prefix: "a/", limit: 10).records == records)
+        #expect(reopened.recoveryEvents.isEmpty)
+        #expect(reopened.lastSequence(of: "a/t/gip/alert") == 4)
+        #expect(reopened.nextPosition == 3)
+    }
+
+    @Test func topics_whenAnAppendFailedAfterTakingASlot_leaveItsTopicOut() throws {
+        let dir = try TemporaryDirectory()
+        let journal = try Journal(directory: dir.file("j"))
+
+        _ = journal.slot(of: "a/t/gip/signal")
+
+        #expect(journal.topics(withPrefix: "a/").isEmpty)
+        #expect(journal.lastSequences.isEmpty)
+    }
+
     @Test func read_bySequenceTimeCursorAndLimit_selectsExactly() throws {
         let dir = try TemporaryDirectory()
         let journal = try Journal(directory: dir.file("j"))
@@ -175,6 +214,33 @@ import Testing
         // The CRC-32C check value: the checksum of "123456789" is 0xE3069283 (RFC 3720, B.4).
         #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
         #expect(CRC32C.checksum([UInt8](repeating: 0, count: 32)) == 0x8A91_36AA)
+    }
+
+    @Test func crc32c_atEveryLengthAndAlignment_matchesTheBitwiseDefinition() {
+        // The table-driven checksum against one bit at a time, over lengths around the 8-byte
+        // steps and every start alignment, whole or continued from a split point.
+        func bitwise(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+            var c: UInt32 = 0xFFFF_FFFF
+            for byte in bytes {
+                c ^= UInt32(byte)
+                for _ in 0..<8 { c = (c & 1) != 0 ? (c >> 1) ^ 0x82F6_3B78 : c >> 1 }
+            }
+            return ~c
+        }
+        let data = (0..<96).map { UInt8(truncatingIfNeeded: $0 &* 167 &+ 13) }
+
+        for start in 0..<8 {
+            for end in start...data.count {
+                let slice = data[start..<end]
+                let split = start + (end - start) / 3
+                let whole = slice.withUnsafeBytes { CRC32C.checksum($0) }
+                let first = data[start..<split].withUnsafeBytes { CRC32C.checksum($0) }
+                let continued = data[split..<end].withUnsafeBytes { CRC32C.checksum($0, continuing: first) }
+
+                #expect(whole == bitwise(slice), "bytes \(start)..<\(end)")
+                #expect(continued == whole, "bytes \(start)..<\(end) split at \(split)")
+            }
+        }
     }
 
     @Test func reopen_whenABodyHidesARecordAfterDamage_neverTakesItForAReal() throws {

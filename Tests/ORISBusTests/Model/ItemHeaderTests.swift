@@ -31,6 +31,36 @@ import Testing
         #expect(try JSONParser.parse(direct) == .object(header.jsonObject))
     }
 
+    @Test func encoded_whenEveryTextNeedsEscapes_fitsItsSizeAndEqualsTheGeneralWriter() throws {
+        // Control characters take six bytes each once escaped: the most the writer's size bound
+        // must allow for. Every optional field is set, and the year needs five digits.
+        let worst = String(repeating: "\u{1}\"", count: 150)
+        var header = ItemHeader(id: worst, kind: .decision, theme: worst, title: worst)
+        header.posture = .prospective
+        header.tags = [worst, worst]
+        header.axis = worst
+        header.references = [worst]
+        header.sent = worst
+        header.contentType = worst
+        header.status = .exercise
+        header.messageType = .cancel
+        header.expires = worst
+        header.areas = [worst]
+        header.extensions = [("x-\u{1}", .string(worst))]
+        header.tenant = worst
+        header.sender = worst
+        header.received = Timestamp(milliseconds: Timestamp.firstSecondOfYear10000 * 1000 + 5)
+        header.tier = .national
+        header.seq = UInt64(Int64.max)
+        header.reason = worst
+        header.origin = worst
+
+        let direct = header.encoded
+
+        #expect(direct == JSONWriter.encode(.object(header.jsonObject)))
+        #expect(try JSONParser.parse(direct) == .object(header.jsonObject))
+    }
+
     @Test func encoded_withOnlyRequiredFields_writesTheDefaults() {
         let header = ItemHeader(id: "i", kind: .signal, theme: "t", title: "x")
 

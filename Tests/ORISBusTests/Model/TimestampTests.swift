@@ -101,6 +101,32 @@ import Testing
         }
     }
 
+    @Test func description_agreesWithGmtimeOverTheWholeFourDigitRange() {
+        // The day arithmetic against the C library: the ends of the range, leap days and
+        // century years, then a fixed-seed spread over years 0 to 9999.
+        var instants: [Int64] = [
+            Timestamp.firstSecondOfYear0 * 1000, Timestamp.firstSecondOfYear10000 * 1000 - 1,
+            Timestamp.firstSecondOfYear0 * 1000 - 1, Timestamp.firstSecondOfYear10000 * 1000,
+            951_782_400_000, 951_868_799_999, 4_107_542_400_000, 4_107_628_800_000, -1, 0, 86_399_999,
+        ]
+        var state: UInt64 = 7
+        for _ in 0..<20_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let span = UInt64(Timestamp.firstSecondOfYear10000 - Timestamp.firstSecondOfYear0) * 1000
+            instants.append(Timestamp.firstSecondOfYear0 * 1000 + Int64((state >> 1) % span))
+        }
+
+        for milliseconds in instants {
+            let stamp = Timestamp(milliseconds: milliseconds)
+            var fast = [UInt8]()
+            var reference = [UInt8]()
+            stamp.write(into: &fast)
+            stamp.writeWholeYears(into: &reference)
+
+            #expect(fast == reference, "at \(milliseconds) ms")
+        }
+    }
+
     @Test func comparison_ordersByInstant() {
         let earlier = Timestamp(rfc3339: "2026-12-04T17:00:00+02:00")
         let later = Timestamp(rfc3339: "2026-12-04T16:00:00Z")
