@@ -104,10 +104,9 @@ struct CommonOptions {
             : curve == nil ? try self.requireMember() : (self.member ?? "(key)")
         let context = try Context()
         do {
-            let client = try APIClient(context: context, endpoint: self.api,
-                                       member: self.control == nil ? member : nil, curve: curve,
-                                       timeoutMilliseconds: self.timeoutMilliseconds)
-            return Connection(context: context, client: client, member: member, curve: curve)
+            let connection = Connection(context: context, client: nil, member: member, curve: curve, options: self)
+            return Connection(context: context, client: try connection.newClient(), member: member, curve: curve,
+                              options: self)
         } catch {
             context.terminate()
             throw error
@@ -128,12 +127,32 @@ struct CommonOptions {
 /// A command's link to the daemon.
 struct Connection {
     let context: Context
-    let client: APIClient
+    private let first: APIClient?
     let member: String
     let curve: CurveClientKeys?
+    private let options: CommonOptions
+
+    init(context: Context, client: APIClient?, member: String, curve: CurveClientKeys?, options: CommonOptions) {
+        self.context = context
+        self.first = client
+        self.member = member
+        self.curve = curve
+        self.options = options
+    }
+
+    /// The client made by ``CommonOptions/connect()``.
+    var client: APIClient { self.first! }
+
+    /// Another client on the same endpoint, as the same member: after a timeout a socket may
+    /// still hold a request whose late reply would be taken for the next one's.
+    func newClient() throws(ClientError) -> APIClient {
+        try APIClient(context: self.context, endpoint: self.options.api,
+                      member: self.options.control == nil ? self.member : nil, curve: self.curve,
+                      timeoutMilliseconds: self.options.timeoutMilliseconds)
+    }
 
     func close() {
-        self.client.close()
+        self.first?.close()
         self.context.terminate()
     }
 }

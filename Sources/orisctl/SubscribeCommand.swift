@@ -14,7 +14,9 @@ enum SubscribeCommand: Command {
     tenant/theme/axis/AXIS/kind for the collectors of a research axis); one reaching beyond what
     you may read is refused here (exit 77) since the daemon would deliver nothing. What you may
     read is asked once, at start: when you lose a prefix (taken off an axis) it is dropped with
-    a line on standard error and the rest goes on; one you gain needs a new subscribe.
+    a line on standard error and the rest goes on; one you gain needs a new subscribe. When the
+    daemon stops answering (a restart) it says so and waits; once the daemon is back it fills
+    from the journal what was published meanwhile (unless --no-repair).
 
       --theme THEME      only this theme
       --tier TIER        only this tier: capteur, axis, gip, crps, national, test, archive
@@ -48,7 +50,10 @@ enum SubscribeCommand: Command {
 
         let connection = try common.connect()
         defer { connection.close() }
-        let client = connection.client
+        // Replaced when the daemon stops answering (a restart): see `step` below.
+        var client = connection.client
+        var spare: APIClient?
+        defer { spare?.close() }
         let welcome = try common.hello(client)
         let member = welcome["member"]?.stringValue ?? connection.member
         let themes = welcome["themes"]?.arrayValue?.compactMap(\.stringValue) ?? []
@@ -145,6 +150,7 @@ enum SubscribeCommand: Command {
             }
             prefixes.removeAll { lost.contains($0) }
         }
+        var silent = false
         do {
             if fromStart || fromSeq != nil {
                 try catchUp.history(fromSeq: UInt64(fromSeq ?? 0), show: show)
@@ -152,8 +158,23 @@ enum SubscribeCommand: Command {
             while true {
                 do {
                     try step()
+                    if silent {
+                        silent = false
+                        Output.error("orisd answers again at \(common.api)")
+                    }
                 } catch let refusal as NoLongerReadable {
                     try narrow(refusal)
+                } catch ClientError.timeout where repair {
+                    // The daemon stopped or restarts: the feed reconnects by itself, and the
+                    // repair fills what was missed once the daemon answers again.
+                    if !silent {
+                        silent = true
+                        Output.error("orisd does not answer at \(common.api); waiting for it (gaps are filled "
+                                     + "when it is back)")
+                    }
+                    spare?.close()
+                    spare = try connection.newClient()
+                    client = spare!
                 }
             }
         } catch is Enough {

@@ -164,3 +164,46 @@ extension OrisctlEndToEndTests {
         #expect(result.stderr.contains("to import in \(empty.path)"))
     }
 }
+
+extension OrisctlEndToEndTests {
+    /// An analyst leaves `orisctl subscribe` open all day: a daemon restart must not end it, and
+    /// what was published around the restart reaches it once, in order.
+    @Test func subscribe_ridesOutADaemonRestart() throws {
+        let folder = TemporaryFolder()
+        let text = TestConfiguration.text(state: folder.path + "/state")
+        var daemon = try RunningDaemon(configText: text, folder: folder)
+        let subscriber = try BackgroundProcess(Binaries.orisctl, [
+            "subscribe", "--api", daemon.apiIPC, "--feed", daemon.feedIPC, "--as", "gip-machine", "--json",
+            "--timeout", "1000",
+        ], folder: folder, name: "sub")
+        func publish(_ title: String) throws {
+            let result = try runCommand(Binaries.orisctl, ["publish", "--api", daemon.apiIPC, "--as", "cci-belfort",
+                                                           "--theme", "machine-speciale", "--title", title])
+            #expect(result.status == 0)
+        }
+        var session = try Session(daemon)
+        try session.waitForSubscriptions(1)
+        session.close()
+        try publish("avant")
+        #expect(subscriber.waitForLines(1, seconds: 10))
+
+        daemon.stop()
+        usleep(4_500_000)  // past its two-second feed wait and a one-second timeout
+        #expect(subscriber.process.isRunning)
+        daemon = try RunningDaemon(configText: text, folder: folder)
+        session = try Session(daemon)
+        defer { session.close() }
+        try publish("après 1")
+        try publish("après 2")
+
+        #expect(subscriber.waitForLines(3, seconds: 15))
+        #expect(subscriber.process.isRunning)
+        let titles = subscriber.lines.compactMap {
+            (try? JSONParser.parse($0))?.objectValue?["header"]?.objectValue?["title"]?.stringValue
+        }
+        #expect(titles == ["avant", "après 1", "après 2"])
+        let errors = String(decoding: FileManager.default.contents(atPath: folder.path + "/sub.err") ?? Data(),
+                            as: UTF8.self)
+        #expect(errors.contains("does not answer") && errors.contains("answers again"))
+    }
+}
