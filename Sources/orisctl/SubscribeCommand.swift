@@ -14,9 +14,10 @@ enum SubscribeCommand: Command {
     tenant/theme/axis/AXIS/kind for the collectors of a research axis); one reaching beyond what
     you may read is refused here (exit 77) since the daemon would deliver nothing. What you may
     read is asked once, at start: when you lose a prefix (taken off an axis) it is dropped with
-    a line on standard error and the rest goes on; one you gain needs a new subscribe. When the
-    daemon stops answering (a restart) it says so and waits; once the daemon is back it fills
-    from the journal what was published meanwhile (unless --no-repair).
+    a line on standard error and the rest goes on (when none is left, exit 77); one you gain
+    needs a new subscribe. When the daemon stops answering (a restart) it says so and waits;
+    once the daemon is back it fills from the journal what was published meanwhile (unless
+    --no-repair).
 
       --theme THEME      only this theme
       --tier TIER        only this tier: capteur, axis, gip, crps, national, test, archive
@@ -142,7 +143,12 @@ enum SubscribeCommand: Command {
         func narrow(_ refusal: NoLongerReadable) throws {
             let now = try common.hello(client)["readable"]?.arrayValue?.compactMap(\.stringValue) ?? []
             let lost = prefixes.filter { prefix in !now.contains { prefix.hasPrefix($0) } }
-            guard !lost.isEmpty, lost.count < prefixes.count else { throw CommandFailure.refused(refusal.reply) }
+            guard !lost.isEmpty else { throw CommandFailure.refused(refusal.reply) }
+            guard lost.count < prefixes.count else {
+                Output.error("orisctl subscribe: member '\(member)' may no longer read "
+                             + "\(prefixes.joined(separator: " ")); nothing is left to follow")
+                throw NothingLeft()
+            }
             for prefix in lost {
                 try subscriber.unsubscribe(prefix)
                 catchUp.drop(prefix)
@@ -182,8 +188,13 @@ enum SubscribeCommand: Command {
                 Output.error("filled \(catchUp.repaired) missed items from the journal (\(catchUp.gaps) gaps)")
             }
             return ExitCode.success
+        } catch is NothingLeft {
+            return ExitCode.notPermitted
         }
     }
+
+    /// Every prefix followed became unreadable.
+    struct NothingLeft: Error {}
 
     /// A repair REPLAY refused as `forbidden`: the member's rights changed while it listened.
     struct NoLongerReadable: Error {

@@ -231,6 +231,25 @@ struct ThemeEndToEndTests {
         #expect(got.isEmpty)
     }
 
+    /// A running `orisctl subscribe` that loses the only prefix it follows says so and exits 77.
+    @Test func subscribe_losingItsOnlyPrefix_exits77() throws {
+        let folder = TemporaryFolder()
+        let daemon = try RunningDaemon(configText: Self.configuration(state: folder.path + "/state"), folder: folder)
+        let session = try Session(daemon)
+        defer { session.close() }
+        let subscriber = try BackgroundProcess(Binaries.orisctl, [
+            "subscribe", "bfc/auto/axis/a1/", "--api", daemon.api, "--feed", daemon.feed, "--as", "c1",
+        ], folder: folder, name: "sub")
+        try session.waitForSubscriptions(1)
+        #expect(try Self.orisctl(daemon, as: "anim", ["theme", "collector", "remove", "auto", "a1", "c1"]).status == 0)
+
+        #expect(subscriber.waitForExit(seconds: 15))
+        #expect(subscriber.process.terminationStatus == 77)
+        let errors = String(decoding: FileManager.default.contents(atPath: folder.path + "/sub.err") ?? Data(),
+                            as: UTF8.self)
+        #expect(errors.contains("may no longer read bfc/auto/axis/a1/"))
+    }
+
     @Test func reminders_fireOnceEach_acrossRestarts() throws {
         let folder = TemporaryFolder()
         let text = Self.configuration(state: folder.path + "/state")
