@@ -49,6 +49,10 @@ enum SubscribeCommand: Command {
         let repair = !arguments.flag("--no-repair")
         let explicit = try arguments.positionals()
 
+        if common.control != nil {
+            throw UsageError("the feed takes members, not the control socket: subscribe --as operator (or with an "
+                             + "operator's key)")
+        }
         let connection = try common.connect()
         defer { connection.close() }
         // Replaced when the daemon stops answering (a restart): see `step` below.

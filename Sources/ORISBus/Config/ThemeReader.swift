@@ -81,8 +81,11 @@ extension ConfigurationLoader {
         planning.start = try node.child(p, "start").map { n throws(ConfigurationError) in try self.date(n) }
         for checkpointNode in try self.list(node.child(p, "checkpoints")) {
             let c = try checkpointNode.object(allowed: ["label", "date", "done"])
-            guard let label = try self.text(checkpointNode.child(c, "label")), !label.isEmpty else {
-                throw checkpointNode.fail("a checkpoint needs a 'label'", field: "\(checkpointNode.path).label")
+            guard let label = try self.text(checkpointNode.child(c, "label")),
+                  HeaderReader.isAcceptableTitle(label, limits: ItemLimits())
+            else {
+                throw checkpointNode.fail("a checkpoint needs a 'label' with a visible character",
+                                          field: "\(checkpointNode.path).label")
             }
             // The label goes into reminders' titles and keys.
             guard label.utf8.count <= 200 else {

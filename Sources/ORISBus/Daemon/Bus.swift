@@ -238,11 +238,16 @@ package final class Bus {
         var originals = [OriginalRoute]()
         if stamped.messageType == .update || stamped.messageType == .cancel, let store = tenantStore {
             // Only the sender's own items: an update or a cancel is its author's (as in CAP), so
-            // nobody reaches a tier through someone else's item.
+            // nobody reaches a tier through someone else's item. Only items of the same kind (an
+            // update replaces its original: a tasking does not follow a decision to every
+            // capteur), and only on themes the sender still works on (its rights may have shrunk
+            // since it published the original).
             for reference in stamped.references {
                 guard let original = store.window.ack(for: reference), original.sender == sender.id else { continue }
                 for delivery in original.deliveries {
-                    guard let topic = Topic(delivery.topic) else { continue }
+                    guard let topic = Topic(delivery.topic), topic.kind == stamped.kind, sender.worksOn(topic.theme),
+                          self.registry.theme(topic.theme, tenant: sender.tenant) != nil
+                    else { continue }
                     let route = OriginalRoute(theme: topic.theme, tier: topic.tier, axis: topic.axis)
                     if !originals.contains(route) { originals.append(route) }
                 }

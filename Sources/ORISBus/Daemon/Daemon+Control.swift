@@ -235,8 +235,15 @@ extension Daemon {
             delivery.objectValue?["topic"]?.stringValue.map { ReadPolicy.allows(actor, $0, in: self.registry) }
                 ?? false
         } ?? false
-        guard let found, actor.stratum == .operator || actor.isAdmin || readable else {
+        guard var found, actor.stratum == .operator || actor.isAdmin || readable else {
             throw Rejection(.notFound, "no recent item '\(id)' in tenant '\(tenant)' that you may read")
+        }
+        // The items that name it are others' items: a member sees those on topics it may read.
+        if actor.stratum != .operator && !actor.isAdmin {
+            found["referenced_by"] = .array((found["referenced_by"]?.arrayValue ?? []).filter { follower in
+                follower.objectValue?["topic"]?.stringValue.map { ReadPolicy.allows(actor, $0, in: self.registry) }
+                    ?? false
+            })
         }
         return Reply(word: "TRACE", body: found)
     }

@@ -20,23 +20,27 @@ extension Daemon {
         let themes = self.registry.tenantIDs.flatMap { tenant in
             self.registry.themes(of: tenant).map { (tenant: tenant, theme: $0) }
         }
-        // A hundred a second at most, so that a back-planning full of past dates does not hold
-        // the loop; the rest come in the next seconds.
         let due = ReminderPlanner.due(themes: themes, now: now.milliseconds, raised: self.raisedReminders)
-            .prefix(100)
         guard !due.isEmpty else { return }
         var recorded = self.raisedReminders
-        for reminder in due {
+        // A hundred a second at most, so that a back-planning full of past dates does not hold
+        // the loop; the rest come in the next seconds. A tenant whose journal refuses one (a full
+        // disk) is passed over until the next second, so that it holds up no other tenant.
+        var raised = 0
+        var refusing = Set<String>()
+        for reminder in due where raised < 100 && !refusing.contains(reminder.tenant) {
             guard let theme = self.registry.theme(reminder.theme, tenant: reminder.tenant) else { continue }
             let accepted: Accepted?
             do {
                 accepted = try bus.remind(reminder, theme: theme, now: now)
             } catch {
+                refusing.insert(reminder.tenant)
                 if self.failedReminders.insert(reminder.key).inserted {
                     self.logger.error("reminder not stored", [("reminder", reminder.key), ("err", error.message)])
                 }
                 continue
             }
+            raised += 1
             recorded.insert(reminder.key)
             guard let accepted else { continue }
             self.stats.reminders += 1

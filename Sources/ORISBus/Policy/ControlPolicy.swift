@@ -51,7 +51,9 @@ package enum ControlPolicy {
         case .readStats: return false
         case .createTheme: return actor.isAdmin
         case .changeDashboard(let theme, let animateur):
-            return actor.isAdmin || actor.animates.contains(theme) || animateur == actor.id
+            // Only a CRPS or GIP member animates, whatever a dashboard edited by hand may say.
+            let mayAnimate = actor.stratum == .crps || actor.stratum == .gip
+            return actor.isAdmin || (mayAnimate && (actor.animates.contains(theme) || animateur == actor.id))
         case .readTheme(let theme): return actor.isAdmin || actor.worksOn(theme)
         }
     }

@@ -49,7 +49,8 @@ package struct Enrolment: Sendable, Equatable {
                 try Self.check(member, in: others, security: security)
                 registry.insert(member)
             } catch {
-                problems.append("member '\(id)' added at run time is left out: \(error.message)")
+                let instead = registry.member(id) == nil ? "" : "; the configuration's member '\(id)' is used instead"
+                problems.append("member '\(id)' added at run time is left out: \(error.message)\(instead)")
             }
         }
         return problems

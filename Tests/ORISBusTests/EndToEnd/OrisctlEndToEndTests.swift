@@ -207,3 +207,12 @@ extension OrisctlEndToEndTests {
         #expect(errors.contains("does not answer") && errors.contains("answers again"))
     }
 }
+
+extension OrisctlEndToEndTests {
+    /// The feed authenticates members; the control socket is no member, so subscribe says so.
+    @Test func subscribe_throughTheControlSocket_isAUsageError() throws {
+        let result = try runCommand(Binaries.orisctl, ["subscribe", "--control", "/nonexistent/orisd.sock"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("subscribe --as operator"))
+    }
+}

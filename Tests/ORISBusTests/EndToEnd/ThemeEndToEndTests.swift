@@ -99,6 +99,27 @@ struct ThemeEndToEndTests {
         #expect(throws: ReplayRefused.self) {
             _ = try session.client(as: "c3").replay(ReplayRequest(prefix: "bfc/auto/axis/a1/"))
         }
+
+        // An update follows only originals of its own kind: a tasking naming its author's
+        // decision does not reach every capteur with it.
+        let decided = Request.publish(header: header([("id", .string("dec-1")), ("kind", .string("decision")),
+                                                      ("theme", .string("auto")), ("title", .string("d1"))]), body: [])
+        #expect(try crps.request(decided).word == "ACK")
+        let update = Request.publish(header: header([
+            ("id", .string("t-upd")), ("kind", .string("tasking")), ("theme", .string("auto")),
+            ("title", .string("t-upd")), ("axis", .string("a2")), ("msg_type", .string("Update")),
+            ("references", .array([.string("dec-1")])),
+        ]), body: [])
+        let ack = try crps.request(update)
+        #expect(ack.body["tiers"] == .array([.string("axis"), .string("gip")]))
+        #expect(try got("c1") == ["bfc/auto/capteur/decision d1"])
+        #expect(try got("c2") == ["bfc/auto/capteur/decision d1", "bfc/auto/axis/a2/tasking t-upd"])
+        #expect(try got("c3") == ["bfc/auto/capteur/decision d1"])
+        // TRACE shows a member only the followers it may read; an admin all of them.
+        let asC3 = try session.client(as: "c3").request(.trace(arguments: Array(#"{"id": "dec-1"}"#.utf8)))
+        let asAdmin = try session.client(as: "admin").request(.trace(arguments: Array(#"{"id": "dec-1"}"#.utf8)))
+        #expect(asC3.body["referenced_by"] == .array([]))
+        #expect(asAdmin.body["referenced_by"]?.arrayValue?.count == 2)
     }
 
     @Test func collectorsAndRules_changeByRole_atOnce_andSurviveARestart() throws {
