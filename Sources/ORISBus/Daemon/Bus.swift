@@ -253,8 +253,7 @@ package final class Bus {
                 }
             }
         }
-        let routes = self.router.route(RoutingInput(header: stamped, theme: theme, sender: sender,
-                                                    originals: originals))
+        let routes = self.router.route(stamped, theme: theme, sender: sender, originals: originals)
         var accepted = try self.store(stamped, routes: routes, body: body, sender: sender.id, tenant: sender.tenant,
                                       quota: quota, claimed: claimed, now: now)
         if stamped.kind == .signal, let rule = theme.corroboration, routes.contains(where: { $0.tier == .gip }) {

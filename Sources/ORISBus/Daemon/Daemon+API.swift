@@ -255,27 +255,17 @@ extension Daemon {
         sender: Member?,
         endpoint: String
     ) throws(Rejection) -> Outcome {
-        guard let bus = self.bus else { throw Rejection(.internal, "the daemon is stopping") }
-        let member = sender?.id
-        if let tenant = sender?.tenant, let n = self.tenantIndex[tenant], self.durability[n].hasFailed {
-            let rejection = Rejection(.internal, "the journal of tenant '\(tenant)' could not be synced to the disk; "
-                                      + "publishes are refused until orisd restarts")
-            self.reject(rejection, endpoint: endpoint, member: member)
-            throw rejection
-        }
-        let accepted: Accepted
-        do {
-            accepted = try bus.publish(sender: sender, header: header, body: body)
-        } catch {
-            self.reject(error, endpoint: endpoint, member: member)
-            throw error
-        }
+        let accepted = try self.accept(header: header, body: body, sender: sender, endpoint: endpoint)
+        return self.outcome(of: accepted, body: body, endpoint: endpoint)
+    }
+
+    /// The reply to an accepted publish, and the feed messages of its deliveries.
+    private func outcome(of accepted: Accepted, body: [UInt8], endpoint: String) -> Outcome {
         // Ingest has no one to answer: its ACK is not written out (about a tenth of a publish).
         var reply = Reply(word: "ACK", body: endpoint == "ingest" ? JSONObject() : accepted.ack.jsonObject)
         if accepted.isDuplicate {
             // The first ACK's fields, and a flag so that a client can tell a repeat from news.
             reply.body["duplicate"] = .bool(true)
-            self.stats.duplicates += 1
             return Outcome(reply: reply, position: accepted.ack.position, id: accepted.id)
         }
         // The archive tier is stored for the record and never sent live. Alerts the daemon raised
@@ -291,6 +281,38 @@ extension Daemon {
                 FeedMessage(tier: $0.topic.tier, frames: [$0.topicBytes, $0.encodedHeader, []])
             }
             position = max(position, raised.ack.position)
+        }
+        return Outcome(reply: reply, deliveries: deliveries, position: position, id: accepted.id)
+    }
+
+    /// Publishes through the bus and counts it; a refusal is logged and counted before it is
+    /// thrown.
+    private func accept(
+        header: [UInt8],
+        body: [UInt8],
+        sender: Member?,
+        endpoint: String
+    ) throws(Rejection) -> Accepted {
+        guard let bus = self.bus else { throw Rejection(.internal, "the daemon is stopping") }
+        let member = sender?.id
+        if let tenant = sender?.tenant, let n = self.tenantIndex[tenant], self.durability[n].hasFailed {
+            let rejection = Rejection(.internal, "the journal of tenant '\(tenant)' could not be synced to the disk; "
+                                      + "publishes are refused until orisd restarts")
+            self.reject(rejection, endpoint: endpoint, member: member)
+            throw rejection
+        }
+        let accepted: Accepted
+        do {
+            accepted = try bus.publish(sender: sender, header: header, body: body)
+        } catch {
+            self.reject(error, endpoint: endpoint, member: member)
+            throw error
+        }
+        if accepted.isDuplicate {
+            self.stats.duplicates += 1
+            return accepted
+        }
+        for raised in accepted.raised {
             self.stats.raised += 1
             self.logger.info("corroboration alert raised", [
                 ("id", raised.id), ("tenant", raised.tenant),
@@ -303,7 +325,7 @@ extension Daemon {
             self.logger.debug("published", [("id", accepted.id), ("member", member ?? ""), ("endpoint", endpoint),
                                             ("tiers", tiers)])
         }
-        return Outcome(reply: reply, deliveries: deliveries, position: position, id: accepted.id)
+        return accepted
     }
 
     func reject(_ rejection: Rejection, endpoint: String, member: String?, what: StaticString = "publish refused") {
@@ -341,11 +363,25 @@ extension Daemon {
                 self.reject(rejection, endpoint: "ingest", member: member)
                 continue
             }
-            guard let outcome = try? self.publish(header: header, body: body, sender: sender, endpoint: "ingest") else {
+            guard let accepted = try? self.accept(header: header, body: body, sender: sender, endpoint: "ingest")
+            else {
                 continue
             }
-            try self.dispatch(tenant: sender?.tenant, position: outcome.position, deliveries: outcome.deliveries,
-                              reply: nil, id: outcome.id, sockets: sockets)
+            // Nothing waits for a sync unless the tenant syncs every item (fsync `always`): its
+            // deliveries then go out here, straight from the bus's frames, with no message
+            // values made for them. A retry of a known id has nothing to send.
+            if accepted.isDuplicate { continue }
+            let waits = self.tenantIndex[accepted.tenant].map { self.durability[$0].policy == .always } ?? false
+            if waits || !accepted.raised.isEmpty {
+                let outcome = self.outcome(of: accepted, body: body, endpoint: "ingest")
+                try self.dispatch(tenant: accepted.tenant, position: outcome.position, deliveries: outcome.deliveries,
+                                  reply: nil, id: outcome.id, sockets: sockets)
+                continue
+            }
+            for item in accepted.outbound where item.topic.tier != .archive {
+                try self.sendDelivery(topic: item.topicBytes, header: item.encodedHeader, body: body,
+                                      tier: item.topic.tier, sockets: sockets)
+            }
         }
     }
 }

@@ -58,6 +58,23 @@ extension Daemon {
             _ = try sockets.feed.send(message.frames, wait: false)
             self.stats.delivered[message.tier, default: 0] += 1
         }
+        try self.send(reply: reply, sockets: sockets)
+    }
+
+    /// Sends one delivery on the feed, as three frames, without a message value made for it.
+    func sendDelivery(
+        topic: [UInt8],
+        header: [UInt8],
+        body: [UInt8],
+        tier: Tier,
+        sockets: Daemon.Sockets
+    ) throws(ZMQError) {
+        // XPUB never blocks: past a subscriber's high-water mark libzmq drops for it.
+        _ = try sockets.feed.send(topic, header, body, wait: false)
+        self.stats.delivered[tier, default: 0] += 1
+    }
+
+    private func send(reply: [[UInt8]]?, sockets: Daemon.Sockets) throws(ZMQError) {
         if let reply {
             do {
                 if try !sockets.api.send(reply, wait: false) {

@@ -56,6 +56,14 @@ package enum Kind: String, Vocabulary {
     case reminder
 
     package var word: String { self.rawValue }
+
+    /// Signals, alerts and diagnostics: the items that are news from the field or about it.
+    var isFieldOrDiagnostic: Bool {
+        switch self {
+        case .signal, .alert, .diagnostic: true
+        case .decision, .tasking, .reminder: false
+        }
+    }
 }
 
 /// Where an item is delivered.
@@ -71,6 +79,20 @@ package enum Tier: String, Vocabulary {
     case archive
 
     package var word: String { self.rawValue }
+
+    /// The tier's place in the order above, which deliveries follow (without making
+    /// `allCases`, an array, to find it).
+    var rank: Int {
+        switch self {
+        case .capteur: 0
+        case .axis: 1
+        case .gip: 2
+        case .crps: 3
+        case .national: 4
+        case .test: 5
+        case .archive: 6
+        }
+    }
 }
 
 /// The layer of the network a member belongs to (strate).

@@ -61,14 +61,31 @@ package struct KindRoute: RoutingRule {
     package init() {}
 
     package func deliveries(for input: RoutingInput) -> [Delivery] {
-        switch input.header.kind {
-        case .signal, .alert: return [Delivery(tier: .gip)]
-        case .diagnostic: return [Delivery(tier: .crps)]
-        case .decision: return [Delivery(tier: .gip), Delivery(tier: .capteur)]
+        var out: [Delivery] = []
+        Self.add(for: input.header, into: &out)
+        return out
+    }
+
+    /// The tier an item is published for: its route's first.
+    static func home(of header: ItemHeader) -> Tier {
+        switch header.kind {
+        case .signal, .alert, .decision, .reminder: return .gip
+        case .diagnostic: return .crps
+        case .tasking: return header.axis == nil ? .gip : .axis
+        }
+    }
+
+    /// Passes each delivery of the route to `add`, in order (no array made for them).
+    static func add(for header: ItemHeader, into out: inout [Delivery]) {
+        switch header.kind {
+        case .signal, .alert, .reminder: Router.merge(Delivery(tier: .gip), into: &out)
+        case .diagnostic: Router.merge(Delivery(tier: .crps), into: &out)
+        case .decision:
+            Router.merge(Delivery(tier: .gip), into: &out)
+            Router.merge(Delivery(tier: .capteur), into: &out)
         case .tasking:
-            guard let axis = input.header.axis else { return [Delivery(tier: .gip)] }
-            return [Delivery(tier: .axis, axis: axis), Delivery(tier: .gip)]
-        case .reminder: return [Delivery(tier: .gip)]
+            if let axis = header.axis { Router.merge(Delivery(tier: .axis, axis: axis), into: &out) }
+            Router.merge(Delivery(tier: .gip), into: &out)
         }
     }
 }
@@ -79,18 +96,22 @@ package struct SeverityEscalation: RoutingRule {
     package init() {}
 
     package func deliveries(for input: RoutingInput) -> [Delivery] {
-        let (header, theme) = (input.header, input.theme)
-        guard header.kind == .alert, header.severity >= theme.crpsSeverity else { return [] }
+        Self.delivery(for: input.header, theme: input.theme).map { [$0] } ?? []
+    }
+
+    /// The rule's one delivery, if it adds one.
+    static func delivery(for header: ItemHeader, theme: ThemeConfiguration) -> Delivery? {
+        guard header.kind == .alert, header.severity >= theme.crpsSeverity else { return nil }
         var reason = "severity \(header.severity.word) at or above the theme's threshold \(theme.crpsSeverity.word)"
         if let urgency = theme.crpsUrgency {
-            guard header.urgency >= urgency else { return [] }
+            guard header.urgency >= urgency else { return nil }
             reason += ", urgency \(header.urgency.word) at or above \(urgency.word)"
         }
         if let certainty = theme.crpsCertainty {
-            guard header.certainty >= certainty else { return [] }
+            guard header.certainty >= certainty else { return nil }
             reason += ", certainty \(header.certainty.word) at or above \(certainty.word)"
         }
-        return [Delivery(tier: .crps, reason: reason)]
+        return Delivery(tier: .crps, reason: reason)
     }
 }
 
@@ -100,12 +121,19 @@ package struct FollowOriginal: RoutingRule {
     package init() {}
 
     package func deliveries(for input: RoutingInput) -> [Delivery] {
-        guard let type = input.header.messageType, type == .update || type == .cancel else { return [] }
+        var out: [Delivery] = []
+        Self.add(for: input.header, originals: input.originals) { out.append($0) }
+        return out
+    }
+
+    /// Passes each delivery the rule adds to `add`, in order.
+    static func add(for header: ItemHeader, originals: [OriginalRoute], _ add: (Delivery) -> Void) {
+        guard let type = header.messageType, type == .update || type == .cancel, !originals.isEmpty else { return }
         let word = type == .update ? "update" : "cancel"
-        let names = input.header.references.prefix(3).joined(separator: ", ")
-        return input.originals.map {
-            Delivery(tier: $0.tier, reason: "\(word) of \(names): delivered where the original went",
-                     theme: $0.theme == input.header.theme ? nil : $0.theme, axis: $0.axis)
+        let names = header.references.prefix(3).joined(separator: ", ")
+        for original in originals {
+            add(Delivery(tier: original.tier, reason: "\(word) of \(names): delivered where the original went",
+                         theme: original.theme == header.theme ? nil : original.theme, axis: original.axis))
         }
     }
 }
@@ -117,58 +145,103 @@ package struct NationalOffer: RoutingRule {
     package init() {}
 
     package func deliveries(for input: RoutingInput) -> [Delivery] {
-        let theme = input.theme
-        guard theme.isTransRegional, [.signal, .alert, .diagnostic].contains(input.header.kind),
-              input.header.severity >= theme.nationalSeverity
-        else { return [] }
-        let reason = "trans-regional theme: severity \(input.header.severity.word) at or above the national "
+        Self.delivery(for: input.header, theme: input.theme).map { [$0] } ?? []
+    }
+
+    /// The rule's one delivery, if it adds one.
+    static func delivery(for header: ItemHeader, theme: ThemeConfiguration) -> Delivery? {
+        guard theme.isTransRegional, header.kind.isFieldOrDiagnostic, header.severity >= theme.nationalSeverity
+        else { return nil }
+        let reason = "trans-regional theme: severity \(header.severity.word) at or above the national "
             + "threshold \(theme.nationalSeverity.word)"
-        return [Delivery(tier: .national, reason: reason)]
+        return Delivery(tier: .national, reason: reason)
     }
 }
 
 /// Runs the rules and merges their deliveries: one per tier, the first reason kept, tiers in
 /// the order capteur, gip, crps, national; then TLP confines the result.
 package struct Router: Sendable {
-    package var rules: [any RoutingRule]
+    package var rules: [any RoutingRule] {
+        didSet { self.isStandard = false }
+    }
+    /// The rules are the standard ones, in their order: ``route(_:theme:sender:originals:)`` then
+    /// runs them as one fixed function, with no call through the protocol and no array per rule
+    /// (a tenth of a publish before).
+    private var isStandard = false
 
     /// The router with the rules of the bus today: ``KindRoute``, ``SeverityEscalation``,
     /// ``NationalOffer`` and ``FollowOriginal``.
-    package static let standard = Router(rules: [KindRoute(), SeverityEscalation(), NationalOffer(),
-                                                 FollowOriginal()])
+    package static let standard: Router = {
+        var router = Router(rules: [KindRoute(), SeverityEscalation(), NationalOffer(), FollowOriginal()])
+        router.isStandard = true
+        return router
+    }()
 
     package init(rules: [any RoutingRule]) {
         self.rules = rules
     }
 
     package func route(_ input: RoutingInput) -> [Delivery] {
+        self.route(input.header, theme: input.theme, sender: input.sender, originals: input.originals)
+    }
+
+    /// ``route(_:)`` without the ``RoutingInput`` (and its copy of the header) for the standard
+    /// rules.
+    package func route(
+        _ header: ItemHeader,
+        theme: ThemeConfiguration,
+        sender: Member,
+        originals: [OriginalRoute]
+    ) -> [Delivery] {
         // Items that are not live news go to a tier of their own, and nowhere else.
-        if let apart = Self.apart(input.header) {
-            return TLPConfinement.confine([apart], label: input.header.tlp, theme: input.theme, home: apart.tier)
+        if let apart = Self.apart(header) {
+            return TLPConfinement.confine([apart], label: header.tlp, theme: theme, home: apart.tier)
         }
-        // One delivery per topic (theme, tier, axis); the first reason given is kept. An item has a
-        // handful of deliveries at most, so a list searched in turn beats hashing a key for each.
         var byTopic: [Delivery] = []
-        for rule in self.rules {
-            for delivery in rule.deliveries(for: input) {
-                guard let n = byTopic.firstIndex(where: {
-                    $0.tier == delivery.tier && ($0.theme ?? "") == (delivery.theme ?? "") && $0.axis == delivery.axis
-                }) else {
-                    byTopic.append(delivery)
-                    continue
-                }
-                if byTopic[n].reason == nil && delivery.reason != nil {
-                    byTopic[n] = delivery
+        if self.isStandard {
+            byTopic.reserveCapacity(4)
+            KindRoute.add(for: header, into: &byTopic)
+            if let delivery = SeverityEscalation.delivery(for: header, theme: theme) {
+                Self.merge(delivery, into: &byTopic)
+            }
+            if let delivery = NationalOffer.delivery(for: header, theme: theme) {
+                Self.merge(delivery, into: &byTopic)
+            }
+            FollowOriginal.add(for: header, originals: originals) { Self.merge($0, into: &byTopic) }
+        } else {
+            let input = RoutingInput(header: header, theme: theme, sender: sender, originals: originals)
+            for rule in self.rules {
+                for delivery in rule.deliveries(for: input) {
+                    Self.merge(delivery, into: &byTopic)
                 }
             }
         }
         // Tiers in order, the item's own theme first within a tier.
-        let merged = byTopic.filter { $0.tier != .test && $0.tier != .archive }.sorted {
-            let (l, r) = (Tier.allCases.firstIndex(of: $0.tier)!, Tier.allCases.firstIndex(of: $1.tier)!)
-            return l != r ? l < r : ($0.theme ?? "", $0.axis ?? "") < ($1.theme ?? "", $1.axis ?? "")
+        byTopic.removeAll { $0.tier == .test || $0.tier == .archive }
+        if byTopic.count > 1 {
+            byTopic.sort {
+                let (l, r) = ($0.tier.rank, $1.tier.rank)
+                return l != r ? l < r : ($0.theme ?? "", $0.axis ?? "") < ($1.theme ?? "", $1.axis ?? "")
+            }
         }
-        return TLPConfinement.confine(merged, label: input.header.tlp, theme: input.theme,
-                                      home: KindRoute().deliveries(for: input).first?.tier)
+        let home = KindRoute.home(of: header)
+        byTopic.removeAll { !TLPConfinement.allows(header.tlp, tier: $0.tier, theme: theme, home: home) }
+        return byTopic
+    }
+
+    /// Adds a delivery unless one on its topic (theme, tier, axis) is there already; the first
+    /// reason given is kept. An item has a handful of deliveries at most, so a list searched in
+    /// turn beats hashing a key for each.
+    static func merge(_ delivery: Delivery, into byTopic: inout [Delivery]) {
+        guard let n = byTopic.firstIndex(where: {
+            $0.tier == delivery.tier && ($0.theme ?? "") == (delivery.theme ?? "") && $0.axis == delivery.axis
+        }) else {
+            byTopic.append(delivery)
+            return
+        }
+        if byTopic[n].reason == nil && delivery.reason != nil {
+            byTopic[n] = delivery
+        }
     }
 
     /// The tier an item goes to instead of its route: `test` for a signal, an alert or a
@@ -178,7 +251,7 @@ package struct Router: Sendable {
     /// CRPS or the national level anyway: whatever their status they keep their route, so that
     /// an exercise tasking still reaches its axis's collectors alone.
     static func apart(_ header: ItemHeader) -> Delivery? {
-        if let status = header.status, status != .actual, [.signal, .alert, .diagnostic].contains(header.kind) {
+        if let status = header.status, status != .actual, header.kind.isFieldOrDiagnostic {
             return Delivery(tier: .test, reason: "status \(status.word): kept apart from live items")
         }
         if let text = header.expires, let expires = Timestamp(rfc3339: text), let received = header.received,

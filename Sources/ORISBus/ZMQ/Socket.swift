@@ -111,21 +111,48 @@ package final class Socket {
         precondition(!frames.isEmpty, "a message has at least one frame")
         return try self.withHandle("zmq_send") { (handle) throws(ZMQError) -> Bool in
             for (index, frame) in frames.enumerated() {
-                var flags: Int32 = index < frames.count - 1 ? ZMQConstant.sendMore : 0
-                // Once the first frame is queued the rest of the message is guaranteed to go.
-                if !wait && index == 0 {
-                    flags |= ZMQConstant.dontWait
-                }
-                let outcome = try zmqCall("zmq_send") {
-                    frame.withUnsafeBytes { zmq_send(handle, $0.baseAddress, $0.count, flags) }
-                }
-                if outcome == .wouldBlock {
-                    precondition(index == 0, "libzmq refused a later frame of a multipart message")
-                    return false
-                }
+                guard try Self.send(frame, index: index, isLast: index == frames.count - 1, wait: wait,
+                                    handle: handle)
+                else { return false }
             }
             return true
         }
+    }
+
+    /// ``send(_:wait:)`` for a message of three frames, without an array made to hold them: the
+    /// feed sends every delivery this way.
+    @discardableResult
+    package func send(_ first: [UInt8], _ second: [UInt8], _ third: [UInt8], wait: Bool = true) throws(ZMQError)
+        -> Bool {
+        try self.withHandle("zmq_send") { (handle) throws(ZMQError) -> Bool in
+            guard try Self.send(first, index: 0, isLast: false, wait: wait, handle: handle) else { return false }
+            _ = try Self.send(second, index: 1, isLast: false, wait: wait, handle: handle)
+            _ = try Self.send(third, index: 2, isLast: true, wait: wait, handle: handle)
+            return true
+        }
+    }
+
+    /// Sends frame `index` of a message; false when the first frame would have blocked.
+    private static func send(
+        _ frame: [UInt8],
+        index: Int,
+        isLast: Bool,
+        wait: Bool,
+        handle: UnsafeMutableRawPointer
+    ) throws(ZMQError) -> Bool {
+        var flags: Int32 = isLast ? 0 : ZMQConstant.sendMore
+        // Once the first frame is queued the rest of the message is guaranteed to go.
+        if !wait && index == 0 {
+            flags |= ZMQConstant.dontWait
+        }
+        let outcome = try zmqCall("zmq_send") {
+            frame.withUnsafeBytes { zmq_send(handle, $0.baseAddress, $0.count, flags) }
+        }
+        if outcome == .wouldBlock {
+            precondition(index == 0, "libzmq refused a later frame of a multipart message")
+            return false
+        }
+        return true
     }
 
     /// Receives one whole multipart message (`zmq_msg_recv`).

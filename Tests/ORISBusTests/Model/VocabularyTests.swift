@@ -43,6 +43,14 @@ import Testing
         #expect(Posture.allCases.map(\.word) == ["prospective", "proactive", "reactive"])
     }
 
+    @Test func rank_followsTheOrderOfTheTiers() {
+        #expect(Tier.allCases.map(\.rank) == Array(0..<Tier.allCases.count))
+    }
+
+    @Test func isFieldOrDiagnostic_holdsForSignalsAlertsAndDiagnosticsOnly() {
+        #expect(Kind.allCases.filter(\.isFieldOrDiagnostic) == [.signal, .alert, .diagnostic])
+    }
+
     @Test func init_ofEveryWord_givesBackItsCase() {
         #expect(Kind.allCases.allSatisfy { Kind(word: $0.word) == $0 })
         #expect(Severity.allCases.allSatisfy { Severity(word: $0.word) == $0 })

@@ -178,6 +178,34 @@ import Testing
         #expect(Self.tiers(deliveries) == [.capteur, .gip, .crps, .national])
     }
 
+    @Test func route_standardRulesRunAsOneFunction_routeAsTheSameRulesRunOneByOne() {
+        // The standard router takes a fixed path; the same rules given as a list take the
+        // general one. Both must agree on every kind, severity, label, status and original.
+        let general = Router(rules: [KindRoute(), SeverityEscalation(), NationalOffer(), FollowOriginal()])
+        let originals = [OriginalRoute(theme: "micromeca-medical", tier: .crps),
+                         OriginalRoute(theme: "autre", tier: .axis, axis: "veille"),
+                         OriginalRoute(theme: "micromeca-medical", tier: .gip)]
+        var compared = 0
+        for kind in Kind.allCases {
+            for severity in Severity.allCases {
+                for tlp in TLP.allCases {
+                    for theme in [Self.theme, Self.transRegional] {
+                        for type: MessageType? in [nil, .update] {
+                            var input = Self.input(kind, severity: severity, theme: theme, tlp: tlp)
+                            input.header.axis = kind == .tasking ? "veille" : nil
+                            input.header.messageType = type
+                            input.header.references = type == nil ? [] : ["item-0"]
+                            input.originals = type == nil ? [] : originals
+                            #expect(Router.standard.route(input) == general.route(input))
+                            compared += 1
+                        }
+                    }
+                }
+            }
+        }
+        #expect(compared == Kind.allCases.count * Severity.allCases.count * TLP.allCases.count * 4)
+    }
+
     @Test func route_whenThereAreNoRules_deliversNothing() {
         #expect(Router(rules: []).route(Self.input(.alert, severity: .extreme)).isEmpty)
     }

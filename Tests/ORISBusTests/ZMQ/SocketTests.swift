@@ -28,9 +28,14 @@ import Testing
 
         let queued = try client.send(frames)
         let message = try server.receive()
+        // The three-frame form the feed uses makes no array of frames, and sends the same message.
+        let three = try client.send(frames[0], frames[1], frames[2], wait: false)
+        let threeMessage = try server.receive()
 
         #expect(queued)
         #expect(message?.frames == frames)
+        #expect(three)
+        #expect(threeMessage?.frames == Array(frames.prefix(3)))
     }
 
     @Test func sendAndReceive_overInprocPair_carriesALargeFrameIntact() throws {
