@@ -105,6 +105,10 @@ enum PublishCommand: Command {
         let seq = ack["seq"]?.intValue.map(String.init) ?? "-"
         let tiers = ack["tiers"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ",") ?? ""
         var line = "ACK id=\(id) seq=\(seq) tiers=\(tiers)"
+        if ack["duplicate"]?.boolValue == true {
+            // A retry, or an id used before: the first ACK, and this item's content was not kept.
+            line += " duplicate (already stored: nothing new was stored or delivered)"
+        }
         for delivery in ack["deliveries"]?.arrayValue ?? [] {
             let topic = delivery.objectValue?["topic"]?.stringValue ?? "?"
             let seq = delivery.objectValue?["seq"]?.intValue.map(String.init) ?? "?"

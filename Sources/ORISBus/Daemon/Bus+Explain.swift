@@ -35,8 +35,10 @@ extension Bus {
         }
         let tiers = ReadPolicy.tiers(of: member.stratum) ?? []
         guard tiers.contains(topic.tier) else {
-            return (false, reasons + ["a \(member.stratum.word) member reads the tiers "
-                                      + tiers.map(\.word).joined(separator: ", ") + ", not '\(topic.tier.word)'"])
+            let axes = member.stratum == .capteur ? " (and the axes it collects for)" : ""
+            let list = tiers.map(\.word).joined(separator: ", ")
+            return (false, reasons + ["a \(member.stratum.word) member reads the tiers \(list)\(axes), "
+                                      + "not '\(topic.tier.word)'"])
         }
         reasons.append("a \(member.stratum.word) member reads tier '\(topic.tier.word)'")
         reasons.append(Self.whatReaches(topic.tier))

@@ -22,8 +22,9 @@ extension Bus {
         if self.stores[due.tenant]?.window.ack(for: id)?.sender == Self.daemonSender { return nil }
         let milestone = due.milestone
         let date = milestone.planned.date
-        let days = (date.milliseconds - now.milliseconds + 86_399_999) / 86_400_000
-        let when = days <= 1 ? "within a day" : "in \(days) days"
+        // Whole days left, counted down: 4 days and 2 hours is "in 4 days".
+        let days = (date.milliseconds - now.milliseconds) / 86_400_000
+        let when = days < 1 ? "within a day" : days == 1 ? "in a day" : "in \(days) days"
         let title = due.state == .overdue
             ? "Overdue since \(date.text): \(milestone.label) of theme '\(theme.id)'"
             : "Due \(when), \(date.text): \(milestone.label) of theme '\(theme.id)'"

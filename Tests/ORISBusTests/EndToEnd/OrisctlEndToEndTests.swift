@@ -216,3 +216,17 @@ extension OrisctlEndToEndTests {
         #expect(result.stderr.contains("subscribe --as operator"))
     }
 }
+
+extension OrisctlEndToEndTests {
+    /// A retried id is answered with the first ACK; the human line says it stored nothing new.
+    @Test func publish_sameIDTwice_saysTheSecondIsADuplicate() throws {
+        let daemon = try RunningDaemon()
+        let words = ["publish", "--api", daemon.api, "--as", "cci-belfort", "--theme", "machine-speciale",
+                     "--title", "une fois", "--id", "belfort-0001"]
+        let first = try runCommand(Binaries.orisctl, words)
+        let second = try runCommand(Binaries.orisctl, words)
+
+        #expect(first.status == 0 && !first.stdout.contains("duplicate"))
+        #expect(second.status == 0 && second.stdout.contains("ACK id=belfort-0001 seq=1 tiers=gip duplicate"))
+    }
+}
