@@ -30,7 +30,10 @@ enum HelloCommand: Command {
             let themes = welcome["themes"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ", ") ?? ""
             Output.line("member \(text("member")) (\(text("stratum"))) of tenant \(text("tenant"))")
             Output.line("themes: \(themes)")
-            let roles = welcome["roles"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            let animates = welcome["animates"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            let roles = (welcome["roles"]?.arrayValue?.compactMap(\.stringValue) ?? []).map {
+                $0 == "animateur" && !animates.isEmpty ? "animateur of \(animates.joined(separator: ", "))" : $0
+            }
             if !roles.isEmpty { Output.line("roles: \(roles.joined(separator: ", "))") }
             let readable = welcome["readable"]?.arrayValue?.compactMap(\.stringValue) ?? []
             Output.line("reads: \(readable.map { $0.isEmpty ? "(every topic)" : $0 }.joined(separator: " "))")

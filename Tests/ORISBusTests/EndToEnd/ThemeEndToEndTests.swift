@@ -131,6 +131,7 @@ struct ThemeEndToEndTests {
         let hello = try session.client(as: "anim").request(.hello).body
         #expect(hello["roles"] == .array([.string("animateur")]) && hello["animates"] == .array([.string("auto")]))
         #expect(try Self.orisctl(daemon, as: "anim", ["explain", "c1", "bfc/auto/axis/a1/tasking"]).status == 0)
+        #expect(try Self.orisctl(daemon, as: "anim", ["hello"]).stdout.contains("roles: animateur of auto"))
         // Roles: a capteur and a GIP member may not change the axes; the animateur may.
         let add = ["theme", "collector", "add", "auto", "a1", "c3"]
         #expect(try Self.orisctl(daemon, as: "c3", add).status == 65)
