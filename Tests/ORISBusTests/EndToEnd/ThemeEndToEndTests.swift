@@ -290,13 +290,14 @@ struct ThemeEndToEndTests {
         let c4 = try session.subscriber(as: "c4", ["bfc/plan/axis/a1/"])
         try session.waitForSubscriptions(3)
 
-        // a1's deadline in 8 s (due soon at once, overdue in 8 s); a checkpoint a day ago
-        // (overdue at once); a consolidated diagnostic far ahead and a use already done: nothing.
+        // a1's deadline in 12 s (due soon at once, overdue in 12 s: room for a slow machine to
+        // finish the first part and restart before it); a checkpoint a day ago (overdue at once);
+        // a consolidated diagnostic far ahead and a use already done: nothing.
         let now = Timestamp.now().milliseconds
         func at(_ offset: Int64) -> String { Timestamp(milliseconds: now + offset).description }
         let dated = """
             {"id": "plan",
-             "axes": [{"id": "a1", "deadline": "\(at(8000))", "collectors": ["c4"]}],
+             "axes": [{"id": "a1", "deadline": "\(at(12_000))", "collectors": ["c4"]}],
              "planning": {"start": "\(at(-86_400_000 * 30))",
                           "checkpoints": [{"label": "point", "date": "\(at(-86_400_000))"}],
                           "consolidated_diagnostic": "2099-01-01",
@@ -319,7 +320,7 @@ struct ThemeEndToEndTests {
         let again = try session.subscriber(as: "admin", ["bfc/plan/gip/"])
         let collector = try session.subscriber(as: "c4", ["bfc/plan/axis/a1/"])
         try session.waitForSubscriptions(2)
-        let wait = Double(now + 12_000 - Timestamp.now().milliseconds) / 1000
+        let wait = Double(now + 16_000 - Timestamp.now().milliseconds) / 1000
         let late = try Self.collect(again, count: 1, seconds: wait)
         #expect(late.map(Self.reminderState) == ["axis:a1 overdue"])
         #expect(try AccessEndToEndTests.drain(collector).map(Self.reminderState) == ["axis:a1 overdue"])
