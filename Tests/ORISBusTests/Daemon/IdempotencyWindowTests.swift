@@ -83,4 +83,24 @@ import Testing
         #expect(ack.jsonObject["seq"] == .int(4))
         #expect(ack.jsonObject["tiers"] == .array([.string("gip"), .string("crps")]))
     }
+
+    @Test(arguments: [false, true])
+    func ackEncoded_isTheJSONObjectsEncoding(duplicate: Bool) {
+        let acks = [
+            AckRecord(id: "a", sender: "m", deliveries: [.init(topic: "bfc/t/gip/alert", seq: 4),
+                                                         .init(topic: "bfc/t/crps/alert", seq: 2)],
+                      position: 9, received: Timestamp(milliseconds: 0)),
+            AckRecord(id: "x\"é\u{1}", sender: "m", deliveries: [], position: 0, received: Timestamp(milliseconds: 0)),
+            AckRecord(id: String(repeating: "z", count: 133), sender: "m",
+                      deliveries: [.init(topic: "t/" + String(repeating: "\\", count: 40) + "/gip/signal",
+                                         seq: UInt64(Int64.max))],
+                      position: 1, received: Timestamp(milliseconds: 0)),
+        ]
+        for ack in acks {
+            var object = ack.jsonObject
+            if duplicate { object["duplicate"] = .bool(true) }
+
+            #expect(ack.encoded(duplicate: duplicate) == JSONWriter.encode(.object(object)))
+        }
+    }
 }
