@@ -10,6 +10,14 @@ import ORISBus
 import Glibc
 #endif
 
+// `oris-bench window-bytes [N]`: the id window's heap bytes per entry, without any daemon.
+if CommandLine.arguments.count >= 2, CommandLine.arguments[1] == "window-bytes" {
+    let entries = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 200_000 : 200_000
+    let bytes = windowBytesPerEntry(entries: entries)
+    print("id window, \(entries) entries: \(Int(bytes)) B resident per entry")
+    exit(0)
+}
+
 let usage = "usage: oris-bench ORISD SCRATCH --load ORISLOAD [--quick] [--runs N] [--w3-runs N] [--items N] "
     + "[--recovery-items N] [--only LIST]\n"
 var arguments = ArgumentReader(Array(CommandLine.arguments.dropFirst()))

@@ -25,7 +25,7 @@ extension Bus {
         }
         let tenant = member.tenant
         guard let store = self.stores[tenant], let journal = store.journal,
-              let original = store.window.ack(for: id),
+              let original = self.ack(for: id, tenant: tenant),
               let atGIP = original.deliveries.first(where: { $0.tier == .gip }),
               let topic = Topic(atGIP.topic)
         else {
@@ -35,7 +35,7 @@ extension Bus {
             throw Rejection(.forbidden, "member '\(member.id)' does not work on theme '\(topic.theme)'")
         }
         let escalationID = id + "~crps"
-        if let first = store.window.ack(for: escalationID) {
+        if let first = self.ack(for: escalationID, tenant: tenant) {
             return Accepted(ack: first, outbound: [], isDuplicate: true, tenant: tenant)
         }
         guard !original.deliveries.contains(where: { $0.tier == .crps }) else {

@@ -67,7 +67,7 @@ extension Bus {
     ///
     /// - Returns: nil when the item is not in the tenant's id window.
     package func trace(id: String, tenant: String, scanLimit: Int = 10_000) throws(JournalError) -> JSONObject? {
-        guard let store = self.stores[tenant], let ack = store.window.ack(for: id) else { return nil }
+        guard let store = self.stores[tenant], let ack = self.ack(for: id, tenant: tenant) else { return nil }
         var deliveries = [JSONValue]()
         var position = ack.position
         for delivery in ack.deliveries {

@@ -19,7 +19,7 @@ extension Bus {
     ///   storing it and recording it as raised).
     func remind(_ due: ReminderPlanner.Due, theme: ThemeConfiguration, now: Timestamp) throws(Rejection) -> Accepted? {
         let id = Self.reminderID(due)
-        if self.stores[due.tenant]?.window.ack(for: id)?.sender == Self.daemonSender { return nil }
+        if self.stores[due.tenant]?.window.find(id)?.sender == Self.daemonSender { return nil }
         let milestone = due.milestone
         let date = milestone.planned.date
         // Whole days left, counted down: 4 days and 2 hours is "in 4 days".

@@ -90,7 +90,7 @@ package final class Bus {
         /// The last sequence number given, 0 before the first.
         var seq: UInt64 = 0
         /// Its slot in its tenant's journal (``Journal/slot(of:)``); nil without a journal.
-        let journalSlot: Int?
+        var journalSlot: Int?
     }
 
     /// A tenant's journal (nil when the bus runs without one) and its recent ids.
@@ -136,20 +136,27 @@ package final class Bus {
             var window = IdempotencyWindow(seconds: policy.dedupeWindowSeconds, maximum: policy.dedupeMaxItems)
             var journal: Journal?
             if let journalRoot {
-                var rebuilding: AckRecord?
                 let now = Timestamp.now()
                 let directory = journalRoot + "/" + tenant
+                // The topics met while the journal opens get their journal slots once it is open.
+                let firstNewSlot = self.topics.count
+                var rebuilding = Rebuilding()
                 journal = try Journal(directory: directory, segmentBytes: policy.segmentBytes) { record in
                     // Records of one item are consecutive: regroup them into the item's ACK.
-                    if rebuilding?.id != record.id {
-                        if let done = rebuilding { window.remember(done, now: now) }
-                        rebuilding = AckRecord(id: record.id, sender: record.sender, deliveries: [], position: 0,
-                                               received: record.received)
+                    if rebuilding.id != record.id {
+                        rebuilding.flush(into: &window, now: now)
+                        rebuilding.start(record)
                     }
-                    rebuilding?.deliveries.append(.init(topic: record.topic, seq: record.seq))
-                    rebuilding?.position = record.position
+                    // Every topic in a journal was written from a `Topic`, so it reads back as one.
+                    if let slot = self.rebuildingSlot(of: record.topic, cache: &rebuilding) {
+                        rebuilding.deliveries.append(.init(slot: slot, seq: record.seq))
+                    }
+                    rebuilding.position = record.position
                 }
-                if let done = rebuilding { window.remember(done, now: now) }
+                rebuilding.flush(into: &window, now: now)
+                for slot in firstNewSlot..<self.topics.count {
+                    self.topics[slot].journalSlot = journal?.slot(of: self.topics[slot].name)
+                }
                 for (name, seq) in journal?.lastSequences ?? [:] {
                     if let topic = Topic(name) { self.topics[self.slot(of: topic, journal: journal)].seq = seq }
                 }
@@ -222,13 +229,13 @@ package final class Bus {
             throw Rejection(.unknownTheme, "tenant '\(sender.tenant)' has no theme '\(stamped.theme)'", id: claimed)
         }
         try PublishPolicy.check(member: sender, kind: stamped.kind, theme: theme, axis: stamped.axis, id: claimed)
-        if let first = tenantStore?.window.ack(for: stamped.id) {
+        if let first = tenantStore?.window.find(stamped.id) {
             // The same member retrying gets its first ACK; another member may not take the id.
             guard first.sender == sender.id else {
                 throw Rejection(.idInUse, "id '\(stamped.id)' is already used by another member of tenant "
                                 + "'\(sender.tenant)'", id: claimed)
             }
-            return Accepted(ack: first, outbound: [], isDuplicate: true, tenant: sender.tenant)
+            return Accepted(ack: self.ack(stamped.id, first), outbound: [], isDuplicate: true, tenant: sender.tenant)
         }
 
         stamped.tenant = sender.tenant
@@ -243,9 +250,10 @@ package final class Bus {
             // capteur), and only on themes the sender still works on (its rights may have shrunk
             // since it published the original).
             for reference in stamped.references {
-                guard let original = store.window.ack(for: reference), original.sender == sender.id else { continue }
+                guard let original = store.window.find(reference), original.sender == sender.id else { continue }
                 for delivery in original.deliveries {
-                    guard let topic = Topic(delivery.topic), topic.kind == stamped.kind, sender.worksOn(topic.theme),
+                    let topic = self.topics[Int(delivery.slot)].topic
+                    guard topic.kind == stamped.kind, sender.worksOn(topic.theme),
                           self.registry.theme(topic.theme, tenant: sender.tenant) != nil
                     else { continue }
                     let route = OriginalRoute(theme: topic.theme, tier: topic.tier, axis: topic.axis)
@@ -349,10 +357,61 @@ package final class Bus {
         }
         let ack = AckRecord(id: stamped.id, sender: sender, deliveries: delivered,
                             position: position, received: now)
-        tenantStore?.window.remember(ack, now: now)
+        let remembered = slots.indices.lazy.map { IdempotencyWindow.Delivery(slot: slots[$0], seq: outbound[$0].seq) }
+        tenantStore?.window.remember(stamped.id, sender: sender, deliveries: remembered, position: position,
+                                     received: now, now: now)
         var accepted = Accepted(ack: ack, outbound: outbound, isDuplicate: false, tenant: tenant)
         accepted.body = body
         return accepted
+    }
+
+    /// The ACK an id's tenant window remembers, with its topics' names and tiers.
+    func ack(_ id: String, _ remembered: IdempotencyWindow.Remembered) -> AckRecord {
+        let deliveries = remembered.deliveries.map { delivery in
+            let topic = self.topics[Int(delivery.slot)]
+            return AckRecord.Delivery(topic: topic.name, seq: delivery.seq, tier: topic.topic.tier)
+        }
+        return AckRecord(id: id, sender: remembered.sender, deliveries: deliveries, position: remembered.position,
+                         received: remembered.received)
+    }
+
+    /// The ACK of an id its tenant's window still remembers.
+    func ack(for id: String, tenant: String) -> AckRecord? {
+        self.stores[tenant]?.window.find(id).map { self.ack(id, $0) }
+    }
+
+    /// An item being regrouped from its journal records while the window is rebuilt.
+    private struct Rebuilding {
+        var id = ""
+        var sender = ""
+        var received = Timestamp(milliseconds: 0)
+        var position: UInt64 = 0
+        var deliveries: [IdempotencyWindow.Delivery] = []
+        /// The last topic name read and its slot: an item's records and the next items' often
+        /// share it.
+        var lastTopic: (name: String, slot: Int)?
+
+        mutating func start(_ record: RecordSummary) {
+            self.id = record.id
+            self.sender = record.sender
+            self.received = record.received
+            self.deliveries.removeAll(keepingCapacity: true)
+        }
+
+        mutating func flush(into window: inout IdempotencyWindow, now: Timestamp) {
+            guard !self.id.isEmpty else { return }
+            window.remember(self.id, sender: self.sender, deliveries: self.deliveries, position: self.position,
+                            received: self.received, now: now)
+        }
+    }
+
+    /// The slot of a topic named in a journal record, made without its journal slot.
+    private func rebuildingSlot(of name: String, cache rebuilding: inout Rebuilding) -> Int? {
+        if let last = rebuilding.lastTopic, last.name == name { return last.slot }
+        guard let topic = Topic(name) else { return nil }
+        let slot = self.slot(of: topic, journal: nil)
+        rebuilding.lastTopic = (name, slot)
+        return slot
     }
 
     /// The last sequence number given on a topic (0 when none).

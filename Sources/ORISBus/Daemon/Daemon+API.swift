@@ -262,10 +262,12 @@ extension Daemon {
     /// The reply to an accepted publish, and the feed messages of its deliveries.
     private func outcome(of accepted: Accepted, body: [UInt8], endpoint: String) -> Outcome {
         // Ingest has no one to answer: its ACK is not written out (about a tenth of a publish).
-        var reply = Reply(word: "ACK", body: endpoint == "ingest" ? JSONObject() : accepted.ack.jsonObject)
+        // A retry gets the first ACK's fields, and a flag so that a client can tell a repeat from
+        // news.
+        let reply = endpoint == "ingest"
+            ? Reply(word: "ACK", body: accepted.isDuplicate ? JSONObject([("duplicate", .bool(true))]) : JSONObject())
+            : Reply(word: "ACK", encodedBody: accepted.ack.encoded(duplicate: accepted.isDuplicate))
         if accepted.isDuplicate {
-            // The first ACK's fields, and a flag so that a client can tell a repeat from news.
-            reply.body["duplicate"] = .bool(true)
             return Outcome(reply: reply, position: accepted.ack.position, id: accepted.id)
         }
         // The archive tier is stored for the record and never sent live. Alerts the daemon raised

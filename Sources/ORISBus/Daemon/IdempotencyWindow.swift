@@ -34,13 +34,106 @@ package struct AckRecord: Sendable, Equatable {
         })
         return o
     }
+
+    /// ``jsonObject``'s compact encoding, with `"duplicate":true` after it for a retry, written
+    /// straight into storage sized beforehand: the api endpoint answers every publish with one,
+    /// and building the object first cost allocations for each of its values.
+    package func encoded(duplicate: Bool) -> [UInt8] {
+        // The punctuation, field names and the first seq take under 96 bytes; each delivery's
+        // under 48 besides its topic and tier.
+        var size = 96 + ByteWriter.bound(ofString: self.id)
+        for delivery in self.deliveries {
+            size += 48 + ByteWriter.bound(ofString: delivery.topic) + ByteWriter.bound(ofString: delivery.tier.word)
+        }
+        return [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            var w = ByteWriter(buffer)
+            w.literal("{\"id\":")
+            w.string(self.id)
+            w.literal(",\"seq\":")
+            if let first = self.deliveries.first {
+                w.integer(Int64(first.seq))
+            } else {
+                w.literal("null")
+            }
+            w.literal(",\"tiers\":[")
+            for (n, delivery) in self.deliveries.enumerated() {
+                if n > 0 { w.byte(UInt8(ascii: ",")) }
+                w.string(delivery.tier.word)
+            }
+            w.literal("],\"deliveries\":[")
+            for (n, delivery) in self.deliveries.enumerated() {
+                if n > 0 { w.byte(UInt8(ascii: ",")) }
+                w.literal("{\"topic\":")
+                w.string(delivery.topic)
+                w.literal(",\"seq\":")
+                w.integer(Int64(delivery.seq))
+                w.byte(UInt8(ascii: "}"))
+            }
+            w.byte(UInt8(ascii: "]"))
+            if duplicate {
+                w.literal(",\"duplicate\":true")
+            }
+            w.byte(UInt8(ascii: "}"))
+            initialized = w.count
+        }
+    }
 }
 
-/// The ids a tenant published recently, each with its ACK, forgotten by age and by count.
+/// The ids a tenant published recently, each with what its ACK said, forgotten by age and by
+/// count.
+///
+/// Up to `dedupe_max_items` (a million by default) are kept, so an entry is kept small and
+/// flat: its id's bytes, its deliveries and the entry itself go to the ends of three queues in
+/// publishing order, and the oldest leave from their fronts. Topics are the bus's topic slots,
+/// senders numbers into a list of the senders seen. An id is found through an open-addressing
+/// table of entry numbers placed by the id's hash, so that no id is kept as a `String` of its
+/// own and no dictionary hashes the hash again.
 package struct IdempotencyWindow: Sendable {
-    private var acks: [String: AckRecord] = [:]
-    private var order: [(time: Int64, id: String)] = []
-    private var head = 0
+    /// One delivery of a remembered item: the topic's slot in the bus, and the sequence given.
+    package struct Delivery: Sendable, Equatable {
+        package var slot: UInt32
+        package var seq: UInt64
+
+        package init(slot: Int, seq: UInt64) {
+            self.slot = UInt32(slot)
+            self.seq = seq
+        }
+    }
+
+    /// What the window knows of a remembered id.
+    package struct Remembered: Sendable, Equatable {
+        /// The member that published it: a retry must come from the same member.
+        package var sender: String
+        package var deliveries: [Delivery]
+        /// The journal position of the item's last record (0 without a journal).
+        package var position: UInt64
+        package var received: Timestamp
+    }
+
+    private struct Entry: Sendable {
+        /// The id's hash: where the entry's number goes in ``table``.
+        var hash: Int
+        /// Where its id's bytes and its deliveries end in their queues; they start where the
+        /// entry before it ends them (or at the queue's front, for the oldest entry).
+        var idEnd: Int
+        var deliveriesEnd: Int
+        var position: UInt64
+        var received: Int64
+        var sender: UInt32
+    }
+
+    private var entries = Queue<Entry>()
+    private var idBytes = Queue<UInt8>()
+    private var deliveries = Queue<Delivery>()
+    /// Entry numbers, each placed at its hash (modulo the size, a power of two) or just after,
+    /// -1 for an empty place; at most half full, so that a run of places stays short. Ids with
+    /// the same hash each have their place: a collision costs a byte comparison, never a wrong
+    /// answer.
+    private var table = [Int](repeating: -1, count: 16)
+    /// Never shrinks: a tenant has few members, and one that left may still have ids here.
+    private var senders: [String] = []
+    private var senderNumbers: [String: UInt32] = [:]
+    private var lastSender: UInt32 = 0
     package let seconds: Int
     package let maximum: Int
 
@@ -49,28 +142,178 @@ package struct IdempotencyWindow: Sendable {
         self.maximum = max(1, maximum)
     }
 
-    /// The ACK of an id still remembered.
-    package func ack(for id: String) -> AckRecord? {
-        self.acks[id]
+    /// How many ids are remembered.
+    package var count: Int { self.entries.count }
+
+    /// What the window remembers of an id, if it is still there.
+    package func find(_ id: String) -> Remembered? {
+        var id = id
+        guard let number = id.withUTF8({ self.number(of: $0) }) else { return nil }
+        let entry = self.entries[number]
+        let first = number == self.entries.start ? self.deliveries.start : self.entries[number - 1].deliveriesEnd
+        return Remembered(sender: self.senders[Int(entry.sender)],
+                          deliveries: (first..<entry.deliveriesEnd).map { self.deliveries[$0] },
+                          position: entry.position, received: Timestamp(milliseconds: entry.received))
     }
 
-    /// How many ids are remembered.
-    package var count: Int { self.acks.count }
+    /// Remembers an id and its ACK, forgetting what is too old or too many. An id remembered
+    /// again is found with its latest ACK.
+    package mutating func remember(
+        _ id: String,
+        sender: String,
+        deliveries: some Sequence<Delivery>,
+        position: UInt64,
+        received: Timestamp,
+        now: Timestamp
+    ) {
+        var id = id
+        let hash = id.withUTF8 { bytes in
+            self.idBytes.append(contentsOf: bytes)
+            return Self.hash(bytes)
+        }
+        for delivery in deliveries {
+            self.deliveries.append(delivery)
+        }
+        if (self.entries.count + 1) * 2 > self.table.count {
+            self.grow()
+        }
+        self.place(self.entries.end, hash: hash)
+        self.entries.append(Entry(hash: hash, idEnd: self.idBytes.end, deliveriesEnd: self.deliveries.end,
+                                  position: position, received: received.milliseconds,
+                                  sender: self.senderNumber(sender)))
 
-    /// Remembers an ACK, forgetting what is too old or too many.
-    package mutating func remember(_ ack: AckRecord, now: Timestamp) {
-        if self.acks.updateValue(ack, forKey: ack.id) == nil {
-            self.order.append((ack.received.milliseconds, ack.id))
-        }
         let oldest = now.milliseconds - Int64(self.seconds) * 1000
-        while self.head < self.order.count
-                && (self.acks.count > self.maximum || self.order[self.head].time < oldest) {
-            self.acks.removeValue(forKey: self.order[self.head].id)
-            self.head += 1
+        while let first = self.entries.first, self.entries.count > self.maximum || first.received < oldest {
+            self.unplace(self.entries.start, hash: first.hash)
+            self.idBytes.removeFirst(upTo: first.idEnd)
+            self.deliveries.removeFirst(upTo: first.deliveriesEnd)
+            self.entries.removeFirst(upTo: self.entries.start + 1)
         }
-        // Compact the queue now and then, so it does not grow without bound.
-        if self.head > 4096 && self.head * 2 > self.order.count {
-            self.order.removeFirst(self.head)
+    }
+
+    /// The number of the newest entry holding the id `bytes`.
+    private func number(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        let hash = Self.hash(bytes)
+        let mask = self.table.count - 1
+        var found: Int?
+        var place = hash & mask
+        // An id remembered twice has two entries in one run: the newer is the higher number.
+        while self.table[place] >= 0 {
+            let number = self.table[place]
+            if self.entries[number].hash == hash, number > found ?? -1, self.holds(number, bytes) {
+                found = number
+            }
+            place = (place + 1) & mask
+        }
+        return found
+    }
+
+    /// Whether entry `number` holds the id `bytes`.
+    private func holds(_ number: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let end = self.entries[number].idEnd
+        let start = number == self.entries.start ? self.idBytes.start : self.entries[number - 1].idEnd
+        guard end - start == bytes.count else { return false }
+        for (n, byte) in bytes.enumerated() where self.idBytes[start + n] != byte {
+            return false
+        }
+        return true
+    }
+
+    /// Puts an entry number at the first empty place from its hash on.
+    private mutating func place(_ number: Int, hash: Int) {
+        let mask = self.table.count - 1
+        var place = hash & mask
+        while self.table[place] >= 0 {
+            place = (place + 1) & mask
+        }
+        self.table[place] = number
+    }
+
+    /// Takes an entry number out of the table, moving back the ones after it that a search
+    /// would otherwise no longer reach (linear probing's deletion, without markers).
+    private mutating func unplace(_ number: Int, hash: Int) {
+        let mask = self.table.count - 1
+        var hole = hash & mask
+        while self.table[hole] != number {
+            hole = (hole + 1) & mask
+        }
+        var next = (hole + 1) & mask
+        while self.table[next] >= 0 {
+            let home = self.entries[self.table[next]].hash & mask
+            // It may move back into the hole when the hole lies between its home and where it is.
+            if (hole - home) & mask <= (next - home) & mask {
+                self.table[hole] = self.table[next]
+                hole = next
+            }
+            next = (next + 1) & mask
+        }
+        self.table[hole] = -1
+    }
+
+    /// Doubles the table and places every entry again.
+    private mutating func grow() {
+        self.table = [Int](repeating: -1, count: self.table.count * 2)
+        for number in self.entries.start..<self.entries.end {
+            self.place(number, hash: self.entries[number].hash)
+        }
+    }
+
+    private mutating func senderNumber(_ sender: String) -> UInt32 {
+        // Most publishes come from the sender before.
+        if !self.senders.isEmpty, self.senders[Int(self.lastSender)] == sender { return self.lastSender }
+        if let number = self.senderNumbers[sender] {
+            self.lastSender = number
+            return number
+        }
+        self.senders.append(sender)
+        self.lastSender = UInt32(self.senders.count - 1)
+        self.senderNumbers[sender] = self.lastSender
+        return self.lastSender
+    }
+
+    /// The hash of an id's bytes, seeded per process like every `Hasher`, so that nobody can
+    /// choose ids that collide.
+    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var hasher = Hasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+        return hasher.finalize()
+    }
+}
+
+/// A queue whose elements are numbered from the first ever appended, so that a number stays
+/// valid while elements leave from the front.
+private struct Queue<Element: Sendable>: Sendable {
+    private var storage: [Element] = []
+    /// The number of `storage[0]`.
+    private var base = 0
+    /// The index in `storage` of the front element; those before it have left.
+    private var head = 0
+
+    /// The number of the front element.
+    var start: Int { self.base + self.head }
+    /// The number the next element appended will have.
+    var end: Int { self.base + self.storage.count }
+    var count: Int { self.storage.count - self.head }
+    var first: Element? { self.head < self.storage.count ? self.storage[self.head] : nil }
+
+    subscript(number: Int) -> Element { self.storage[number - self.base] }
+
+    mutating func append(_ element: Element) {
+        self.storage.append(element)
+    }
+
+    mutating func append(contentsOf elements: some Sequence<Element>) {
+        self.storage.append(contentsOf: elements)
+    }
+
+    /// Lets the elements numbered before `number` leave.
+    mutating func removeFirst(upTo number: Int) {
+        self.head = number - self.base
+        // Move the rest to the front now and then, so that the storage stays within twice what
+        // is kept.
+        if self.head > 4096 && self.head * 2 > self.storage.count {
+            self.storage.removeFirst(self.head)
+            self.base += self.head
             self.head = 0
         }
     }

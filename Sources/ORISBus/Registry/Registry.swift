@@ -6,7 +6,7 @@
 /// control commands (``Enrolment`` keeps those changes across restarts).
 package struct Registry: Sendable {
     private var tenantsByID: [String: TenantConfiguration] = [:]
-    private var themesByKey: [String: ThemeConfiguration] = [:]
+    private var themesByKey: [ThemeKey: ThemeConfiguration] = [:]
     private var membersByID: [String: Member] = [:]
     private var membersByKey: [String: String] = [:]
     /// Tenant ids in the order they were configured.
@@ -26,7 +26,14 @@ package struct Registry: Sendable {
         }
     }
 
-    private static func key(_ tenant: String, _ theme: String) -> String { "\(tenant)/\(theme)" }
+    /// A theme's tenant and id, hashed as they are: every publish looks its theme up, and a
+    /// key made into one string cost an interpolation each time.
+    private struct ThemeKey: Hashable, Sendable {
+        var tenant: String
+        var theme: String
+    }
+
+    private static func key(_ tenant: String, _ theme: String) -> ThemeKey { ThemeKey(tenant: tenant, theme: theme) }
 
     /// The member connecting under this name.
     package func member(_ id: String) -> Member? { self.membersByID[id] }

@@ -107,11 +107,20 @@ package struct Reply: Sendable, Equatable {
     package var body: JSONObject
     /// Frames after the body: a REPLAY's items.
     package var items: [[UInt8]]
+    /// The body already encoded, sent instead of ``body`` (then empty): an ACK on the api
+    /// endpoint is written straight to bytes.
+    private var encodedBody: [UInt8]?
 
     package init(word: String, body: JSONObject, items: [[UInt8]] = []) {
         self.word = word
         self.body = body
         self.items = items
+    }
+
+    /// A reply whose body is already encoded.
+    package init(word: String, encodedBody: [UInt8]) {
+        self.init(word: word, body: JSONObject())
+        self.encodedBody = encodedBody
     }
 
     /// A NAK for a rejection.
@@ -125,7 +134,8 @@ package struct Reply: Sendable, Equatable {
 
     /// The frames, without the routing envelope.
     package var frames: [[UInt8]] {
-        [Request.signature, Array(self.word.utf8), JSONWriter.encode(.object(self.body))] + self.items
+        [Request.signature, Array(self.word.utf8), self.encodedBody ?? JSONWriter.encode(.object(self.body))]
+            + self.items
     }
 
     /// Reads a reply's frames.

@@ -4,38 +4,75 @@ import Testing
 
 /// Ids remembered for retries: by age and by count.
 @Suite struct IdempotencyWindowTests {
-    static func ack(_ id: String, at ms: Int64) -> AckRecord {
-        AckRecord(id: id, sender: "m", deliveries: [.init(topic: "a/t/gip/signal", seq: 1)], position: 1,
-                  received: Timestamp(milliseconds: ms))
+    static func remember(_ id: String, at ms: Int64, in window: inout IdempotencyWindow, sender: String = "m",
+                         deliveries: [IdempotencyWindow.Delivery] = [.init(slot: 0, seq: 1)]) {
+        window.remember(id, sender: sender, deliveries: deliveries, position: 1, received: Timestamp(milliseconds: ms),
+                        now: Timestamp(milliseconds: ms))
     }
 
     @Test func remember_keepsAnIdWithinTheWindow() {
         var window = IdempotencyWindow(seconds: 60, maximum: 10)
-        window.remember(Self.ack("x", at: 1_000), now: Timestamp(milliseconds: 1_000))
+        Self.remember("x", at: 1_000, in: &window)
 
-        #expect(window.ack(for: "x") == Self.ack("x", at: 1_000))
-        #expect(window.ack(for: "y") == nil)
+        #expect(window.find("x") == IdempotencyWindow.Remembered(
+            sender: "m", deliveries: [.init(slot: 0, seq: 1)], position: 1, received: Timestamp(milliseconds: 1_000)))
+        #expect(window.find("y") == nil)
     }
 
     @Test func remember_forgetsIdsOlderThanTheWindow() {
         var window = IdempotencyWindow(seconds: 60, maximum: 10)
-        window.remember(Self.ack("old", at: 0), now: Timestamp(milliseconds: 0))
+        Self.remember("old", at: 0, in: &window)
 
-        window.remember(Self.ack("new", at: 61_000), now: Timestamp(milliseconds: 61_000))
+        Self.remember("new", at: 61_000, in: &window)
 
-        #expect(window.ack(for: "old") == nil)
-        #expect(window.ack(for: "new") != nil)
+        #expect(window.find("old") == nil)
+        #expect(window.find("new") != nil)
     }
 
     @Test func remember_pastTheMaximum_forgetsTheOldestFirst() {
         var window = IdempotencyWindow(seconds: 3600, maximum: 3)
         for n in 1...5 {
-            window.remember(Self.ack("id\(n)", at: Int64(n)), now: Timestamp(milliseconds: Int64(n)))
+            Self.remember("id\(n)", at: Int64(n), in: &window)
         }
 
         #expect(window.count == 3)
-        #expect(window.ack(for: "id1") == nil && window.ack(for: "id2") == nil)
-        #expect(window.ack(for: "id3") != nil && window.ack(for: "id5") != nil)
+        #expect(window.find("id1") == nil && window.find("id2") == nil)
+        #expect(window.find("id3") != nil && window.find("id5") != nil)
+    }
+
+    @Test func remember_anIdAgain_findsItsLatestACK() {
+        var window = IdempotencyWindow(seconds: 3600, maximum: 10)
+        Self.remember("x", at: 1, in: &window, sender: "a")
+
+        Self.remember("x", at: 2, in: &window, sender: "b")
+
+        #expect(window.find("x")?.sender == "b")
+    }
+
+    @Test func remember_manyIdsPastTheMaximum_keepsEachOneWithItsOwnSenderAndDeliveries() {
+        // Enough to move every queue to its front several times, with one to three deliveries each.
+        var window = IdempotencyWindow(seconds: 3600, maximum: 5_000)
+        for n in 0..<20_000 {
+            let deliveries = (0...(n % 3)).map { IdempotencyWindow.Delivery(slot: $0, seq: UInt64(n)) }
+            Self.remember("item-\(n)", at: 1, in: &window, sender: "member-\(n % 7)", deliveries: deliveries)
+        }
+
+        #expect(window.count == 5_000)
+        #expect((0..<15_000).allSatisfy { window.find("item-\($0)") == nil })
+        for n in 15_000..<20_000 {
+            let found = window.find("item-\(n)")
+            #expect(found?.sender == "member-\(n % 7)")
+            #expect(found?.deliveries == (0...(n % 3)).map { .init(slot: $0, seq: UInt64(n)) })
+        }
+    }
+
+    @Test func find_anIdSharingAPrefix_isNotTheSameId() {
+        var window = IdempotencyWindow(seconds: 3600, maximum: 10)
+        Self.remember("abc", at: 1, in: &window)
+
+        #expect(window.find("ab") == nil)
+        #expect(window.find("abcd") == nil)
+        #expect(window.find("abc") != nil)
     }
 
     @Test func ackJSON_listsTiersFromTopicsInOrder() {
@@ -45,5 +82,25 @@ import Testing
 
         #expect(ack.jsonObject["seq"] == .int(4))
         #expect(ack.jsonObject["tiers"] == .array([.string("gip"), .string("crps")]))
+    }
+
+    @Test(arguments: [false, true])
+    func ackEncoded_isTheJSONObjectsEncoding(duplicate: Bool) {
+        let acks = [
+            AckRecord(id: "a", sender: "m", deliveries: [.init(topic: "bfc/t/gip/alert", seq: 4),
+                                                         .init(topic: "bfc/t/crps/alert", seq: 2)],
+                      position: 9, received: Timestamp(milliseconds: 0)),
+            AckRecord(id: "x\"é\u{1}", sender: "m", deliveries: [], position: 0, received: Timestamp(milliseconds: 0)),
+            AckRecord(id: String(repeating: "z", count: 133), sender: "m",
+                      deliveries: [.init(topic: "t/" + String(repeating: "\\", count: 40) + "/gip/signal",
+                                         seq: UInt64(Int64.max))],
+                      position: 1, received: Timestamp(milliseconds: 0)),
+        ]
+        for ack in acks {
+            var object = ack.jsonObject
+            if duplicate { object["duplicate"] = .bool(true) }
+
+            #expect(ack.encoded(duplicate: duplicate) == JSONWriter.encode(.object(object)))
+        }
     }
 }
