@@ -6,13 +6,8 @@
 /// (taskings) and may relay field items of its own; the CRPS decides and tasks; the national
 /// level shares signals, alerts and diagnostics; the operator may publish anything.
 package enum PublishPolicy {
-    /// The kinds a stratum may publish. Reminders are raised by the daemon alone.
-    package static func kinds(for stratum: Stratum) -> Set<Kind> {
-        Set(Kind.allCases.filter { self.allows(stratum, kind: $0) })
-    }
-
     /// Whether a member of `stratum` may publish `kind`: the table itself, asked on every
-    /// publish without building a set.
+    /// publish without building a set. Reminders are raised by the daemon alone.
     package static func allows(_ stratum: Stratum, kind: Kind) -> Bool {
         switch stratum {
         case .capteur: return kind == .signal || kind == .alert
