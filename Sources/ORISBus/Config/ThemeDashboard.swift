@@ -109,6 +109,14 @@ package struct ThemeDashboard: Sendable, Equatable {
         self.axes.first { $0.id == id }
     }
 
+    /// Whether any date could raise a reminder: what ``milestones`` would list, without building
+    /// and sorting it (the daemon's loop asks before each poll).
+    package var hasMilestones: Bool {
+        let planning = self.planning
+        return !planning.checkpoints.isEmpty || self.axes.contains { $0.deadline != nil }
+            || planning.axesDiagnostics != nil || planning.consolidatedDiagnostic != nil || planning.crpsUse != nil
+    }
+
     /// The dated milestones that raise reminders, in back-planning order: the checkpoints, each
     /// axis's deadline, the restitution of the axes' diagnostics, the consolidated diagnostic
     /// and its use by the CRPS.

@@ -60,6 +60,13 @@ extension ConfigurationLoader {
         return theme
     }
 
+    /// Reads one research axis from `value` (what `THEME axis-add` sends); errors name their
+    /// field under `path`.
+    package static func readAxis(_ value: JSONValue, source: String, path: String) throws(ConfigurationError)
+    -> ResearchAxis {
+        try self.readAxis(ConfigNode(value: value, path: path, file: source))
+    }
+
     private static func readAxis(_ node: ConfigNode) throws(ConfigurationError) -> ResearchAxis {
         let a = try node.object(allowed: ["id", "title", "domain", "analysts", "deadline", "collectors",
                                           "indicators", "sources"])

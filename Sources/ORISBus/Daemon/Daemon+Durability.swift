@@ -168,7 +168,7 @@ extension Daemon {
         guard let bus = self.bus else { return -1 }
         // Retention and back-planning reminders are looked at once a second.
         let hasMilestones = self.registry.tenantIDs.contains { tenant in
-            self.registry.themes(of: tenant).contains { !$0.dashboard.milestones.isEmpty }
+            self.registry.themes(of: tenant).contains { $0.dashboard.hasMilestones }
         }
         var timeout = hasMilestones || self.configuration.tenants.contains { $0.durability.hasRetention } ? 1000 : -1
         let now = Timestamp.now().milliseconds

@@ -114,15 +114,11 @@ extension Daemon {
             guard let value = o["axis"], value.objectValue != nil else {
                 throw Rejection(.badRequest, "'axis' must be an axis object (id, domain, deadline, collectors, …)")
             }
-            var wrapper = theme.jsonObject
-            wrapper["axes"] = .array([value])
             let axis: ResearchAxis
             do throws(ConfigurationError) {
-                let read = try ConfigurationLoader.readTheme(.object(wrapper), base: theme, source: "axis")
-                axis = read.dashboard.axes[0]
+                axis = try ConfigurationLoader.readAxis(value, source: "axis", path: "axis")
             } catch {
-                let field = error.field.hasPrefix("axes[0]") ? "axis" + error.field.dropFirst(7) : error.field
-                throw Rejection(.badRequest, "\(field): \(error.problem)")
+                throw Rejection(.badRequest, "\(error.field): \(error.problem)")
             }
             guard theme.dashboard.axis(axis.id) == nil else {
                 throw Rejection(.conflict, "theme '\(theme.id)' already has an axis '\(axis.id)'")

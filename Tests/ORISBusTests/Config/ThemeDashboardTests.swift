@@ -114,5 +114,12 @@ import Testing
                                           "crps_use"])
         #expect(milestones.map(\.tiers) == [[.gip, .crps], [.gip, .axis], [.gip], [.gip, .crps], [.gip, .crps]])
         #expect(milestones[1].axis == "a1")
+        // The loop's cheap question agrees with the list, with dates and without.
+        #expect(theme.dashboard.hasMilestones)
+        #expect(!ThemeDashboard().hasMilestones && ThemeDashboard().milestones.isEmpty)
+        var startOnly = ThemeDashboard()
+        startOnly.planning.start = DueDate("2027-01-01")
+        startOnly.axes = [ResearchAxis(id: "sans-date")]
+        #expect(!startOnly.hasMilestones && startOnly.milestones.isEmpty)
     }
 }
