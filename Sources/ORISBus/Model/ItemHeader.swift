@@ -8,54 +8,205 @@ package struct ItemHeader: Sendable, Equatable {
     // MARK: - Set by the publisher
 
     /// The item's unique id; the daemon makes one when the publisher gives none.
-    package var id: String
-    package var kind: Kind
-    package var theme: String
-    package var title: String
-    package var severity: Severity = .unknown
-    package var urgency: Urgency = .unknown
-    package var certainty: Certainty = .unknown
-    package var tlp: TLP = .amber
-    package var posture: Posture?
-    package var tags: [String] = []
-    package var axis: String?
-    package var references: [String] = []
+    package var id: String {
+        get { self.storage.id }
+        set { self.unique().id = newValue }
+    }
+    package var kind: Kind {
+        get { self.storage.kind }
+        set { self.unique().kind = newValue }
+    }
+    package var theme: String {
+        get { self.storage.theme }
+        set { self.unique().theme = newValue }
+    }
+    package var title: String {
+        get { self.storage.title }
+        set { self.unique().title = newValue }
+    }
+    package var severity: Severity {
+        get { self.storage.severity }
+        set { self.unique().severity = newValue }
+    }
+    package var urgency: Urgency {
+        get { self.storage.urgency }
+        set { self.unique().urgency = newValue }
+    }
+    package var certainty: Certainty {
+        get { self.storage.certainty }
+        set { self.unique().certainty = newValue }
+    }
+    package var tlp: TLP {
+        get { self.storage.tlp }
+        set { self.unique().tlp = newValue }
+    }
+    package var posture: Posture? {
+        get { self.storage.posture }
+        set { self.unique().posture = newValue }
+    }
+    package var tags: [String] {
+        get { self.storage.tags }
+        set { self.unique().tags = newValue }
+    }
+    package var axis: String? {
+        get { self.storage.axis }
+        set { self.unique().axis = newValue }
+    }
+    package var references: [String] {
+        get { self.storage.references }
+        set { self.unique().references = newValue }
+    }
     /// When the publisher says it sent the item, as given (RFC 3339).
-    package var sent: String?
-    package var contentType: String = "text/plain"
+    package var sent: String? {
+        get { self.storage.sent }
+        set { self.unique().sent = newValue }
+    }
+    package var contentType: String {
+        get { self.storage.contentType }
+        set { self.unique().contentType = newValue }
+    }
     /// CAP status: absent means the publisher did not say (an actual item).
-    package var status: ItemStatus?
+    package var status: ItemStatus? {
+        get { self.storage.status }
+        set { self.unique().status = newValue }
+    }
     /// CAP message type: absent means a new item.
-    package var messageType: MessageType?
+    package var messageType: MessageType? {
+        get { self.storage.messageType }
+        set { self.unique().messageType = newValue }
+    }
     /// When the item stops being true, as given (RFC 3339).
-    package var expires: String?
+    package var expires: String? {
+        get { self.storage.expires }
+        set { self.unique().expires = newValue }
+    }
     /// The places the item is about, in the source's own words (CAP `areaDesc`).
-    package var areas: [String] = []
+    package var areas: [String] {
+        get { self.storage.areas }
+        set { self.unique().areas = newValue }
+    }
     /// Fields whose names start with `x-`: carried through untouched, in order.
-    package var extensions: [(String, JSONValue)] = []
+    package var extensions: [(String, JSONValue)] {
+        get { self.storage.extensions }
+        set { self.unique().extensions = newValue }
+    }
 
     // MARK: - Stamped by the daemon
 
     /// The tenant of the sender.
-    package var tenant: String?
+    package var tenant: String? {
+        get { self.storage.tenant }
+        set { self.unique().tenant = newValue }
+    }
     /// The authenticated member that published the item.
-    package var sender: String?
+    package var sender: String? {
+        get { self.storage.sender }
+        set { self.unique().sender = newValue }
+    }
     /// When the daemon accepted it.
-    package var received: Timestamp?
+    package var received: Timestamp? {
+        get { self.storage.received }
+        set { self.unique().received = newValue }
+    }
     /// The tier of this delivery.
-    package var tier: Tier?
+    package var tier: Tier? {
+        get { self.storage.tier }
+        set { self.unique().tier = newValue }
+    }
     /// The sequence number of this delivery on its topic.
-    package var seq: UInt64?
+    package var seq: UInt64? {
+        get { self.storage.seq }
+        set { self.unique().seq = newValue }
+    }
     /// Why this delivery happened, when it is not the kind's default route.
-    package var reason: String?
+    package var reason: String? {
+        get { self.storage.reason }
+        set { self.unique().reason = newValue }
+    }
     /// The region the item was first published in.
-    package var origin: String?
+    package var origin: String? {
+        get { self.storage.origin }
+        set { self.unique().origin = newValue }
+    }
 
     package init(id: String, kind: Kind, theme: String, title: String) {
-        self.id = id
-        self.kind = kind
-        self.theme = theme
-        self.title = title
+        self.storage = Storage(id: id, kind: kind, theme: theme, title: title)
+    }
+
+    /// The fields, behind one reference: copying a header (the bus hands one to the router,
+    /// the journal and each delivery) costs one retain, not one per string; a change copies
+    /// the fields first when another header shares them.
+    private var storage: Storage
+
+    /// Changed only while uniquely referenced (``unique()``), so shared copies never see a change.
+    private final class Storage: @unchecked Sendable {
+        var id: String
+        var kind: Kind
+        var theme: String
+        var title: String
+        var severity: Severity = .unknown
+        var urgency: Urgency = .unknown
+        var certainty: Certainty = .unknown
+        var tlp: TLP = .amber
+        var posture: Posture?
+        var tags: [String] = []
+        var axis: String?
+        var references: [String] = []
+        var sent: String?
+        var contentType: String = "text/plain"
+        var status: ItemStatus?
+        var messageType: MessageType?
+        var expires: String?
+        var areas: [String] = []
+        var extensions: [(String, JSONValue)] = []
+        var tenant: String?
+        var sender: String?
+        var received: Timestamp?
+        var tier: Tier?
+        var seq: UInt64?
+        var reason: String?
+        var origin: String?
+
+        init(id: String, kind: Kind, theme: String, title: String) {
+            self.id = id
+            self.kind = kind
+            self.theme = theme
+            self.title = title
+        }
+
+        /// A storage holding the same fields.
+        func copy() -> Storage {
+            let copy = Storage(id: self.id, kind: self.kind, theme: self.theme, title: self.title)
+            copy.severity = self.severity
+            copy.urgency = self.urgency
+            copy.certainty = self.certainty
+            copy.tlp = self.tlp
+            copy.posture = self.posture
+            copy.tags = self.tags
+            copy.axis = self.axis
+            copy.references = self.references
+            copy.sent = self.sent
+            copy.contentType = self.contentType
+            copy.status = self.status
+            copy.messageType = self.messageType
+            copy.expires = self.expires
+            copy.areas = self.areas
+            copy.extensions = self.extensions
+            copy.tenant = self.tenant
+            copy.sender = self.sender
+            copy.received = self.received
+            copy.tier = self.tier
+            copy.seq = self.seq
+            copy.reason = self.reason
+            copy.origin = self.origin
+            return copy
+        }
+    }
+
+    /// The storage, copied first when another header shares it.
+    private mutating func unique() -> Storage {
+        if !isKnownUniquelyReferenced(&self.storage) { self.storage = self.storage.copy() }
+        return self.storage
     }
 
     /// The version of the header this type reads and writes.
