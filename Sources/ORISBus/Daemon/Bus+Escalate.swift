@@ -36,7 +36,7 @@ extension Bus {
         }
         let escalationID = id + "~crps"
         if let first = self.ack(for: escalationID, tenant: tenant) {
-            return Accepted(ack: first, outbound: [], isDuplicate: true, tenant: tenant)
+            return Accepted(duplicateOf: first, tenant: tenant)
         }
         guard !original.deliveries.contains(where: { $0.tier == .crps }) else {
             throw Rejection(.conflict, "item '\(id)' already reached the CRPS")

@@ -8,17 +8,20 @@ package struct OutboundItem: Sendable, Equatable {
     package var encodedHeader: [UInt8]
     /// The topic as the bytes of a frame, made once per topic.
     package var topicBytes: [UInt8]
+    /// The topic's name, made once per topic.
+    package var topicName: String
     /// The item's stamped header, one for all its deliveries: ``header`` adds this delivery's
     /// tier, seq and reason when asked, so that no delivery carries a copy of its own.
     private var shared: SharedHeader
     private var reason: String?
 
-    init(topic: Topic, seq: UInt64, encodedHeader: [UInt8], topicBytes: [UInt8], shared: SharedHeader,
-         reason: String?) {
+    init(topic: Topic, seq: UInt64, encodedHeader: [UInt8], topicBytes: [UInt8], topicName: String,
+         shared: SharedHeader, reason: String?) {
         self.topic = topic
         self.seq = seq
         self.encodedHeader = encodedHeader
         self.topicBytes = topicBytes
+        self.topicName = topicName
         self.shared = shared
         self.reason = reason
     }
@@ -49,8 +52,6 @@ package struct OutboundItem: Sendable, Equatable {
 
 /// What an accepted publish came to.
 package struct Accepted: Sendable, Equatable {
-    /// The ACK, as first given.
-    package var ack: AckRecord
     /// The deliveries to send on the feed; empty for a retry of an id already published.
     package var outbound: [OutboundItem]
     /// True when the id was already published: nothing new was stored or numbered.
@@ -61,8 +62,45 @@ package struct Accepted: Sendable, Equatable {
     package var tenant: String
     /// The body stored with it (empty for a duplicate).
     package var body: [UInt8] = []
+    package let id: String
+    /// The journal position of the item's last record (0 without a journal).
+    package let position: UInt64
+    private let sender: String
+    private let received: Timestamp
+    /// The ACK of an id published before, as the window gave it back.
+    private let remembered: AckRecord?
 
-    package var id: String { self.ack.id }
+    /// A new item, stored and numbered.
+    init(id: String, sender: String, position: UInt64, received: Timestamp, outbound: [OutboundItem], tenant: String) {
+        self.id = id
+        self.sender = sender
+        self.position = position
+        self.received = received
+        self.outbound = outbound
+        self.isDuplicate = false
+        self.tenant = tenant
+        self.remembered = nil
+    }
+
+    /// A retry of an id already published: its first ACK, nothing to send.
+    init(duplicateOf first: AckRecord, tenant: String) {
+        self.id = first.id
+        self.sender = first.sender
+        self.position = first.position
+        self.received = first.received
+        self.outbound = []
+        self.isDuplicate = true
+        self.tenant = tenant
+        self.remembered = first
+    }
+
+    /// The ACK, as first given: made when asked, since ingest publishes are never answered.
+    package var ack: AckRecord {
+        if let remembered { return remembered }
+        let deliveries = self.outbound.map { AckRecord.Delivery(topic: $0.topicName, seq: $0.seq, tier: $0.topic.tier) }
+        return AckRecord(id: self.id, sender: self.sender, deliveries: deliveries, position: self.position,
+                         received: self.received)
+    }
 }
 
 /// The rules of publishing, without sockets: check the sender and the header, stamp, route,
@@ -235,7 +273,7 @@ package final class Bus {
                 throw Rejection(.idInUse, "id '\(stamped.id)' is already used by another member of tenant "
                                 + "'\(sender.tenant)'", id: claimed)
             }
-            return Accepted(ack: self.ack(stamped.id, first), outbound: [], isDuplicate: true, tenant: sender.tenant)
+            return Accepted(duplicateOf: self.ack(stamped.id, first), tenant: sender.tenant)
         }
 
         stamped.tenant = sender.tenant
@@ -313,7 +351,8 @@ package final class Bus {
                                              reason: route.reason, origin: stamped.origin)
             slots.append(slot)
             outbound.append(OutboundItem(topic: topic, seq: seq, encodedHeader: encoded,
-                                         topicBytes: self.topics[slot].bytes, shared: shared, reason: route.reason))
+                                         topicBytes: self.topics[slot].bytes, topicName: self.topics[slot].name,
+                                         shared: shared, reason: route.reason))
         }
 
         var newTopics = 0
@@ -352,15 +391,11 @@ package final class Bus {
             self.topics[slot].seq = item.seq
         }
         tenantStore?.topicCount += newTopics
-        let delivered = zip(slots, outbound).map { slot, item in
-            AckRecord.Delivery(topic: self.topics[slot].name, seq: item.seq, tier: item.topic.tier)
-        }
-        let ack = AckRecord(id: stamped.id, sender: sender, deliveries: delivered,
-                            position: position, received: now)
         let remembered = slots.indices.lazy.map { IdempotencyWindow.Delivery(slot: slots[$0], seq: outbound[$0].seq) }
         tenantStore?.window.remember(stamped.id, sender: sender, deliveries: remembered, position: position,
                                      received: now, now: now)
-        var accepted = Accepted(ack: ack, outbound: outbound, isDuplicate: false, tenant: tenant)
+        var accepted = Accepted(id: stamped.id, sender: sender, position: position, received: now, outbound: outbound,
+                                tenant: tenant)
         accepted.body = body
         return accepted
     }

@@ -173,13 +173,13 @@ extension Daemon {
         var reply = Reply(word: "ACK", body: accepted.ack.jsonObject)
         if accepted.isDuplicate {
             reply.body["duplicate"] = .bool(true)
-            return Outcome(reply: reply, position: accepted.ack.position, id: accepted.id)
+            return Outcome(reply: reply, position: accepted.position, id: accepted.id)
         }
         let deliveries = accepted.outbound.map {
             FeedMessage(tier: $0.topic.tier, frames: [$0.topicBytes, $0.encodedHeader, accepted.body])
         }
         self.logger.info("item escalated", [("id", id), ("member", caller.id)])
-        return Outcome(reply: reply, deliveries: deliveries, position: accepted.ack.position, id: accepted.id)
+        return Outcome(reply: reply, deliveries: deliveries, position: accepted.position, id: accepted.id)
     }
 
     /// A page of the audit trail: `{"tenant": T?, "after": N?, "limit": L?}` → entries after N.
@@ -268,7 +268,7 @@ extension Daemon {
             ? Reply(word: "ACK", body: accepted.isDuplicate ? JSONObject([("duplicate", .bool(true))]) : JSONObject())
             : Reply(word: "ACK", encodedBody: accepted.ack.encoded(duplicate: accepted.isDuplicate))
         if accepted.isDuplicate {
-            return Outcome(reply: reply, position: accepted.ack.position, id: accepted.id)
+            return Outcome(reply: reply, position: accepted.position, id: accepted.id)
         }
         // The archive tier is stored for the record and never sent live. Alerts the daemon raised
         // because of this item (corroboration) follow it.
@@ -277,12 +277,12 @@ extension Daemon {
         for item in accepted.outbound where item.topic.tier != .archive {
             deliveries.append(FeedMessage(tier: item.topic.tier, frames: [item.topicBytes, item.encodedHeader, body]))
         }
-        var position = accepted.ack.position
+        var position = accepted.position
         for raised in accepted.raised {
             deliveries += raised.outbound.map {
                 FeedMessage(tier: $0.topic.tier, frames: [$0.topicBytes, $0.encodedHeader, []])
             }
-            position = max(position, raised.ack.position)
+            position = max(position, raised.position)
         }
         return Outcome(reply: reply, deliveries: deliveries, position: position, id: accepted.id)
     }

@@ -53,7 +53,7 @@ extension Daemon {
             let deliveries = accepted.outbound.map {
                 FeedMessage(tier: $0.topic.tier, frames: [$0.topic.bytes, $0.encodedHeader, []])
             }
-            try self.dispatch(tenant: reminder.tenant, position: accepted.ack.position, deliveries: deliveries,
+            try self.dispatch(tenant: reminder.tenant, position: accepted.position, deliveries: deliveries,
                               reply: nil, id: accepted.id, sockets: sockets)
         }
         guard recorded != self.raisedReminders else { return }

@@ -9,137 +9,135 @@ package struct ItemHeader: Sendable, Equatable {
 
     /// The item's unique id; the daemon makes one when the publisher gives none.
     package var id: String {
-        get { self.storage.id }
-        set { self.unique().id = newValue }
+        get { self.fields.value.id }
+        set { self.fields.value.id = newValue }
     }
     package var kind: Kind {
-        get { self.storage.kind }
-        set { self.unique().kind = newValue }
+        get { self.fields.value.kind }
+        set { self.fields.value.kind = newValue }
     }
     package var theme: String {
-        get { self.storage.theme }
-        set { self.unique().theme = newValue }
+        get { self.fields.value.theme }
+        set { self.fields.value.theme = newValue }
     }
     package var title: String {
-        get { self.storage.title }
-        set { self.unique().title = newValue }
+        get { self.fields.value.title }
+        set { self.fields.value.title = newValue }
     }
     package var severity: Severity {
-        get { self.storage.severity }
-        set { self.unique().severity = newValue }
+        get { self.fields.value.severity }
+        set { self.fields.value.severity = newValue }
     }
     package var urgency: Urgency {
-        get { self.storage.urgency }
-        set { self.unique().urgency = newValue }
+        get { self.fields.value.urgency }
+        set { self.fields.value.urgency = newValue }
     }
     package var certainty: Certainty {
-        get { self.storage.certainty }
-        set { self.unique().certainty = newValue }
+        get { self.fields.value.certainty }
+        set { self.fields.value.certainty = newValue }
     }
     package var tlp: TLP {
-        get { self.storage.tlp }
-        set { self.unique().tlp = newValue }
+        get { self.fields.value.tlp }
+        set { self.fields.value.tlp = newValue }
     }
     package var posture: Posture? {
-        get { self.storage.posture }
-        set { self.unique().posture = newValue }
+        get { self.fields.value.posture }
+        set { self.fields.value.posture = newValue }
     }
     package var tags: [String] {
-        get { self.storage.tags }
-        set { self.unique().tags = newValue }
+        get { self.fields.value.tags }
+        set { self.fields.value.tags = newValue }
     }
     package var axis: String? {
-        get { self.storage.axis }
-        set { self.unique().axis = newValue }
+        get { self.fields.value.axis }
+        set { self.fields.value.axis = newValue }
     }
     package var references: [String] {
-        get { self.storage.references }
-        set { self.unique().references = newValue }
+        get { self.fields.value.references }
+        set { self.fields.value.references = newValue }
     }
     /// When the publisher says it sent the item, as given (RFC 3339).
     package var sent: String? {
-        get { self.storage.sent }
-        set { self.unique().sent = newValue }
+        get { self.fields.value.sent }
+        set { self.fields.value.sent = newValue }
     }
     package var contentType: String {
-        get { self.storage.contentType }
-        set { self.unique().contentType = newValue }
+        get { self.fields.value.contentType }
+        set { self.fields.value.contentType = newValue }
     }
     /// CAP status: absent means the publisher did not say (an actual item).
     package var status: ItemStatus? {
-        get { self.storage.status }
-        set { self.unique().status = newValue }
+        get { self.fields.value.status }
+        set { self.fields.value.status = newValue }
     }
     /// CAP message type: absent means a new item.
     package var messageType: MessageType? {
-        get { self.storage.messageType }
-        set { self.unique().messageType = newValue }
+        get { self.fields.value.messageType }
+        set { self.fields.value.messageType = newValue }
     }
     /// When the item stops being true, as given (RFC 3339).
     package var expires: String? {
-        get { self.storage.expires }
-        set { self.unique().expires = newValue }
+        get { self.fields.value.expires }
+        set { self.fields.value.expires = newValue }
     }
     /// The places the item is about, in the source's own words (CAP `areaDesc`).
     package var areas: [String] {
-        get { self.storage.areas }
-        set { self.unique().areas = newValue }
+        get { self.fields.value.areas }
+        set { self.fields.value.areas = newValue }
     }
     /// Fields whose names start with `x-`: carried through untouched, in order.
     package var extensions: [(String, JSONValue)] {
-        get { self.storage.extensions }
-        set { self.unique().extensions = newValue }
+        get { self.fields.value.extensions }
+        set { self.fields.value.extensions = newValue }
     }
 
     // MARK: - Stamped by the daemon
 
     /// The tenant of the sender.
     package var tenant: String? {
-        get { self.storage.tenant }
-        set { self.unique().tenant = newValue }
+        get { self.fields.value.tenant }
+        set { self.fields.value.tenant = newValue }
     }
     /// The authenticated member that published the item.
     package var sender: String? {
-        get { self.storage.sender }
-        set { self.unique().sender = newValue }
+        get { self.fields.value.sender }
+        set { self.fields.value.sender = newValue }
     }
     /// When the daemon accepted it.
     package var received: Timestamp? {
-        get { self.storage.received }
-        set { self.unique().received = newValue }
+        get { self.fields.value.received }
+        set { self.fields.value.received = newValue }
     }
     /// The tier of this delivery.
     package var tier: Tier? {
-        get { self.storage.tier }
-        set { self.unique().tier = newValue }
+        get { self.fields.value.tier }
+        set { self.fields.value.tier = newValue }
     }
     /// The sequence number of this delivery on its topic.
     package var seq: UInt64? {
-        get { self.storage.seq }
-        set { self.unique().seq = newValue }
+        get { self.fields.value.seq }
+        set { self.fields.value.seq = newValue }
     }
     /// Why this delivery happened, when it is not the kind's default route.
     package var reason: String? {
-        get { self.storage.reason }
-        set { self.unique().reason = newValue }
+        get { self.fields.value.reason }
+        set { self.fields.value.reason = newValue }
     }
     /// The region the item was first published in.
     package var origin: String? {
-        get { self.storage.origin }
-        set { self.unique().origin = newValue }
+        get { self.fields.value.origin }
+        set { self.fields.value.origin = newValue }
     }
 
     package init(id: String, kind: Kind, theme: String, title: String) {
-        self.storage = Storage(id: id, kind: kind, theme: theme, title: title)
+        self.fields = CopyOnWrite(Fields(id: id, kind: kind, theme: theme, title: title))
     }
 
-    /// The fields, behind one reference: copying a header (the bus hands one to the router,
-    /// the journal and each delivery) costs one retain, not one per string; a change copies
-    /// the fields first when another header shares them.
-    private var storage: Storage
+    /// The fields, behind one reference: the bus hands a header to the router, the journal
+    /// and each delivery, and a copy of twenty-odd strings cost as many retains each time.
+    private var fields: CopyOnWrite<Fields>
 
-    /// Changed only while uniquely referenced (``unique()``), so shared copies never see a change.
-    private final class Storage: @unchecked Sendable {
+    private struct Fields: Sendable {
         var id: String
         var kind: Kind
         var theme: String
@@ -166,48 +164,8 @@ package struct ItemHeader: Sendable, Equatable {
         var seq: UInt64?
         var reason: String?
         var origin: String?
-
-        init(id: String, kind: Kind, theme: String, title: String) {
-            self.id = id
-            self.kind = kind
-            self.theme = theme
-            self.title = title
-        }
-
-        /// A storage holding the same fields.
-        func copy() -> Storage {
-            let copy = Storage(id: self.id, kind: self.kind, theme: self.theme, title: self.title)
-            copy.severity = self.severity
-            copy.urgency = self.urgency
-            copy.certainty = self.certainty
-            copy.tlp = self.tlp
-            copy.posture = self.posture
-            copy.tags = self.tags
-            copy.axis = self.axis
-            copy.references = self.references
-            copy.sent = self.sent
-            copy.contentType = self.contentType
-            copy.status = self.status
-            copy.messageType = self.messageType
-            copy.expires = self.expires
-            copy.areas = self.areas
-            copy.extensions = self.extensions
-            copy.tenant = self.tenant
-            copy.sender = self.sender
-            copy.received = self.received
-            copy.tier = self.tier
-            copy.seq = self.seq
-            copy.reason = self.reason
-            copy.origin = self.origin
-            return copy
-        }
     }
 
-    /// The storage, copied first when another header shares it.
-    private mutating func unique() -> Storage {
-        if !isKnownUniquelyReferenced(&self.storage) { self.storage = self.storage.copy() }
-        return self.storage
-    }
 
     /// The version of the header this type reads and writes.
     package static let version: Int64 = 1

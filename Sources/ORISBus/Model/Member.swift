@@ -2,19 +2,61 @@
 
 /// A member as the bus knows it: who it is, its tenant, stratum, themes and roles.
 package struct Member: Sendable, Equatable {
-    package var id: String
-    package var tenant: String
-    package var stratum: Stratum
+    package var id: String {
+        get { self.fields.value.id }
+        set { self.fields.value.id = newValue }
+    }
+    package var tenant: String {
+        get { self.fields.value.tenant }
+        set { self.fields.value.tenant = newValue }
+    }
+    package var stratum: Stratum {
+        get { self.fields.value.stratum }
+        set { self.fields.value.stratum = newValue }
+    }
     /// Themes it works on; empty means every theme of its tenant.
-    package var themes: [String]
-    package var name: String?
-    package var organisation: String?
+    package var themes: [String] {
+        get { self.fields.value.themes }
+        set { self.fields.value.themes = newValue }
+    }
+    package var name: String? {
+        get { self.fields.value.name }
+        set { self.fields.value.name = newValue }
+    }
+    package var organisation: String? {
+        get { self.fields.value.organisation }
+        set { self.fields.value.organisation = newValue }
+    }
     /// Its CURVE public key (Z85), under security `curve`.
-    package var publicKey: String?
+    package var publicKey: String? {
+        get { self.fields.value.publicKey }
+        set { self.fields.value.publicKey = newValue }
+    }
     /// A tenant admin manages its tenant's members.
-    package var isAdmin = false
+    package var isAdmin: Bool {
+        get { self.fields.value.isAdmin }
+        set { self.fields.value.isAdmin = newValue }
+    }
     /// The themes it runs as animateur.
-    package var animates: [String] = []
+    package var animates: [String] {
+        get { self.fields.value.animates }
+        set { self.fields.value.animates = newValue }
+    }
+
+    /// The fields, behind one reference: every publish looks its sender up and hands it on.
+    private var fields: CopyOnWrite<Fields>
+
+    private struct Fields: Sendable, Equatable {
+        var id: String
+        var tenant: String
+        var stratum: Stratum
+        var themes: [String]
+        var name: String?
+        var organisation: String?
+        var publicKey: String?
+        var isAdmin = false
+        var animates: [String] = []
+    }
 
     package init(
         id: String,
@@ -25,13 +67,12 @@ package struct Member: Sendable, Equatable {
         organisation: String? = nil,
         publicKey: String? = nil
     ) {
-        self.id = id
-        self.tenant = tenant
-        self.stratum = stratum
-        self.themes = themes
-        self.name = name
-        self.organisation = organisation
-        self.publicKey = publicKey
+        self.fields = CopyOnWrite(Fields(id: id, tenant: tenant, stratum: stratum, themes: themes, name: name,
+                                         organisation: organisation, publicKey: publicKey))
+    }
+
+    package static func == (lhs: Member, rhs: Member) -> Bool {
+        lhs.fields.value == rhs.fields.value
     }
 
     /// Whether the member works on `theme`.

@@ -4,21 +4,39 @@
 package protocol Vocabulary: CaseIterable, Sendable, Hashable {
     /// The spelling on the wire.
     var word: String { get }
+
+    /// The case whose word matches `text`, ignoring the case of ASCII letters only (so that,
+    /// say, the Kelvin sign is not taken for a `k`).
+    init?(word text: String)
 }
 
 extension Vocabulary {
-    /// The case whose word matches `text`, ignoring the case of ASCII letters only (so that,
-    /// say, the Kelvin sign is not taken for a `k`).
     package init?(word text: String) {
-        guard let match = Self.allCases.first(where: { ASCII.equalIgnoringCase($0.word, text) }) else {
-            return nil
-        }
+        guard let match = Self.matching(text) else { return nil }
         self = match
+    }
+
+    /// The first case whose word equals `text` once ASCII letters are folded.
+    static func matching(_ text: String) -> Self? {
+        Self.allCases.first(where: { ASCII.equalIgnoringCase($0.word, text) })
     }
 
     /// Every word, comma-separated, for error messages.
     package static var wordList: String {
         Self.allCases.map(\.word).joined(separator: ", ")
+    }
+}
+
+extension Vocabulary where Self: RawRepresentable, Self.RawValue == String {
+    /// Words come spelled as written far more often than not: those are found by the raw value,
+    /// without a list of every case and a folded comparison with each.
+    package init?(word text: String) {
+        if let exact = Self(rawValue: text), exact.word == text {
+            self = exact
+            return
+        }
+        guard let match = Self.matching(text) else { return nil }
+        self = match
     }
 }
 

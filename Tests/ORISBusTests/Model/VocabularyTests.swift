@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import Foundation
 import Testing
 @testable import ORISBus
 
@@ -49,6 +50,28 @@ import Testing
 
     @Test func isFieldOrDiagnostic_holdsForSignalsAlertsAndDiagnosticsOnly() {
         #expect(Kind.allCases.filter(\.isFieldOrDiagnostic) == [.signal, .alert, .diagnostic])
+    }
+
+    /// The words written as sent are found by the raw value, the others by the folded search:
+    /// both must give what the folded search alone gives, for every spelling.
+    @Test func init_agreesWithTheFoldedSearch_forEverySpelling() {
+        func agrees<W: Vocabulary>(_: W.Type) -> Bool {
+            W.allCases.allSatisfy { word in
+                let text = word.word
+                let spellings = [text, text.uppercased(), text.lowercased(), text.capitalized, text + " ", " " + text,
+                                 String(text.dropLast()), text.replacingOccurrences(of: "k", with: "\u{212A}"), ""]
+                return spellings.allSatisfy { W(word: $0) == W.matching($0) }
+            }
+        }
+        #expect(agrees(Kind.self))
+        #expect(agrees(Tier.self))
+        #expect(agrees(Stratum.self))
+        #expect(agrees(TLP.self))
+        #expect(agrees(Posture.self))
+        #expect(agrees(ItemStatus.self))
+        #expect(agrees(MessageType.self))
+        #expect(agrees(SecurityMode.self))
+        #expect(Kind(word: "signal") == .signal && Kind(word: "sIgNaL") == .signal)
     }
 
     @Test func init_ofEveryWord_givesBackItsCase() {
