@@ -13,7 +13,7 @@ func windowBytesPerEntry(entries: Int) -> Double {
     let sender = "pub"
     let start = Timestamp(milliseconds: 1_800_000_000_000)
     let residentBefore = residentKiB(getpid())
-    var window = IdempotencyWindow(seconds: 86_400, maximum: entries)
+    let window = IdempotencyWindow(seconds: 86_400, maximum: entries)
     for n in 0..<entries {
         let at = Timestamp(milliseconds: start.milliseconds + Int64(n / 100))
         window.remember(ids.next(at: at), sender: sender, deliveries: [.init(slot: 0, seq: UInt64(n + 1))],

@@ -48,7 +48,13 @@ package struct ThemeConfiguration: Sendable, Equatable {
     /// `red` and `amber+strict` never).
     package var nationalAmber = false
     /// What the animateur and the team work from: axes, collectors, back-planning.
-    package var dashboard = ThemeDashboard()
+    package var dashboard: ThemeDashboard {
+        _read { yield self.sharedDashboard.value }
+        _modify { yield &self.sharedDashboard.value }
+    }
+    /// The dashboard behind one reference: every publish copies its theme out of the registry,
+    /// and the dashboard's texts and lists would each be retained and released.
+    private var sharedDashboard = CopyOnWrite(ThemeDashboard())
 
     package init(id: String, title: String, crpsSeverity: Severity = .severe, isTransRegional: Bool = false) {
         self.id = id

@@ -140,6 +140,9 @@ package final class Bus {
         var policy: DurabilityPolicy
         /// The tenant's publish rate, when its quota sets one.
         var bucket: TokenBucket?
+        /// The tenant's quota: tenants and their quotas are read from the configuration at start
+        /// and never change while the daemon runs.
+        var quota = TenantQuota()
         /// Distinct topics numbered so far.
         var topicCount = 0
 
@@ -201,8 +204,9 @@ package final class Bus {
             }
             let store = TenantStore(journal: journal, window: window, policy: policy)
             store.topicCount = journal?.lastSequences.count ?? 0
-            if let quota = registry.tenant(tenant)?.quota, let rate = quota.ratePerSecond {
-                store.bucket = TokenBucket(rate: rate, capacity: quota.burst ?? Int(rate.rounded(.up)),
+            store.quota = registry.tenant(tenant)?.quota ?? TenantQuota()
+            if let rate = store.quota.ratePerSecond {
+                store.bucket = TokenBucket(rate: rate, capacity: store.quota.burst ?? Int(rate.rounded(.up)),
                                            now: Timestamp.now().milliseconds)
             }
             self.stores[tenant] = store
@@ -242,8 +246,8 @@ package final class Bus {
         guard let sender else {
             throw Rejection(.unknownMember, "the connection carries no known member identity")
         }
-        let quota = self.registry.tenant(sender.tenant)?.quota ?? TenantQuota()
         let tenantStore = self.stores[sender.tenant]
+        let quota = tenantStore?.quota ?? TenantQuota()
         if tenantStore?.bucket?.take(now: now.milliseconds) == false {
             throw Rejection(.overQuota, "tenant '\(sender.tenant)' is over its publish rate of "
                             + "\(Int(quota.ratePerSecond ?? 0))/s; retry later")
@@ -301,7 +305,7 @@ package final class Bus {
         }
         let routes = self.router.route(stamped, theme: theme, sender: sender, originals: originals)
         var accepted = try self.store(stamped, routes: routes, body: body, sender: sender.id, tenant: sender.tenant,
-                                      quota: quota, claimed: claimed, now: now)
+                                      quota: quota, claimed: claimed, now: now, store: tenantStore)
         if stamped.kind == .signal, let rule = theme.corroboration, routes.contains(where: { $0.tier == .gip }) {
             let findings = self.corroborator.take(stamped, tenant: sender.tenant,
                                                   source: sender.organisation ?? sender.id, rule: rule,
@@ -321,6 +325,7 @@ package final class Bus {
     /// - Parameters:
     ///   - quota: the tenant's quota for topics and storage, nil for an item the daemon raises.
     ///   - claimed: the publisher's own id, named in a refusal.
+    ///   - known: the tenant's store, when the caller already found it.
     func store(
         _ stamped: ItemHeader,
         routes: [Delivery],
@@ -329,9 +334,10 @@ package final class Bus {
         tenant: String,
         quota: TenantQuota?,
         claimed: String?,
-        now: Timestamp
+        now: Timestamp,
+        store known: TenantStore? = nil
     ) throws(Rejection) -> Accepted {
-        let tenantStore = self.stores[tenant]
+        let tenantStore = known ?? self.stores[tenant]
         let journal = tenantStore?.journal
         var outbound = [OutboundItem]()
         outbound.reserveCapacity(routes.count)
@@ -371,10 +377,13 @@ package final class Bus {
         }
         var position: UInt64 = 0
         if let journal {
-            let deliveries = zip(slots, outbound).map { slot, item in
+            var deliveries = [Journal.Delivery]()
+            deliveries.reserveCapacity(slots.count)
+            for n in slots.indices {
                 // A topic of a tenant with a journal always has a journal slot.
-                Journal.Delivery(slot: self.topics[slot].journalSlot ?? journal.slot(of: self.topics[slot].name),
-                                 seq: item.seq, header: item.encodedHeader)
+                let topic = self.topics[slots[n]]
+                deliveries.append(Journal.Delivery(slot: topic.journalSlot ?? journal.slot(of: topic.name),
+                                                   seq: outbound[n].seq, header: outbound[n].encodedHeader))
             }
             do {
                 try journal.appendItem(deliveries, id: stamped.id, sender: sender, body: body, received: now)

@@ -88,7 +88,10 @@ package struct AckRecord: Sendable, Equatable {
 /// senders numbers into a list of the senders seen. An id is found through an open-addressing
 /// table of entry numbers placed by the id's hash, so that no id is kept as a `String` of its
 /// own and no dictionary hashes the hash again.
-package struct IdempotencyWindow: Sendable {
+///
+/// A class: the bus reads it through its tenant's store on every publish, and a struct there was
+/// copied out (its queues retained and released) for each look-up.
+package final class IdempotencyWindow {
     /// One delivery of a remembered item: the topic's slot in the bus, and the sequence given.
     package struct Delivery: Sendable, Equatable {
         package var slot: UInt32
@@ -158,7 +161,7 @@ package struct IdempotencyWindow: Sendable {
 
     /// Remembers an id and its ACK, forgetting what is too old or too many. An id remembered
     /// again is found with its latest ACK.
-    package mutating func remember(
+    package func remember(
         _ id: String,
         sender: String,
         deliveries: some Sequence<Delivery>,
@@ -220,7 +223,7 @@ package struct IdempotencyWindow: Sendable {
     }
 
     /// Puts an entry number at the first empty place from its hash on.
-    private mutating func place(_ number: Int, hash: Int) {
+    private func place(_ number: Int, hash: Int) {
         let mask = self.table.count - 1
         var place = hash & mask
         while self.table[place] >= 0 {
@@ -231,7 +234,7 @@ package struct IdempotencyWindow: Sendable {
 
     /// Takes an entry number out of the table, moving back the ones after it that a search
     /// would otherwise no longer reach (linear probing's deletion, without markers).
-    private mutating func unplace(_ number: Int, hash: Int) {
+    private func unplace(_ number: Int, hash: Int) {
         let mask = self.table.count - 1
         var hole = hash & mask
         while self.table[hole] != number {
@@ -251,14 +254,14 @@ package struct IdempotencyWindow: Sendable {
     }
 
     /// Doubles the table and places every entry again.
-    private mutating func grow() {
+    private func grow() {
         self.table = [Int](repeating: -1, count: self.table.count * 2)
         for number in self.entries.start..<self.entries.end {
             self.place(number, hash: self.entries[number].hash)
         }
     }
 
-    private mutating func senderNumber(_ sender: String) -> UInt32 {
+    private func senderNumber(_ sender: String) -> UInt32 {
         // Most publishes come from the sender before.
         if !self.senders.isEmpty, self.senders[Int(self.lastSender)] == sender { return self.lastSender }
         if let number = self.senderNumbers[sender] {

@@ -32,3 +32,9 @@ struct CopyOnWrite<Value> {
 /// The box is changed only while no other copy holds it, so sharing it across threads is as safe
 /// as sharing the value.
 extension CopyOnWrite: @unchecked Sendable where Value: Sendable {}
+
+extension CopyOnWrite: Equatable where Value: Equatable {
+    static func == (lhs: CopyOnWrite, rhs: CopyOnWrite) -> Bool {
+        lhs.value == rhs.value
+    }
+}

@@ -4,15 +4,15 @@ import Testing
 
 /// Ids remembered for retries: by age and by count.
 @Suite struct IdempotencyWindowTests {
-    static func remember(_ id: String, at ms: Int64, in window: inout IdempotencyWindow, sender: String = "m",
+    static func remember(_ id: String, at ms: Int64, in window: IdempotencyWindow, sender: String = "m",
                          deliveries: [IdempotencyWindow.Delivery] = [.init(slot: 0, seq: 1)]) {
         window.remember(id, sender: sender, deliveries: deliveries, position: 1, received: Timestamp(milliseconds: ms),
                         now: Timestamp(milliseconds: ms))
     }
 
     @Test func remember_keepsAnIdWithinTheWindow() {
-        var window = IdempotencyWindow(seconds: 60, maximum: 10)
-        Self.remember("x", at: 1_000, in: &window)
+        let window = IdempotencyWindow(seconds: 60, maximum: 10)
+        Self.remember("x", at: 1_000, in: window)
 
         #expect(window.find("x") == IdempotencyWindow.Remembered(
             sender: "m", deliveries: [.init(slot: 0, seq: 1)], position: 1, received: Timestamp(milliseconds: 1_000)))
@@ -20,19 +20,19 @@ import Testing
     }
 
     @Test func remember_forgetsIdsOlderThanTheWindow() {
-        var window = IdempotencyWindow(seconds: 60, maximum: 10)
-        Self.remember("old", at: 0, in: &window)
+        let window = IdempotencyWindow(seconds: 60, maximum: 10)
+        Self.remember("old", at: 0, in: window)
 
-        Self.remember("new", at: 61_000, in: &window)
+        Self.remember("new", at: 61_000, in: window)
 
         #expect(window.find("old") == nil)
         #expect(window.find("new") != nil)
     }
 
     @Test func remember_pastTheMaximum_forgetsTheOldestFirst() {
-        var window = IdempotencyWindow(seconds: 3600, maximum: 3)
+        let window = IdempotencyWindow(seconds: 3600, maximum: 3)
         for n in 1...5 {
-            Self.remember("id\(n)", at: Int64(n), in: &window)
+            Self.remember("id\(n)", at: Int64(n), in: window)
         }
 
         #expect(window.count == 3)
@@ -41,20 +41,20 @@ import Testing
     }
 
     @Test func remember_anIdAgain_findsItsLatestACK() {
-        var window = IdempotencyWindow(seconds: 3600, maximum: 10)
-        Self.remember("x", at: 1, in: &window, sender: "a")
+        let window = IdempotencyWindow(seconds: 3600, maximum: 10)
+        Self.remember("x", at: 1, in: window, sender: "a")
 
-        Self.remember("x", at: 2, in: &window, sender: "b")
+        Self.remember("x", at: 2, in: window, sender: "b")
 
         #expect(window.find("x")?.sender == "b")
     }
 
     @Test func remember_manyIdsPastTheMaximum_keepsEachOneWithItsOwnSenderAndDeliveries() {
         // Enough to move every queue to its front several times, with one to three deliveries each.
-        var window = IdempotencyWindow(seconds: 3600, maximum: 5_000)
+        let window = IdempotencyWindow(seconds: 3600, maximum: 5_000)
         for n in 0..<20_000 {
             let deliveries = (0...(n % 3)).map { IdempotencyWindow.Delivery(slot: $0, seq: UInt64(n)) }
-            Self.remember("item-\(n)", at: 1, in: &window, sender: "member-\(n % 7)", deliveries: deliveries)
+            Self.remember("item-\(n)", at: 1, in: window, sender: "member-\(n % 7)", deliveries: deliveries)
         }
 
         #expect(window.count == 5_000)
@@ -67,8 +67,8 @@ import Testing
     }
 
     @Test func find_anIdSharingAPrefix_isNotTheSameId() {
-        var window = IdempotencyWindow(seconds: 3600, maximum: 10)
-        Self.remember("abc", at: 1, in: &window)
+        let window = IdempotencyWindow(seconds: 3600, maximum: 10)
+        Self.remember("abc", at: 1, in: window)
 
         #expect(window.find("ab") == nil)
         #expect(window.find("abcd") == nil)
