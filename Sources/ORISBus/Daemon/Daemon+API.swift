@@ -255,7 +255,8 @@ extension Daemon {
         sender: Member?,
         endpoint: String
     ) throws(Rejection) -> Outcome {
-        let accepted = try self.accept(header: header, body: body, sender: sender, endpoint: endpoint)
+        let accepted = try self.accept(header: header, body: body, sender: sender, endpoint: endpoint,
+                                       tenantNumber: sender.flatMap { self.tenantIndex[$0.tenant] })
         return self.outcome(of: accepted, body: body, endpoint: endpoint)
     }
 
@@ -288,16 +289,18 @@ extension Daemon {
     }
 
     /// Publishes through the bus and counts it; a refusal is logged and counted before it is
-    /// thrown.
+    /// thrown. `tenantNumber` is the sender's tenant's place in ``tenantIndex``, found once by
+    /// the caller.
     private func accept(
         header: [UInt8],
         body: [UInt8],
         sender: Member?,
-        endpoint: String
+        endpoint: String,
+        tenantNumber: Int?
     ) throws(Rejection) -> Accepted {
         guard let bus = self.bus else { throw Rejection(.internal, "the daemon is stopping") }
         let member = sender?.id
-        if let tenant = sender?.tenant, let n = self.tenantIndex[tenant], self.durability[n].hasFailed {
+        if let tenant = sender?.tenant, let n = tenantNumber, self.durability[n].hasFailed {
             let rejection = Rejection(.internal, "the journal of tenant '\(tenant)' could not be synced to the disk; "
                                       + "publishes are refused until orisd restarts")
             self.reject(rejection, endpoint: endpoint, member: member)
@@ -365,7 +368,9 @@ extension Daemon {
                 self.reject(rejection, endpoint: "ingest", member: member)
                 continue
             }
-            guard let accepted = try? self.accept(header: header, body: body, sender: sender, endpoint: "ingest")
+            let tenantNumber = sender.flatMap { self.tenantIndex[$0.tenant] }
+            guard let accepted = try? self.accept(header: header, body: body, sender: sender, endpoint: "ingest",
+                                                  tenantNumber: tenantNumber)
             else {
                 continue
             }
@@ -373,7 +378,8 @@ extension Daemon {
             // deliveries then go out here, straight from the bus's frames, with no message
             // values made for them. A retry of a known id has nothing to send.
             if accepted.isDuplicate { continue }
-            let waits = self.tenantIndex[accepted.tenant].map { self.durability[$0].policy == .always } ?? false
+            // The item's tenant is its sender's.
+            let waits = tenantNumber.map { self.durability[$0].policy == .always } ?? false
             if waits || !accepted.raised.isEmpty {
                 let outcome = self.outcome(of: accepted, body: body, endpoint: "ingest")
                 try self.dispatch(tenant: accepted.tenant, position: outcome.position, deliveries: outcome.deliveries,

@@ -28,6 +28,7 @@ package enum Request: Sendable, Equatable {
 
     /// The first frame of every request and reply: protocol ORIS, version 01.
     package static let signature: [UInt8] = Array("ORIS01".utf8)
+    private static let publishCommand: [UInt8] = Array("PUBLISH".utf8)
 
     /// Reads a request.
     ///
@@ -42,6 +43,10 @@ package enum Request: Sendable, Equatable {
         }
         let command = frames[frames.startIndex + 1]
         let arguments = frames.count - 2
+        // Nearly every request is a publish: its command is matched as bytes, with no string made.
+        if arguments == 2, command == Self.publishCommand {
+            return .publish(header: frames[frames.startIndex + 2], body: frames[frames.startIndex + 3])
+        }
         switch String(decoding: command, as: UTF8.self) {
         case "PUBLISH":
             guard arguments == 2 else {
