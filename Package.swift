@@ -15,10 +15,12 @@ let package = Package(
             pkgConfig: "libzmq",
             providers: [.apt(["libzmq3-dev"])]
         ),
+        // glibc's <malloc.h> and nothing else: the allocator's statistics for STATS.
+        .systemLibrary(name: "CMalloc"),
         // Every rule of the bus lives here; the executables are thin faces over it.
         .target(
             name: "ORISBus",
-            dependencies: ["CZMQ"]
+            dependencies: ["CZMQ", "CMalloc"]
         ),
         .executableTarget(
             name: "orisd",
