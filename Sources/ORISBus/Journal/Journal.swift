@@ -36,31 +36,33 @@ package final class Journal {
     /// newest records were lost outside the daemon's control).
     package internal(set) var lostTails: [String] = []
 
-    /// Where a topic's records are: parallel arrays in position order.
+    /// Where one record of a topic is: its sequence number, journal position, received time and
+    /// offset in its segment.
+    struct IndexEntry {
+        var seq: UInt64
+        var position: UInt64
+        var time: Int64
+        var offset: UInt32
+    }
+
+    /// Where a topic's records are, in position order: one array of entries, so that a topic
+    /// costs one allocation, not one per field (most topics hold few records).
     struct TopicIndex {
         let name: String
-        var seqs: [UInt64] = []
-        var positions: [UInt64] = []
-        var times: [Int64] = []
-        var offsets: [UInt32] = []
+        var entries: [IndexEntry] = []
         /// The last sequence number known given, even when its records are gone.
         var floor: UInt64 = 0
 
-        var last: UInt64 { max(self.seqs.last ?? 0, self.floor) }
+        var last: UInt64 { max(self.entries.last?.seq ?? 0, self.floor) }
 
         mutating func trim(upTo count: Int) {
             self.floor = max(self.floor, self.last)
-            self.seqs.removeFirst(count)
-            self.positions.removeFirst(count)
-            self.times.removeFirst(count)
-            self.offsets.removeFirst(count)
+            self.entries.removeFirst(count)
         }
 
         mutating func append(seq: UInt64, position: UInt64, received: Timestamp, offset: Int) {
-            self.seqs.append(seq)
-            self.positions.append(position)
-            self.times.append(received.milliseconds)
-            self.offsets.append(UInt32(offset))
+            self.entries.append(IndexEntry(seq: seq, position: position, time: received.milliseconds,
+                                           offset: UInt32(offset)))
         }
     }
 
@@ -241,7 +243,7 @@ package final class Journal {
 
     /// The first sequence number still stored on a topic, or nil when none.
     package func firstSequence(of topic: String) -> UInt64? {
-        self.index(of: topic)?.seqs.first
+        self.index(of: topic)?.entries.first?.seq
     }
 
     /// Reads records in position order.
@@ -269,36 +271,36 @@ package final class Journal {
     ) throws(JournalError) -> (records: [JournalRecord], more: Bool) {
         // Each matching topic contributes the index range it needs; the ranges are merged by
         // position so the answer is in journal order.
-        var cursors: [(entry: TopicIndex, index: Int)] = []
+        var cursors: [(entries: [IndexEntry], index: Int)] = []
         for topic in self.topics(withPrefix: prefix) {
-            guard let entry = self.index(of: topic) else { continue }
-            var start = Self.lowerBound(entry.positions, fromPosition)
-            start = max(start, Self.lowerBound(entry.seqs, fromSeq))
+            guard let entries = self.index(of: topic)?.entries else { continue }
+            var start = Self.lowerBound(entries) { $0.position < fromPosition }
+            start = max(start, Self.lowerBound(entries) { $0.seq < fromSeq })
             if let fromTime {
-                start = max(start, Self.lowerBound(entry.times, fromTime.milliseconds))
+                start = max(start, Self.lowerBound(entries) { $0.time < fromTime.milliseconds })
             }
-            if start < entry.positions.count && entry.seqs[start] <= toSeq {
-                cursors.append((entry, start))
+            if start < entries.count && entries[start].seq <= toSeq {
+                cursors.append((entries, start))
             }
         }
         var out = [JournalRecord]()
         var bytes = 0
         while out.count < limit && bytes < byteLimit {
             guard let chosen = cursors.indices.min(by: {
-                cursors[$0].entry.positions[cursors[$0].index] < cursors[$1].entry.positions[cursors[$1].index]
+                cursors[$0].entries[cursors[$0].index].position < cursors[$1].entries[cursors[$1].index].position
             }) else { return (out, false) }
-            let (entry, index) = cursors[chosen]
-            guard entry.positions[index] < beforePosition else { return (out, false) }
-            let record = try self.load(position: entry.positions[index], offset: Int(entry.offsets[index]))
+            let (entries, index) = cursors[chosen]
+            guard entries[index].position < beforePosition else { return (out, false) }
+            let record = try self.load(position: entries[index].position, offset: Int(entries[index].offset))
             bytes += record.header.count + record.body.count + record.topic.utf8.count
             out.append(record)
-            if index + 1 < entry.positions.count && entry.seqs[index + 1] <= toSeq {
+            if index + 1 < entries.count && entries[index + 1].seq <= toSeq {
                 cursors[chosen].index = index + 1
             } else {
                 cursors.remove(at: chosen)
             }
         }
-        let more = cursors.contains { $0.entry.positions[$0.index] < beforePosition }
+        let more = cursors.contains { $0.entries[$0.index].position < beforePosition }
         return (out, more)
     }
 
@@ -337,12 +339,14 @@ package final class Journal {
         return self.segments[low]
     }
 
-    static func lowerBound<T: Comparable>(_ values: [T], _ key: T) -> Int {
+    /// The first index of `entries` (sorted by the field `isBefore` looks at) where `isBefore`
+    /// is false; `entries.count` when it is true everywhere.
+    static func lowerBound(_ entries: [IndexEntry], _ isBefore: (IndexEntry) -> Bool) -> Int {
         var low = 0
-        var high = values.count
+        var high = entries.count
         while low < high {
             let mid = (low + high) / 2
-            if values[mid] < key { low = mid + 1 } else { high = mid }
+            if isBefore(entries[mid]) { low = mid + 1 } else { high = mid }
         }
         return low
     }
@@ -396,7 +400,7 @@ package final class Journal {
         }
         let first = self.segments.first?.firstPosition ?? self.nextPosition
         for slot in self.indexes.indices {
-            let cut = Self.lowerBound(self.indexes[slot].positions, first)
+            let cut = Self.lowerBound(self.indexes[slot].entries) { $0.position < first }
             if cut > 0 {
                 self.indexes[slot].trim(upTo: cut)
             }
