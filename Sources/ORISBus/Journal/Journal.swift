@@ -51,7 +51,7 @@ package final class Journal {
     /// Where a topic's records are, in position order: one array of entries, so that a topic
     /// costs one allocation, not one per field (most topics hold few records).
     struct TopicIndex {
-        let name: String
+        var name: String
         var entries: [IndexEntry] = []
         /// The last sequence number known given, even when its records are gone.
         var floor: UInt64 = 0
@@ -106,9 +106,16 @@ package final class Journal {
     }
 
     /// The slot of a topic's index, made when the topic has none yet.
+    ///
+    /// The index keeps the name it was last asked with: a caller that keeps the name too (the
+    /// bus, which asks once the journal is open) then shares its storage, and the copy read back
+    /// from the records at recovery is let go.
     package func slot(of topic: String) -> Int {
         let (found, place) = self.find(topic)
-        if let found { return found }
+        if let found {
+            self.indexes[found].name = topic
+            return found
+        }
         precondition(self.indexes.count < Int(Int32.max), "a journal holds fewer than 2^31 topics")
         let slot = self.indexes.count
         self.indexes.append(TopicIndex(name: topic))
