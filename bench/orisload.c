@@ -13,9 +13,11 @@
  *                [--ready FILE] [--label L] [--idle-s S]
  *       K SUB sockets, each subscribed to 1 topic (or 1 + c%3 topics with --mixed); prints
  *       RESULT with delivered rate and latency percentiles.
- *   orisload apub --connect EP --n N --as MEMBER [--window W] [--rate R] [--label L]
+ *   orisload apub --connect EP --n N --as MEMBER [--window W] [--rate R] [--topics T] [--first-topic F]
+ *                 [--label L]
  *       a DEALER publishing with acknowledgement, at most W requests in flight (and R a second
- *       when given); prints RESULT with ACK rate and ACK latency percentiles.
+ *       when given), on topics F to F+T-1 in turn; prints RESULT with ACK rate and ACK latency
+ *       percentiles.
  *   orisload disk --file F [--n N] [--secs S] [--window W]
  *       the disk's own rate: write 128 bytes + fdatasync one at a time, then back-to-back
  *       group commit from a producer thread keeping W records (256) waiting for their sync,
@@ -41,7 +43,7 @@
 #include <zmq.h>
 
 #define BODY_LEN 100
-#define MAX_TOPICS 4096
+#define MAX_TOPICS 65536
 
 static uint64_t now_ns(void) {
     struct timespec ts;
@@ -69,6 +71,15 @@ static void die(const char *what) {
 static int topic_name(char *buf, int t) { return snprintf(buf, 64, "bench/t%03d/gip/signal", t); }
 static int header_text(char *buf, int t) {
     return snprintf(buf, 128, "{\"kind\":\"signal\",\"theme\":\"t%03d\",\"title\":\"bench\"}", t);
+}
+/* Stops the run when a topic count (or the last topic) is out of the tables' range. */
+static int topic_count(int argc, char **argv, int first) {
+    int topics = atoi(arg(argc, argv, "--topics", "1"));
+    if (topics < 1 || first < 0 || first > MAX_TOPICS - topics) {
+        fprintf(stderr, "orisload: --topics and --first-topic must name topics 0 to %d\n", MAX_TOPICS - 1);
+        exit(64);
+    }
+    return topics;
 }
 static int sub_topic_count(int c, int mixed) { return mixed ? 1 + c % 3 : 1; }
 static int sub_topic(int c, int j, int topics) { return (c + j * 37) % topics; }
@@ -129,7 +140,7 @@ static int do_proxy(int argc, char **argv) {
 /* ------------------------------------------------------------------ pub */
 static int do_pub(int argc, char **argv) {
     uint64_t n = strtoull(arg(argc, argv, "--n", "1000"), 0, 10);
-    int topics = atoi(arg(argc, argv, "--topics", "1"));
+    int topics = topic_count(argc, argv, 0);
     double rate = atof(arg(argc, argv, "--rate", "0"));
     const char *member = arg(argc, argv, "--as", NULL);
     int raw = flag(argc, argv, "--raw");
@@ -203,7 +214,7 @@ static void tally_report(tally_t *s, const char *label) {
 static int do_sub(int argc, char **argv) {
     int conns = atoi(arg(argc, argv, "--conns", "1"));
     uint64_t n = strtoull(arg(argc, argv, "--n", "1000"), 0, 10);
-    int topics = atoi(arg(argc, argv, "--topics", "1"));
+    int topics = topic_count(argc, argv, 0);
     int mixed = flag(argc, argv, "--mixed");
     const char *member = arg(argc, argv, "--as", NULL);
     const char *ready = arg(argc, argv, "--ready", NULL);
@@ -211,7 +222,7 @@ static int do_sub(int argc, char **argv) {
     void *ctx = zmq_ctx_new();
     zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, conns + 64);
     void **socks = calloc((size_t)conns, sizeof(void *));
-    uint64_t per_topic[MAX_TOPICS] = {0};
+    static uint64_t per_topic[MAX_TOPICS]; /* static: too large for the stack */
     char name[64];
     for (int c = 0; c < conns; c++) {
         socks[c] = make_socket(ctx, ZMQ_SUB, member);
@@ -288,7 +299,8 @@ static int do_sub(int argc, char **argv) {
 static int do_apub(int argc, char **argv) {
     uint64_t n = strtoull(arg(argc, argv, "--n", "1000"), 0, 10);
     uint64_t window = strtoull(arg(argc, argv, "--window", "256"), 0, 10);
-    int topics = atoi(arg(argc, argv, "--topics", "1"));
+    int first = atoi(arg(argc, argv, "--first-topic", "0"));
+    int topics = topic_count(argc, argv, first);
     double rate = atof(arg(argc, argv, "--rate", "0"));
     void *ctx = zmq_ctx_new();
     void *s = make_socket(ctx, ZMQ_DEALER, arg(argc, argv, "--as", "pub"));
@@ -297,7 +309,7 @@ static int do_apub(int argc, char **argv) {
     if (zmq_connect(s, arg(argc, argv, "--connect", ""))) die("connect");
     static char headers[MAX_TOPICS][128];
     static int header_len[MAX_TOPICS];
-    for (int t = 0; t < topics; t++) header_len[t] = header_text(headers[t], t);
+    for (int t = 0; t < topics; t++) header_len[t] = header_text(headers[t], first + t);
     uint64_t *sent_at = malloc(sizeof(uint64_t) * n), *latency = malloc(sizeof(uint64_t) * n);
     unsigned char body[BODY_LEN];
     memset(body, 'x', BODY_LEN);

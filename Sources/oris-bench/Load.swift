@@ -79,10 +79,14 @@ struct Load {
         return (try LoadResult(output: output), idle, subscribed, residentKiB(broker.pid, peak: true))
     }
 
-    /// Acknowledged publish through one DEALER with `window` requests in flight.
-    func acknowledged(broker: Broker, count: Int, window: Int = 256, topics: Int = 1) throws -> LoadResult {
+    /// Acknowledged publish through one DEALER with `window` requests in flight, on topics
+    /// `firstTopic` to `firstTopic + topics - 1` in turn.
+    func acknowledged(
+        broker: Broker, count: Int, window: Int = 256, topics: Int = 1, firstTopic: Int = 0
+    ) throws -> LoadResult {
         let output = try self.run(["apub", "--connect", broker.api, "--as", Broker.publisher, "--n", String(count),
-                                   "--window", String(window), "--topics", String(topics)])
+                                   "--window", String(window), "--topics", String(topics),
+                                   "--first-topic", String(firstTopic)])
         return try LoadResult(output: output)
     }
 

@@ -46,7 +46,8 @@ enum Counts {
     static let w2 = quick ? 2_000 : 200_000
     static let w3 = quick ? 1_000 : 100_000
     static let w3Connections = quick ? 50 : 1_000
-    static let idleTopics = quick ? 200 : 2_000
+    static let idleTopics = quick ? 200 : 20_000
+    static let warmTopics = quick ? 20 : 1_000
 }
 
 func log(_ line: String) {
@@ -101,14 +102,53 @@ for run in 0..<max(runs, w3Runs) {
 
 // MARK: - Memory of idle topics
 
+/// The daemon's heap bytes in use (STATS `heap_bytes`), once two readings 100 ms apart agree:
+/// libzmq tears a closed connection down in the background, shortly after its client ends.
+func settledHeapBytes(_ client: APIClient) throws -> Double {
+    func read() throws -> Int64 {
+        let reply = try client.request(.stats)
+        guard reply.word == "STATS", let bytes = reply.body["heap_bytes"]?.intValue else {
+            throw BenchError("orisd answered STATS with \(reply.word) and no heap_bytes")
+        }
+        return bytes
+    }
+    var last = try read()
+    for _ in 0..<50 {
+        usleep(100_000)
+        let next = try read()
+        if next == last { break }
+        last = next
+    }
+    return Double(last)
+}
+
+// What an idle topic (one that received one item) costs: orisd's heap bytes in use before and
+// after one acknowledged item on each of `Counts.idleTopics` new topics, divided by their count.
+// The heap counts allocations to the byte, so freed memory the allocator keeps and the page
+// granularity, which move the resident size by megabytes from run to run, do not enter it.
+// A first round on `Counts.warmTopics` other topics comes before the first reading, so that what
+// the first items make once (the segment, buffers, the runtime's caches) is not counted either.
+// The resident size's growth over the same items is kept beside it, for comparison.
 for run in 0..<runs where only.contains("memory") {
     let folder = makeFolder(scratch, "topics-\(run)")
-    let broker = try Broker.orisd(binary: orisd, folder: folder, fsync: "never", themes: Counts.idleTopics)
-    let before = residentKiB(broker.pid)
-    _ = try load.acknowledged(broker: broker, count: Counts.idleTopics, topics: Counts.idleTopics)
-    o.add("topic.bytes", (residentKiB(broker.pid) - before) * 1024 / Double(Counts.idleTopics))
-    broker.stop()
-    try? FileManager.default.removeItem(atPath: folder)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let broker = try Broker.orisd(binary: orisd, folder: folder, fsync: "never",
+                                  themes: Counts.warmTopics + Counts.idleTopics)
+    defer { broker.stop() }
+    _ = try load.acknowledged(broker: broker, count: Counts.warmTopics, topics: Counts.warmTopics)
+    let context = try Context()
+    defer { context.terminate() }
+    let client = try APIClient(context: context, endpoint: broker.api, member: Broker.operatorName,
+                               timeoutMilliseconds: 30_000)
+    defer { client.close() }
+    let heapBefore = try settledHeapBytes(client)
+    let residentBefore = residentKiB(broker.pid)
+    _ = try load.acknowledged(broker: broker, count: Counts.idleTopics, topics: Counts.idleTopics,
+                              firstTopic: Counts.warmTopics)
+    let heapAfter = try settledHeapBytes(client)
+    o.add("topic.bytes", (heapAfter - heapBefore) / Double(Counts.idleTopics))
+    o.add("topic.resident", (residentKiB(broker.pid) - residentBefore) * 1024 / Double(Counts.idleTopics))
+    log("memory run \(run + 1): \(Int(heapAfter - heapBefore)) heap bytes for \(Counts.idleTopics) topics")
 }
 
 // MARK: - The disk, and acknowledged publish under each fsync policy
@@ -211,8 +251,10 @@ if only.contains("w3") {
     row("memory peak during W3", "w3.peak", unit: "MiB", target: "bounded", scale: 1 / 1024, digits: 1)
 }
 if only.contains("memory") {
-    print("| memory per idle topic (one item each, \(Counts.idleTopics) topics) | – | "
+    print("| memory per idle topic (one item each, \(Counts.idleTopics) topics; heap bytes) | – | "
           + "\(summary(o["topic.bytes"])) B | – | ≤ 1024 B |")
+    print("| resident growth per idle topic (same items; RSS, noisy) | – | "
+          + "\(summary(o["topic.resident"])) B | – | – |")
 }
 if only.contains("acked") {
     print("| disk: write 128 B + fdatasync, one at a time | – | \(summary(disk["single.rate"])) syncs/s "

@@ -46,7 +46,7 @@ extension Journal {
         // Numbers already given stay given, even when the records that carried them are gone.
         self.nextPosition = max(self.nextPosition, floors.nextPosition)
         for (topic, floor) in floors.topics {
-            if let recovered = self.index(of: topic)?.seqs.last, floor > recovered {
+            if let recovered = self.index(of: topic)?.entries.last?.seq, floor > recovered {
                 self.lostTails.append(topic)
             }
             let slot = self.slot(of: topic)

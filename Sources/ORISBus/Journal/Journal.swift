@@ -25,7 +25,10 @@ package final class Journal {
     /// Each topic's index, by slot: a slot is given once per topic and never taken back, so that
     /// a writer may keep it (``slot(of:)``) instead of hashing the topic's name for every record.
     var indexes: [TopicIndex] = []
-    var slots: [String: Int] = [:]
+    /// Slot numbers, each placed at its topic name's hash (modulo the size, a power of two) or
+    /// just after, -1 for an empty place; at most half full, so that a run of places stays
+    /// short. Four bytes a place, where a dictionary keyed by name took twenty-four.
+    private var slotTable = [Int32](repeating: -1, count: 16)
     /// The bytes of the records being appended, kept between appends for its capacity.
     private var writeBuffer: [UInt8] = []
     /// The position the next record takes.
@@ -36,31 +39,33 @@ package final class Journal {
     /// newest records were lost outside the daemon's control).
     package internal(set) var lostTails: [String] = []
 
-    /// Where a topic's records are: parallel arrays in position order.
+    /// Where one record of a topic is: its sequence number, journal position, received time and
+    /// offset in its segment.
+    struct IndexEntry {
+        var seq: UInt64
+        var position: UInt64
+        var time: Int64
+        var offset: UInt32
+    }
+
+    /// Where a topic's records are, in position order: one array of entries, so that a topic
+    /// costs one allocation, not one per field (most topics hold few records).
     struct TopicIndex {
-        let name: String
-        var seqs: [UInt64] = []
-        var positions: [UInt64] = []
-        var times: [Int64] = []
-        var offsets: [UInt32] = []
+        var name: String
+        var entries: [IndexEntry] = []
         /// The last sequence number known given, even when its records are gone.
         var floor: UInt64 = 0
 
-        var last: UInt64 { max(self.seqs.last ?? 0, self.floor) }
+        var last: UInt64 { max(self.entries.last?.seq ?? 0, self.floor) }
 
         mutating func trim(upTo count: Int) {
             self.floor = max(self.floor, self.last)
-            self.seqs.removeFirst(count)
-            self.positions.removeFirst(count)
-            self.times.removeFirst(count)
-            self.offsets.removeFirst(count)
+            self.entries.removeFirst(count)
         }
 
         mutating func append(seq: UInt64, position: UInt64, received: Timestamp, offset: Int) {
-            self.seqs.append(seq)
-            self.positions.append(position)
-            self.times.append(received.milliseconds)
-            self.offsets.append(UInt32(offset))
+            self.entries.append(IndexEntry(seq: seq, position: position, time: received.milliseconds,
+                                           offset: UInt32(offset)))
         }
     }
 
@@ -101,15 +106,54 @@ package final class Journal {
     }
 
     /// The slot of a topic's index, made when the topic has none yet.
+    ///
+    /// The index keeps the name it was last asked with: a caller that keeps the name too (the
+    /// bus, which asks once the journal is open) then shares its storage, and the copy read back
+    /// from the records at recovery is let go.
     package func slot(of topic: String) -> Int {
-        if let slot = self.slots[topic] { return slot }
+        let (found, place) = self.find(topic)
+        if let found {
+            self.indexes[found].name = topic
+            return found
+        }
+        precondition(self.indexes.count < Int(Int32.max), "a journal holds fewer than 2^31 topics")
+        let slot = self.indexes.count
         self.indexes.append(TopicIndex(name: topic))
-        self.slots[topic] = self.indexes.count - 1
-        return self.indexes.count - 1
+        if self.indexes.count * 2 > self.slotTable.count {
+            self.growSlotTable()
+        } else {
+            self.slotTable[place] = Int32(slot)
+        }
+        return slot
     }
 
     func index(of topic: String) -> TopicIndex? {
-        self.slots[topic].map { self.indexes[$0] }
+        self.find(topic).slot.map { self.indexes[$0] }
+    }
+
+    /// The slot of a topic's index, or nil with the empty place where it would go.
+    private func find(_ topic: String) -> (slot: Int?, place: Int) {
+        let mask = self.slotTable.count - 1
+        var place = topic.hashValue & mask
+        while self.slotTable[place] >= 0 {
+            let slot = Int(self.slotTable[place])
+            if self.indexes[slot].name == topic { return (slot, place) }
+            place = (place + 1) & mask
+        }
+        return (nil, place)
+    }
+
+    /// Doubles the slot table and places every slot again.
+    private func growSlotTable() {
+        self.slotTable = [Int32](repeating: -1, count: self.slotTable.count * 2)
+        let mask = self.slotTable.count - 1
+        for slot in self.indexes.indices {
+            var place = self.indexes[slot].name.hashValue & mask
+            while self.slotTable[place] >= 0 {
+                place = (place + 1) & mask
+            }
+            self.slotTable[place] = Int32(slot)
+        }
     }
 
     /// Appends records in one write; their positions must follow ``nextPosition``. Either all of
@@ -241,7 +285,7 @@ package final class Journal {
 
     /// The first sequence number still stored on a topic, or nil when none.
     package func firstSequence(of topic: String) -> UInt64? {
-        self.index(of: topic)?.seqs.first
+        self.index(of: topic)?.entries.first?.seq
     }
 
     /// Reads records in position order.
@@ -269,36 +313,36 @@ package final class Journal {
     ) throws(JournalError) -> (records: [JournalRecord], more: Bool) {
         // Each matching topic contributes the index range it needs; the ranges are merged by
         // position so the answer is in journal order.
-        var cursors: [(entry: TopicIndex, index: Int)] = []
+        var cursors: [(entries: [IndexEntry], index: Int)] = []
         for topic in self.topics(withPrefix: prefix) {
-            guard let entry = self.index(of: topic) else { continue }
-            var start = Self.lowerBound(entry.positions, fromPosition)
-            start = max(start, Self.lowerBound(entry.seqs, fromSeq))
+            guard let entries = self.index(of: topic)?.entries else { continue }
+            var start = Self.lowerBound(entries) { $0.position < fromPosition }
+            start = max(start, Self.lowerBound(entries) { $0.seq < fromSeq })
             if let fromTime {
-                start = max(start, Self.lowerBound(entry.times, fromTime.milliseconds))
+                start = max(start, Self.lowerBound(entries) { $0.time < fromTime.milliseconds })
             }
-            if start < entry.positions.count && entry.seqs[start] <= toSeq {
-                cursors.append((entry, start))
+            if start < entries.count && entries[start].seq <= toSeq {
+                cursors.append((entries, start))
             }
         }
         var out = [JournalRecord]()
         var bytes = 0
         while out.count < limit && bytes < byteLimit {
             guard let chosen = cursors.indices.min(by: {
-                cursors[$0].entry.positions[cursors[$0].index] < cursors[$1].entry.positions[cursors[$1].index]
+                cursors[$0].entries[cursors[$0].index].position < cursors[$1].entries[cursors[$1].index].position
             }) else { return (out, false) }
-            let (entry, index) = cursors[chosen]
-            guard entry.positions[index] < beforePosition else { return (out, false) }
-            let record = try self.load(position: entry.positions[index], offset: Int(entry.offsets[index]))
+            let (entries, index) = cursors[chosen]
+            guard entries[index].position < beforePosition else { return (out, false) }
+            let record = try self.load(position: entries[index].position, offset: Int(entries[index].offset))
             bytes += record.header.count + record.body.count + record.topic.utf8.count
             out.append(record)
-            if index + 1 < entry.positions.count && entry.seqs[index + 1] <= toSeq {
+            if index + 1 < entries.count && entries[index + 1].seq <= toSeq {
                 cursors[chosen].index = index + 1
             } else {
                 cursors.remove(at: chosen)
             }
         }
-        let more = cursors.contains { $0.entry.positions[$0.index] < beforePosition }
+        let more = cursors.contains { $0.entries[$0.index].position < beforePosition }
         return (out, more)
     }
 
@@ -337,12 +381,14 @@ package final class Journal {
         return self.segments[low]
     }
 
-    static func lowerBound<T: Comparable>(_ values: [T], _ key: T) -> Int {
+    /// The first index of `entries` (sorted by the field `isBefore` looks at) where `isBefore`
+    /// is false; `entries.count` when it is true everywhere.
+    static func lowerBound(_ entries: [IndexEntry], _ isBefore: (IndexEntry) -> Bool) -> Int {
         var low = 0
-        var high = values.count
+        var high = entries.count
         while low < high {
             let mid = (low + high) / 2
-            if values[mid] < key { low = mid + 1 } else { high = mid }
+            if isBefore(entries[mid]) { low = mid + 1 } else { high = mid }
         }
         return low
     }
@@ -396,7 +442,7 @@ package final class Journal {
         }
         let first = self.segments.first?.firstPosition ?? self.nextPosition
         for slot in self.indexes.indices {
-            let cut = Self.lowerBound(self.indexes[slot].positions, first)
+            let cut = Self.lowerBound(self.indexes[slot].entries) { $0.position < first }
             if cut > 0 {
                 self.indexes[slot].trim(upTo: cut)
             }

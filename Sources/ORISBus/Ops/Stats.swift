@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-/// The daemon's counters, owned by its loop.
+/// The daemon's counters, owned by its loop; STATS adds the allocator's gauge (``HeapUsage``).
 package struct Stats: Sendable {
     /// Items accepted, by the endpoint they came on (`api`, `ingest`).
     package var accepted: [String: UInt64] = [:]
@@ -41,7 +41,8 @@ package struct Stats: Sendable {
         return before == 0
     }
 
-    /// The counters as a JSON object, for `STATS`.
+    /// The counters as a JSON object, for `STATS`, with the heap bytes in use at the moment it is
+    /// made (`heap_bytes`).
     package var jsonObject: JSONObject {
         var o = JSONObject()
         let accepted = self.accepted.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int(Int64($0.value))) }
@@ -66,6 +67,7 @@ package struct Stats: Sendable {
         o["dropped_replies"] = .int(Int64(self.droppedReplies))
         o["gap_repairs"] = .object(JSONObject(self.gapRepairs.sorted { $0.key < $1.key }
             .map { ($0.key, JSONValue.int(Int64($0.value))) }))
+        o["heap_bytes"] = .int(Int64(HeapUsage.bytesInUse))
         return o
     }
 }

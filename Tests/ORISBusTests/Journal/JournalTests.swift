@@ -70,6 +70,41 @@ import Testing
         #expect(journal.lastSequences.isEmpty)
     }
 
+    @Test func slot_forManyTopics_isGivenOnceAndFoundAgainAfterTheTableGrows() throws {
+        let dir = try TemporaryDirectory()
+        let journal = try Journal(directory: dir.file("j"))
+        let topics = (0..<1_000).map { "a/t\($0)/gip/signal" }
+
+        let given = topics.map { journal.slot(of: $0) }
+        try journal.append(topics.enumerated().map { Self.record(UInt64($0.offset + 1), $0.element, 7) })
+        let again = topics.map { journal.slot(of: $0) }
+
+        #expect(given == Array(0..<1_000))
+        #expect(again == given)
+        #expect(topics.allSatisfy { journal.lastSequence(of: $0) == 7 })
+        #expect(journal.lastSequence(of: "a/t1000/gip/signal") == 0)
+        #expect(journal.slot(of: "a/t1000/gip/signal") == 1_000)
+    }
+
+    @Test func slot_askedAfterRecovery_keepsTheCallersNameInsteadOfTheOneReadBack() throws {
+        let dir = try TemporaryDirectory()
+        let topic = "a/theme-with-a-long-name/gip/signal"
+        do {
+            let journal = try Journal(directory: dir.file("j"))
+            try journal.append([Self.record(1, topic, 1)])
+            journal.close()
+        }
+        let reopened = try Journal(directory: dir.file("j"))
+        var callers = String(decoding: Array(topic.utf8), as: UTF8.self)
+
+        let slot = reopened.slot(of: callers)
+
+        var kept = reopened.indexes[slot].name
+        let shared = kept.withUTF8 { kept in callers.withUTF8 { $0.baseAddress == kept.baseAddress } }
+        #expect(shared)
+        #expect(reopened.lastSequence(of: topic) == 1)
+    }
+
     @Test func read_bySequenceTimeCursorAndLimit_selectsExactly() throws {
         let dir = try TemporaryDirectory()
         let journal = try Journal(directory: dir.file("j"))

@@ -27,7 +27,7 @@ import Testing
         #expect(object.keys == ["accepted", "delivered", "rejected", "subscriptions", "unsubscriptions",
                                 "refused_subscriptions", "refused_connections", "feed_rebinds", "duplicates",
                                 "raised", "reminders", "replayed",
-                                "dropped_replies", "gap_repairs"])
+                                "dropped_replies", "gap_repairs", "heap_bytes"])
         #expect(object["accepted"] == .object(JSONObject()))
         #expect(object["delivered"] == .object(JSONObject([
             ("capteur", .int(0)), ("axis", .int(0)), ("gip", .int(0)), ("crps", .int(0)), ("national", .int(0)),
@@ -72,8 +72,18 @@ import Testing
         var stats = Stats()
         stats.countRejection(.headerTooLarge, endpoint: "ingest")
 
-        let parsed = try JSONParser.parse(JSONWriter.encode(.object(stats.jsonObject)))
+        let object = stats.jsonObject
 
-        #expect(parsed == .object(stats.jsonObject))
+        let parsed = try JSONParser.parse(JSONWriter.encode(.object(object)))
+
+        #expect(parsed == .object(object))
+    }
+
+    @Test func jsonObject_carriesTheHeapBytesInUse() throws {
+        let object = Stats().jsonObject
+
+        let bytes = try #require(object["heap_bytes"]?.intValue)
+
+        #expect(bytes > 0)
     }
 }
