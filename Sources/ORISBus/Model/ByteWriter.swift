@@ -44,21 +44,31 @@ struct ByteWriter {
 
     /// Writes `text` as a JSON string, exactly as ``JSONWriter`` does.
     mutating func string(_ text: String) {
-        var text = text
-        let plain = text.withUTF8 { utf8 -> Bool in
-            guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
-            else { return false }
-            self.byte(UInt8(ascii: "\""))
-            self.bytes(UnsafeRawBufferPointer(utf8))
-            self.byte(UInt8(ascii: "\""))
+        // Most strings need no escape: their UTF-8 is checked, then copied whole with its quotes.
+        let isPlain = text.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+            guard !JSONWriter.needsEscape(utf8) else { return false }
+            self.quoted(utf8)
             return true
         }
-        if !plain {
+        if isPlain != true {
             // Rare in a header: the general writer escapes it, and its bytes are copied.
             var escaped = [UInt8]()
             JSONWriter.writeString(text, into: &escaped)
             self.bytes(escaped)
         }
+    }
+
+    /// Writes `utf8` between double quotes, as they are: one bound check, one copy.
+    private mutating func quoted(_ utf8: UnsafeBufferPointer<UInt8>) {
+        let count = utf8.count
+        precondition(self.count + count + 2 <= self.capacity, "ByteWriter: written past its bound")
+        let at = self.base + self.count
+        at[0] = UInt8(ascii: "\"")
+        if let from = utf8.baseAddress {
+            (at + 1).update(from: from, count: count)
+        }
+        at[count + 1] = UInt8(ascii: "\"")
+        self.count += count + 2
     }
 
     /// Writes an integer in decimal (at most 20 bytes).

@@ -75,9 +75,7 @@ package enum JSONWriter {
         // Most strings need no escape: copy their contiguous UTF-8 whole.
         var text = s
         let copied = text.withUTF8 { bytes -> Bool in
-            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
-                return false
-            }
+            guard !Self.needsEscape(bytes) else { return false }
             out.append(contentsOf: bytes)
             return true
         }
@@ -100,5 +98,55 @@ package enum JSONWriter {
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether `utf8` holds a byte that ``writeString(_:into:)`` escapes: a control character, a
+    /// double quote or a backslash.
+    ///
+    /// Every string of a stamped header passes here, most of them a few bytes long: the bytes are
+    /// tested eight at a time in a 64-bit word (see ``escapeFlags(_:)``) rather than one by one.
+    /// A string of 8 bytes or more is read as whole words, the last one overlapping the one
+    /// before it; a shorter one as two overlapping 4-byte halves, or, under 4 bytes, as its
+    /// first, middle and last bytes with spaces in the other lanes.
+    static func needsEscape(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = utf8.baseAddress, !utf8.isEmpty else { return false }
+        let bytes = UnsafeRawPointer(base)
+        let count = utf8.count
+        if count < 4 {
+            let spaces: UInt64 = 0x2020_2020_2000_0000
+            let word = spaces | UInt64(base[0]) | UInt64(base[count / 2]) << 8 | UInt64(base[count - 1]) << 16
+            return Self.escapeFlags(word) != 0
+        }
+        if count < 8 {
+            let low = UInt64(bytes.loadUnaligned(as: UInt32.self))
+            let high = UInt64(bytes.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+            return Self.escapeFlags(low | high << 32) != 0
+        }
+        // No early exit: strings that need an escape are rare.
+        var flags: UInt64 = 0
+        var offset = 0
+        while offset < count - 8 {
+            flags |= Self.escapeFlags(bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            offset += 8
+        }
+        flags |= Self.escapeFlags(bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
+        return flags != 0
+    }
+
+    /// Not zero when one of the eight bytes in `word` is below 0x20, a double quote (0x22) or a
+    /// backslash (0x5C); zero otherwise.
+    ///
+    /// The classic tests for a byte below `n` and for a zero byte, all lanes at once: subtracting
+    /// `n` from each lane borrows into its top bit only when the lane was below `n` (a lane of
+    /// 0x80 or more, whose top bit is already set, is masked out by `~word`). A borrow can spill
+    /// into the next lane and set a bit there too, but only after a lane that really matched,
+    /// so whether the result is zero is exact.
+    @inline(__always)
+    private static func escapeFlags(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let control = (word &- 0x20 &* ones) & ~word
+        let quote = word ^ (0x22 &* ones)
+        let backslash = word ^ (0x5C &* ones)
+        return (control | (quote &- ones) & ~quote | (backslash &- ones) & ~backslash) & (0x80 &* ones)
     }
 }

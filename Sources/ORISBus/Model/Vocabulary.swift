@@ -50,7 +50,24 @@ package enum ASCII {
     /// Whether `a` and `b` are equal once their ASCII letters are folded to lower case, compared
     /// in place: every publish reads its vocabulary words this way.
     package static func equalIgnoringCase(_ a: String, _ b: String) -> Bool {
-        a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { Self.lowercased($0) == Self.lowercased($1) }
+        guard a.utf8.count == b.utf8.count else { return false }
+        // Native strings keep their UTF-8 contiguous: compared through pointers, not by
+        // iterating two views together (about 110 instructions a byte).
+        let inPlace = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y in Self.equalIgnoringCase(x, y) }
+        }
+        if let inPlace, let inPlace {
+            return inPlace
+        }
+        return a.utf8.elementsEqual(b.utf8) { Self.lowercased($0) == Self.lowercased($1) }
+    }
+
+    /// ``equalIgnoringCase(_:_:)`` for two runs of bytes of the same length.
+    private static func equalIgnoringCase(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+        for i in 0..<x.count where Self.lowercased(x[i]) != Self.lowercased(y[i]) {
+            return false
+        }
+        return true
     }
 
     private static func lowercased(_ byte: UInt8) -> UInt8 {

@@ -191,12 +191,13 @@ package final class Socket {
         maximumFrames: Int = .max
     ) throws(ZMQError) -> Bool {
         try self.withHandle("zmq_msg_recv") { (handle) throws(ZMQError) -> Bool in
+            // One zmq_msg_t for every frame: zmq_msg_recv releases what it held before.
+            var msg = zmq_msg_t()
+            zmq_msg_init(&msg)
+            defer { zmq_msg_close(&msg) }
             var count = 0
             var more = true
             while more {
-                var msg = zmq_msg_t()
-                zmq_msg_init(&msg)
-                defer { zmq_msg_close(&msg) }
                 // The first frame decides whether a message is there; the rest are atomic.
                 let flags: Int32 = (!wait && count == 0) ? ZMQConstant.dontWait : 0
                 let outcome = try zmqCall("zmq_msg_recv") { zmq_msg_recv(&msg, handle, flags) }
@@ -205,7 +206,7 @@ package final class Socket {
                     return false
                 }
                 if count == 0 {
-                    message.properties.removeAll(keepingCapacity: true)
+                    message.beginProperties(properties)
                 }
                 more = zmq_msg_more(&msg) != 0
                 if count > maximumFrames {
@@ -214,22 +215,20 @@ package final class Socket {
                 if count == message.frames.count {
                     message.frames.append([])
                 }
-                message.frames[count].removeAll(keepingCapacity: true)
                 let size = zmq_msg_size(&msg)
-                if count < maximumFrames, let data = zmq_msg_data(&msg), size > 0 {
-                    message.frames[count].append(contentsOf: UnsafeRawBufferPointer(start: data, count: size))
+                if count < maximumFrames, size > 0, let data = zmq_msg_data(&msg) {
+                    // One call that empties the frame kept from the last message and fills it.
+                    let bytes = UnsafeRawBufferPointer(start: data, count: size)
+                    message.frames[count].replaceSubrange(message.frames[count].indices, with: bytes)
+                } else {
+                    message.frames[count].removeAll(keepingCapacity: true)
                 }
                 count += 1
                 // A ROUTER makes the routing-id frame itself, without the connection's
                 // properties, so each property is read from the first frame that has it.
-                if message.properties.count < properties.count {
-                    for name in properties where message.properties[name] == nil {
-                        if let value = zmq_msg_gets(&msg, name) {
-                            message.properties[name] = String(cString: value)
-                        }
-                    }
-                }
+                message.readProperties { zmq_msg_gets(&msg, $0) }
             }
+            message.endProperties()
             message.frames.removeLast(message.frames.count - count)
             return true
         }

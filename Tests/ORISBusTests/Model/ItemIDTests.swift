@@ -110,4 +110,33 @@ import Testing
 
         #expect(Identifier.isValidItemID(generator.next(at: Self.someTime)))
     }
+
+    @Test func encode_ofTheExtremes_givesTheULIDBounds() {
+        #expect(ItemIDGenerator.encode(milliseconds: 0, random: (0, 0)) == "00000000000000000000000000")
+        #expect(ItemIDGenerator.encode(milliseconds: (1 << 48) - 1, random: (.max, .max))
+                == "7ZZZZZZZZZZZZZZZZZZZZZZZZZ")
+        // The bits on either side of the 64-bit boundary, and where the low 60 bits end.
+        #expect(ItemIDGenerator.encode(milliseconds: 0, random: (1, 0xF000_0000_0000_0000))
+                == "0000000000000Z000000000000")
+        #expect(ItemIDGenerator.encode(milliseconds: 0, random: (0x8000, 0x0800_0000_0000_0001))
+                == "0000000000G000G00000000001")
+    }
+
+    @Test func encode_ofRandomBits_decodesBackToThem() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let high = UInt16.random(in: 0...UInt16.max, using: &generator)
+            let low = generator.next() as UInt64
+            let milliseconds = Int64.random(in: 0..<(1 << 48), using: &generator)
+
+            let id = ItemIDGenerator.encode(milliseconds: milliseconds, random: (high, low))
+
+            // 80 bits in 16 digits, most significant first: the top 20 bits, then the low 60.
+            let top = Self.decode(id.dropFirst(10).prefix(4)) ?? -1
+            let rest = Self.decode(id.suffix(12)) ?? -1
+            #expect(Self.decode(id.prefix(10)) == milliseconds)
+            #expect(top == Int64(high) << 4 | Int64(low >> 60))
+            #expect(rest == Int64(low & 0x0FFF_FFFF_FFFF_FFFF))
+        }
+    }
 }

@@ -78,4 +78,32 @@ import Testing
 
         #expect(offset == 1)
     }
+
+    @Test func firstInvalidOffset_afterAndBeforeASCIIRunsOfEveryLength_movesWithThePrefix() {
+        // The sequences above behind 0 to 17 ASCII bytes and before 0 to 9: runs of ASCII are
+        // skipped eight bytes at a time, so each sequence lands at every place of a word.
+        for prefixLength in 0...17 {
+            for suffixLength in 0...9 {
+                let prefix = [UInt8](repeating: UInt8(ascii: "a"), count: prefixLength)
+                let suffix = [UInt8](repeating: UInt8(ascii: "z"), count: suffixLength)
+                for bytes in Self.validSequences {
+                    let text = prefix + bytes + suffix
+                    #expect(UTF8Check.firstInvalidOffset(in: text) == nil, "\(text)")
+                }
+                for (bytes, offset) in Self.invalidSequences {
+                    let text = prefix + bytes + suffix
+                    #expect(UTF8Check.firstInvalidOffset(in: text) == prefixLength + offset, "\(text)")
+                }
+            }
+        }
+    }
+
+    @Test func firstInvalidOffset_ofBytesNotInOneBlockOfMemory_isFoundToo() {
+        // A collection without contiguous storage, read byte by byte through a closure.
+        let bytes: [UInt8] = Array("twelve bytes".utf8) + [0xE2, 0x82, 0xAC, 0xC0, 0x80]
+        let indirect = (0..<bytes.count).lazy.map { bytes[$0] }
+
+        #expect(UTF8Check.firstInvalidOffset(in: indirect) == 15)
+        #expect(UTF8Check.firstInvalidOffset(in: indirect.prefix(15)) == nil)
+    }
 }

@@ -95,4 +95,26 @@ import Testing
         #expect(Kind.wordList == "signal, alert, diagnostic, decision, tasking, reminder")
         #expect(Posture.wordList == "prospective, proactive, reactive")
     }
+
+    @Test func equalIgnoringCase_foldsASCIILettersOnly_atEveryPlace() {
+        #expect(ASCII.equalIgnoringCase("", ""))
+        #expect(ASCII.equalIgnoringCase("AMBER+STRICT", "amber+strict"))
+        #expect(ASCII.equalIgnoringCase("A Title Longer Than Fifteen Bytes", "a title longer than fifteen bytes"))
+        // Only A–Z fold: '@' and '`', '[' and '{' are 0x20 apart too; É and é are not ASCII.
+        #expect(!ASCII.equalIgnoringCase("@", "`"))
+        #expect(!ASCII.equalIgnoringCase("[", "{"))
+        #expect(!ASCII.equalIgnoringCase("É", "é"))
+        // The Kelvin sign is three bytes, not a k.
+        #expect(!ASCII.equalIgnoringCase("\u{212A}elvin", "kelvin"))
+        #expect(!ASCII.equalIgnoringCase("alert", "alerts"))
+        // One byte differs, at each place of short and long strings.
+        for text in ["signal", "a title longer than fifteen bytes"] {
+            let bytes = Array(text.utf8)
+            for place in bytes.indices {
+                var changed = bytes
+                changed[place] = UInt8(ascii: "!")
+                #expect(!ASCII.equalIgnoringCase(text, String(decoding: changed, as: UTF8.self)), "place \(place)")
+            }
+        }
+    }
 }

@@ -99,6 +99,75 @@ import Testing
         #expect(message?.frames == [Self.bytes("over ipc"), []])
     }
 
+    // MARK: - One message received into again and again
+
+    @Test func receiveInto_forMessagesOfEveryShape_givesEachItsOwnFramesAndProperties() throws {
+        let context = try Context()
+        defer { context.terminate() }
+        let router = try Socket(context: context, type: .router)
+        defer { router.close() }
+        let dealer = try Socket(context: context, type: .dealer)
+        defer { dealer.close() }
+        let requester = try Socket(context: context, type: .req)
+        defer { requester.close() }
+        let server = try Socket(context: context, type: .pair)
+        defer { server.close() }
+        let client = try Socket(context: context, type: .pair)
+        defer { client.close() }
+        try router.bind("tcp://127.0.0.1:*")
+        try dealer.connect(try router.lastEndpoint())
+        try requester.connect(try router.lastEndpoint())
+        try server.bind("inproc://socket-into")
+        try client.connect("inproc://socket-into")
+        try router.set(.receiveTimeout(milliseconds: 2000))
+        try server.set(.receiveTimeout(milliseconds: 2000))
+        let names = ["Socket-Type", ReceivedMessage.userIDProperty]
+        let large = [UInt8](repeating: 7, count: 300)
+        var message = ReceivedMessage(frames: [])
+
+        // Three frames, then two from another kind of peer (a REQ adds an empty delimiter), then
+        // five, cut by the limit to the routing id, two frames and an empty one, then one over
+        // inproc, where a peer has no properties. Copies kept in between must not change.
+        try dealer.send([Self.bytes("first"), [], large])
+        let first = try router.receive(into: &message, properties: names)
+        let fromDealer = message
+        try requester.send([Self.bytes("x")])
+        let second = try router.receive(into: &message, properties: names)
+        let fromRequester = message
+        try dealer.send([[1], [2], [3], [4], [5]])
+        let third = try router.receive(into: &message, properties: names, maximumFrames: 3)
+        let cut = message
+        try client.send([Self.bytes("over inproc")])
+        let fourth = try server.receive(into: &message, properties: names)
+
+        #expect(first && second && third && fourth)
+        #expect(Array(fromDealer.frames.dropFirst()) == [Self.bytes("first"), [], large])
+        #expect(fromDealer.properties == ["Socket-Type": "DEALER"])
+        #expect(fromDealer.userID == nil)
+        #expect(Array(fromRequester.frames.dropFirst()) == [[], Self.bytes("x")])
+        #expect(fromRequester.property("Socket-Type") == "REQ")
+        #expect(Array(cut.frames.dropFirst()) == [[1], [2], []])
+        #expect(cut.properties == ["Socket-Type": "DEALER"])
+        #expect(message.frames == [Self.bytes("over inproc")])
+        #expect(message.properties.isEmpty)
+        #expect(message.property("Socket-Type") == nil)
+    }
+
+    @Test func receiveInto_whenNothingIsQueued_leavesTheMessageAsItWas() throws {
+        let context = try Context()
+        defer { context.terminate() }
+        let server = try Socket(context: context, type: .pair)
+        defer { server.close() }
+        try server.bind("inproc://socket-into-empty")
+        var message = ReceivedMessage(frames: [[1, 2]], properties: ["User-Id": "alice"])
+
+        let received = try server.receive(into: &message, wait: false, properties: ["User-Id"])
+
+        #expect(!received)
+        #expect(message.frames == [[1, 2]])
+        #expect(message.userID == "alice")
+    }
+
     // MARK: - Nothing to do
 
     @Test func receive_whenNotWaitingOnAnEmptySocket_returnsNil() throws {
