@@ -63,6 +63,9 @@ final class Broker {
 
     private enum Stream { case standardOutput, standardError }
 
+    /// The pipe the broker writes its log to, drained until it stops.
+    private var output: Pipe?
+
     /// Runs the binary and reads its output until the ready line; returns that line's
     /// `key=value` fields.
     private func start(_ binary: String, _ arguments: [String], readyWord: String,
@@ -70,6 +73,7 @@ final class Broker {
         self.process.executableURL = URL(fileURLWithPath: binary)
         self.process.arguments = arguments
         let pipe = Pipe()
+        self.output = pipe
         switch stream {
         case .standardOutput: self.process.standardOutput = pipe
         case .standardError: self.process.standardError = pipe
@@ -99,6 +103,9 @@ final class Broker {
     func stop() {
         kill(self.pid, SIGTERM)
         self.process.waitUntilExit()
+        // The read source goes before the pipe's descriptor does: libdispatch traps on a source
+        // whose descriptor vanished.
+        self.output?.fileHandleForReading.readabilityHandler = nil
     }
 }
 

@@ -241,6 +241,10 @@ final class RunningDaemon {
 
     deinit {
         self.kill()
+        // The pipe closes its descriptor when it is released: the read source watching it must
+        // be cancelled first, or libdispatch traps on a source whose descriptor vanished (it
+        // did once in CI: signal 4 in _dispatch_source_refs_finalize_unregistration).
+        self.stderrPipe.fileHandleForReading.readabilityHandler = nil
     }
 }
 
