@@ -174,7 +174,7 @@ package final class Bus {
         self.reader = HeaderReader(limits: limits)
         for tenant in registry.tenantIDs {
             let policy = policies[tenant] ?? DurabilityPolicy()
-            var window = IdempotencyWindow(seconds: policy.dedupeWindowSeconds, maximum: policy.dedupeMaxItems)
+            let window = IdempotencyWindow(seconds: policy.dedupeWindowSeconds, maximum: policy.dedupeMaxItems)
             var journal: Journal?
             if let journalRoot {
                 let now = Timestamp.now()
@@ -185,7 +185,7 @@ package final class Bus {
                 journal = try Journal(directory: directory, segmentBytes: policy.segmentBytes) { record in
                     // Records of one item are consecutive: regroup them into the item's ACK.
                     if rebuilding.id != record.id {
-                        rebuilding.flush(into: &window, now: now)
+                        rebuilding.flush(into: window, now: now)
                         rebuilding.start(record)
                     }
                     // Every topic in a journal was written from a `Topic`, so it reads back as one.
@@ -194,7 +194,7 @@ package final class Bus {
                     }
                     rebuilding.position = record.position
                 }
-                rebuilding.flush(into: &window, now: now)
+                rebuilding.flush(into: window, now: now)
                 for slot in firstNewSlot..<self.topics.count {
                     self.topics[slot].journalSlot = journal?.slot(of: self.topics[slot].name)
                 }
@@ -442,7 +442,7 @@ package final class Bus {
             self.deliveries.removeAll(keepingCapacity: true)
         }
 
-        mutating func flush(into window: inout IdempotencyWindow, now: Timestamp) {
+        func flush(into window: IdempotencyWindow, now: Timestamp) {
             guard !self.id.isEmpty else { return }
             window.remember(self.id, sender: self.sender, deliveries: self.deliveries, position: self.position,
                             received: self.received, now: now)
