@@ -202,8 +202,14 @@ extension OrisctlEndToEndTests {
             (try? JSONParser.parse($0))?.objectValue?["header"]?.objectValue?["title"]?.stringValue
         }
         #expect(titles == ["avant", "après 1", "après 2"])
-        let errors = String(decoding: FileManager.default.contents(atPath: folder.path + "/sub.err") ?? Data(),
+        // "answers again" is written once the step that printed an item returns: wait for it.
+        var errors = ""
+        for _ in 0..<100 {
+            errors = String(decoding: FileManager.default.contents(atPath: folder.path + "/sub.err") ?? Data(),
                             as: UTF8.self)
+            if errors.contains("answers again") { break }
+            usleep(50_000)
+        }
         #expect(errors.contains("does not answer") && errors.contains("answers again"))
     }
 }
