@@ -15,15 +15,16 @@ let package = Package(
             pkgConfig: "libzmq",
             providers: [.apt(["libzmq3-dev"])]
         ),
-        // glibc's <malloc.h> and nothing else: the allocator's statistics for STATS.
-        .systemLibrary(name: "CMalloc"),
+        // What Swift's Glibc module leaves out: the allocator's statistics for STATS, fallocate(2)
+        // for the journal's reserved blocks.
+        .systemLibrary(name: "CLinux"),
         // Every rule of the bus lives here; the executables are thin faces over it.
         // Release builds leave out the run-time exclusivity checks (about 2,500 instructions a
         // published item, measured with bench/profile.sh); debug builds, which the tests run,
         // keep them, and the compiler's static checks hold in both.
         .target(
             name: "ORISBus",
-            dependencies: ["CZMQ", "CMalloc"],
+            dependencies: ["CZMQ", "CLinux"],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
         .executableTarget(

@@ -116,6 +116,10 @@ package final class Bus {
     /// up once, then work with the slot.
     private var topics: [NumberedTopic] = []
     private var topicSlots: [Topic: Int] = [:]
+    /// The slot found last (``slot(of:journal:)``).
+    private var lastSlot: Int?
+    /// The store found last (``store(of:)``); tenants and their stores never change.
+    private var lastStore: (tenant: String, store: TenantStore)?
     var ids = ItemIDGenerator()
     var stores: [String: TenantStore] = [:]
     var corroborator = Corroborator()
@@ -246,7 +250,7 @@ package final class Bus {
         guard let sender else {
             throw Rejection(.unknownMember, "the connection carries no known member identity")
         }
-        let tenantStore = self.stores[sender.tenant]
+        let tenantStore = self.store(of: sender.tenant)
         let quota = tenantStore?.quota ?? TenantQuota()
         if tenantStore?.bucket?.take(now: now.milliseconds) == false {
             throw Rejection(.overQuota, "tenant '\(sender.tenant)' is over its publish rate of "
@@ -465,12 +469,26 @@ package final class Bus {
 
     /// The slot of a topic, made (at sequence 0) when it has none yet.
     private func slot(of topic: Topic, journal: Journal?) -> Int {
-        if let slot = self.topicSlots[topic] { return slot }
+        // A run of items mostly goes to one topic: comparing its names costs less than hashing them.
+        if let last = self.lastSlot, self.topics[last].topic == topic { return last }
+        if let slot = self.topicSlots[topic] {
+            self.lastSlot = slot
+            return slot
+        }
         let name = topic.description
         self.topics.append(NumberedTopic(topic: topic, name: name, bytes: Array(name.utf8),
                                          journalSlot: journal?.slot(of: name)))
         self.topicSlots[topic] = self.topics.count - 1
+        self.lastSlot = self.topics.count - 1
         return self.topics.count - 1
+    }
+
+    /// A tenant's store: the last one found again without hashing the tenant's name.
+    func store(of tenant: String) -> TenantStore? {
+        if let last = self.lastStore, last.tenant == tenant { return last.store }
+        let found = self.stores[tenant]
+        if let found { self.lastStore = (tenant, found) }
+        return found
     }
 
     /// A tenant's journal, if it keeps one.
@@ -481,6 +499,27 @@ package final class Bus {
     /// A tenant's durability settings.
     package func policy(of tenant: String) -> DurabilityPolicy {
         self.stores[tenant]?.policy ?? DurabilityPolicy()
+    }
+
+    /// Defers every journal's writes until ``flushJournals()`` (``Journal/deferWrites()``).
+    package func deferJournalWrites() {
+        for store in self.stores.values { store.journal?.deferWrites() }
+    }
+
+    /// Writes what every journal deferred, and goes back to writing each append at once.
+    ///
+    /// - Returns: the tenants whose write failed, with the error (their deferred records are not
+    ///   in the file).
+    package func flushJournals() -> [(tenant: String, error: JournalError)] {
+        var failed: [(tenant: String, error: JournalError)] = []
+        for (tenant, store) in self.stores {
+            do {
+                try store.journal?.flush()
+            } catch {
+                failed.append((tenant, error))
+            }
+        }
+        return failed
     }
 
     /// Applies each tenant's retention limits.

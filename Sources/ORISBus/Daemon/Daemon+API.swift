@@ -301,8 +301,8 @@ extension Daemon {
         guard let bus = self.bus else { throw Rejection(.internal, "the daemon is stopping") }
         let member = sender?.id
         if let tenant = sender?.tenant, let n = tenantNumber, self.durability[n].hasFailed {
-            let rejection = Rejection(.internal, "the journal of tenant '\(tenant)' could not be synced to the disk; "
-                                      + "publishes are refused until orisd restarts")
+            let rejection = Rejection(.internal, "the journal of tenant '\(tenant)' could not be written or synced to "
+                                      + "the disk; publishes are refused until orisd restarts")
             self.reject(rejection, endpoint: endpoint, member: member)
             throw rejection
         }
@@ -324,7 +324,11 @@ extension Daemon {
                 ("tiers", raised.outbound.map(\.topic.tier.word).joined(separator: ",")),
             ])
         }
-        self.stats.accepted[endpoint, default: 0] += 1
+        if endpoint == "ingest" {
+            self.stats.acceptedOnIngest += 1
+        } else {
+            self.stats.acceptedOnAPI += 1
+        }
         if self.logger.isEnabled(.debug) {
             let tiers = accepted.outbound.map(\.topic.tier.word).joined(separator: ",")
             self.logger.debug("published", [("id", accepted.id), ("member", member ?? ""), ("endpoint", endpoint),
@@ -345,7 +349,23 @@ extension Daemon {
     }
 
     /// Serves queued ingest messages: publishes without a reply.
+    ///
+    /// The journal's writes are deferred while the messages are read, and the deliveries held
+    /// (``held``): every ``heldDeliveries`` deliveries, and when the socket has no more, the
+    /// records are written in one call and then the deliveries go out. Nobody sees an item
+    /// before its record is written, as when each was written at once.
     func serveIngest(_ ingest: Socket, sockets: Daemon.Sockets) throws(ZMQError) {
+        self.bus?.deferJournalWrites()
+        do {
+            try self.readIngest(ingest, sockets: sockets)
+        } catch {
+            try? self.releaseHeld(sockets)
+            throw error
+        }
+        try self.releaseHeld(sockets)
+    }
+
+    private func readIngest(_ ingest: Socket, sockets: Daemon.Sockets) throws(ZMQError) {
         // One message received into again and again: its frames' storage serves the whole batch.
         var message = ReceivedMessage(frames: [])
         let properties = [ReceivedMessage.userIDProperty]
@@ -354,7 +374,7 @@ extension Daemon {
                                      maximumFrames: Daemon.maximumFrames) else {
                 return
             }
-            let sender = self.member(forUserID: message.userID)
+            let (sender, tenantNumber) = self.ingestSender(message.userID)
             let member = sender?.id
             let request: Request
             do {
@@ -368,28 +388,76 @@ extension Daemon {
                 self.reject(rejection, endpoint: "ingest", member: member)
                 continue
             }
-            let tenantNumber = sender.flatMap { self.tenantIndex[$0.tenant] }
             guard let accepted = try? self.accept(header: header, body: body, sender: sender, endpoint: "ingest",
                                                   tenantNumber: tenantNumber)
             else {
                 continue
             }
-            // Nothing waits for a sync unless the tenant syncs every item (fsync `always`): its
-            // deliveries then go out here, straight from the bus's frames, with no message
-            // values made for them. A retry of a known id has nothing to send.
+            // A retry of a known id has nothing to send.
             if accepted.isDuplicate { continue }
-            // The item's tenant is its sender's.
+            // The item's tenant is its sender's. Under fsync `always` its deliveries wait for a
+            // sync, and alerts raised because of it go out with it: both take the general path,
+            // behind the deliveries held so far.
             let waits = tenantNumber.map { self.durability[$0].policy == .always } ?? false
             if waits || !accepted.raised.isEmpty {
+                try self.releaseHeld(sockets)
                 let outcome = self.outcome(of: accepted, body: body, endpoint: "ingest")
                 try self.dispatch(tenant: accepted.tenant, position: outcome.position, deliveries: outcome.deliveries,
                                   reply: nil, id: outcome.id, sockets: sockets)
+                self.bus?.deferJournalWrites()
                 continue
             }
+            // Otherwise held as the bus's frames, with no message values made for them.
             for item in accepted.outbound where item.topic.tier != .archive {
-                try self.sendDelivery(topic: item.topicBytes, header: item.encodedHeader, body: body,
-                                      tier: item.topic.tier, sockets: sockets)
+                self.held.append(HeldDelivery(topic: item.topicBytes, header: item.encodedHeader, body: body,
+                                              tier: item.topic.tier, tenant: tenantNumber))
+            }
+            if self.held.count >= Daemon.heldDeliveries {
+                try self.releaseHeld(sockets)
+                self.bus?.deferJournalWrites()
             }
         }
     }
+
+    /// The member an ingest connection's user id names, and its tenant's place in
+    /// ``tenantIndex``; kept for the next message (``ingestSender``).
+    private func ingestSender(_ userID: String?) -> (Member?, Int?) {
+        if let last = self.ingestSender, last.userID == userID { return (last.member, last.tenantNumber) }
+        let member = self.member(forUserID: userID)
+        let tenantNumber = member.flatMap { self.tenantIndex[$0.tenant] }
+        if let userID { self.ingestSender = (userID, member, tenantNumber) }
+        return (member, tenantNumber)
+    }
+
+    /// Writes the journal records deferred since ``Bus/deferJournalWrites()``, then sends the
+    /// held deliveries. A tenant whose write failed gets none of its held deliveries sent (their
+    /// records are not in the file) and its publishes are refused until a restart, as after a
+    /// failed sync.
+    func releaseHeld(_ sockets: Daemon.Sockets) throws(ZMQError) {
+        defer { self.held.removeAll(keepingCapacity: true) }
+        var failed: [Int] = []
+        for (tenant, error) in self.bus?.flushJournals() ?? [] {
+            self.logger.error("journal write failed; publishes refused until restart", [
+                ("tenant", tenant), ("err", error.description),
+            ])
+            if let n = self.tenantIndex[tenant] {
+                self.durability[n].hasFailed = true
+                failed.append(n)
+            }
+        }
+        for delivery in self.held where !failed.contains(delivery.tenant ?? -1) {
+            try self.sendDelivery(topic: delivery.topic, header: delivery.header, body: delivery.body,
+                                  tier: delivery.tier, sockets: sockets)
+        }
+    }
+}
+
+/// An ingest delivery held until its journal record is written (``Daemon/serveIngest``).
+struct HeldDelivery {
+    var topic: [UInt8]
+    var header: [UInt8]
+    var body: [UInt8]
+    var tier: Tier
+    /// The item's tenant, by its place in ``Daemon/tenantIndex``.
+    var tenant: Int?
 }

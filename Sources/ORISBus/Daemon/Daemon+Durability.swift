@@ -15,8 +15,9 @@ struct TenantDurability {
     var syncInFlight = false
     var lastSync = Timestamp.now()
     var waiting: [Waiting] = []
-    /// An fdatasync failed: after that the kernel may have dropped the dirty pages, so nothing
-    /// more is accepted for this tenant until a restart reads back what the disk really holds.
+    /// An fdatasync failed (after that the kernel may have dropped the dirty pages), or a
+    /// deferred journal write did: nothing more is accepted for this tenant until a restart
+    /// reads back what the disk really holds.
     var hasFailed = false
 
     /// Deliveries and a reply held until `position` is durable.
@@ -56,7 +57,7 @@ extension Daemon {
         for message in deliveries {
             // XPUB never blocks: past a subscriber's high-water mark libzmq drops for it.
             _ = try sockets.feed.send(message.frames, wait: false)
-            self.stats.delivered[message.tier, default: 0] += 1
+            self.stats.delivered[message.tier] += 1
         }
         try self.send(reply: reply, sockets: sockets)
     }
@@ -71,7 +72,7 @@ extension Daemon {
     ) throws(ZMQError) {
         // XPUB never blocks: past a subscriber's high-water mark libzmq drops for it.
         _ = try sockets.feed.send(topic, header, body, wait: false)
-        self.stats.delivered[tier, default: 0] += 1
+        self.stats.delivered[tier] += 1
     }
 
     private func send(reply: [[UInt8]]?, sockets: Daemon.Sockets) throws(ZMQError) {

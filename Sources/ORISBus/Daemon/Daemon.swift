@@ -13,7 +13,13 @@ package final class Daemon {
     let configuration: Configuration
     let logger: Logger
     /// Replaced by the control commands that add and remove members.
-    var registry: Registry
+    var registry: Registry {
+        didSet { self.ingestSender = nil }
+    }
+    /// The member the last ingest message's connection named, and its tenant's place in
+    /// ``tenantIndex``: a run of messages from one connection finds them once, until the
+    /// registry changes.
+    var ingestSender: (userID: String, member: Member?, tenantNumber: Int?)?
     /// The member changes made at run time, as kept in `enrolment.json`.
     var enrolment = Enrolment()
     var bus: Bus?
@@ -48,6 +54,14 @@ package final class Daemon {
 
     /// How many messages one socket may hand the loop before the others get a turn.
     static let batch = 256
+
+    /// Ingest deliveries held until their journal records are written (``serveIngest``): the
+    /// records of the items behind them are written in one call, and the feed's I/O thread
+    /// wakes once for all of them.
+    var held: [HeldDelivery] = []
+
+    /// How many deliveries are held at most before their records are written and they go out.
+    static let heldDeliveries = 64
 
     /// Replies queued per api client before further ones are dropped. libzmq's count is
     /// approximate (messages in flight between its threads count late), so clients are asked to

@@ -2,6 +2,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CLinux
 
 /// One journal segment file: a header, then records appended at its end, read anywhere.
 ///
@@ -28,6 +29,8 @@ final class Segment {
     var lastTime: Timestamp?
     /// The position after the last record.
     var endPosition: UInt64
+    /// The file's blocks are allocated up to here (``reserve(upTo:)``), 0 before any reservation.
+    private var reservedEnd = 0
 
     static func fileName(firstPosition: UInt64) -> String {
         let digits = String(firstPosition)
@@ -98,6 +101,7 @@ final class Segment {
                 let number = n < 0 ? errno : ENOSPC
                 // Cut what part of the record went, so that no half record stays behind.
                 _ = ftruncate(self.descriptor, off_t(self.size))
+                self.reservedEnd = self.size
                 if number == ENOSPC || number == EDQUOT {
                     throw .diskFull(path: self.path)
                 }
@@ -123,6 +127,40 @@ final class Segment {
         }
         if done < count { out.removeLast(count - done) }
         return out
+    }
+
+    /// Allocates the file's blocks up to at least `end`, a mebibyte ahead at a time, without
+    /// changing its size: a deferred write (``Journal/deferWrites()``) then goes into blocks the
+    /// file already has, and a full disk is found here, per item, before anything is numbered.
+    ///
+    /// On a file system without `fallocate` the writes go unreserved, as they do when not
+    /// deferred.
+    ///
+    /// - Throws: `diskFull` when the disk or the quota has no room.
+    func reserve(upTo end: Int) throws(JournalError) {
+        guard end > self.reservedEnd else { return }
+        let target = end + Segment.reservationStep
+        while fallocate(self.descriptor, ORIS_FALLOC_FL_KEEP_SIZE, off_t(self.size), off_t(target - self.size)) != 0 {
+            switch errno {
+            case EINTR: continue
+            case ENOSPC, EDQUOT: throw .diskFull(path: self.path)
+            case EOPNOTSUPP, ENOSYS: break
+            case let number: throw .io(call: "fallocate", path: self.path, errno: number)
+            }
+            break
+        }
+        self.reservedEnd = target
+    }
+
+    /// How far ahead ``reserve(upTo:)`` allocates.
+    static let reservationStep = 1 << 20
+
+    /// Gives back the blocks reserved past the file's end (``reserve(upTo:)``), when the segment
+    /// takes no more writes.
+    func releaseReservation() {
+        guard self.reservedEnd > self.size else { return }
+        _ = ftruncate(self.descriptor, off_t(self.size))
+        self.reservedEnd = self.size
     }
 
     /// Cuts the file at `size` bytes.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import CMalloc
+import CLinux
 
 /// What the C allocator holds for the process: a gauge for STATS and for memory measures.
 ///
