@@ -85,23 +85,30 @@ package struct JournalRecord: Sendable, Equatable {
         into out: inout [UInt8],
         nonceChecksum: UInt32
     ) {
-        let payloadCount = Self.fixedPayloadBytes + topic.utf8.count + id.utf8.count + sender.utf8.count
-            + header.count + body.count
+        var topic = topic, id = id, sender = sender
+        let topicCount = topic.utf8.count, idCount = id.utf8.count, senderCount = sender.utf8.count
+        let payloadCount = Self.fixedPayloadBytes + topicCount + idCount + senderCount + header.count + body.count
         let start = out.count
         out.reserveCapacity(start + Self.prefixBytes + payloadCount)
-        out.append(contentsOf: Self.magic)
-        out.appendLittleEndian(UInt32(payloadCount))
-        out.appendLittleEndian(UInt32(0))  // checksum, filled below
-        out.appendLittleEndian(position)
-        out.appendLittleEndian(UInt64(bitPattern: received.milliseconds))
-        out.appendLittleEndian(seq)
-        out.appendLittleEndian(UInt16(topic.utf8.count))
-        out.append(contentsOf: topic.utf8)
-        out.appendLittleEndian(UInt16(id.utf8.count))
-        out.append(contentsOf: id.utf8)
-        out.appendLittleEndian(UInt16(sender.utf8.count))
-        out.append(contentsOf: sender.utf8)
-        out.appendLittleEndian(UInt32(header.count))
+        // The small fields are written on the stack and appended in two runs (a byte at a time
+        // they cost a capacity check each), the strings and frames each in one copy.
+        Self.appendRun(to: &out, count: Self.prefixBytes + 26) { at in
+            at.copyMemory(from: Self.magicWord, byteCount: 4)
+            Self.store(UInt32(payloadCount), at: at + 4)
+            Self.store(UInt32(0), at: at + 8)  // checksum, filled below
+            Self.store(position, at: at + 12)
+            Self.store(UInt64(bitPattern: received.milliseconds), at: at + 20)
+            Self.store(seq, at: at + 28)
+            Self.store(UInt16(topicCount), at: at + 36)
+        }
+        topic.withUTF8 { out.append(contentsOf: $0) }
+        Self.appendRun(to: &out, count: 8 + idCount + senderCount) { at in
+            Self.store(UInt16(idCount), at: at)
+            Self.copy(&id, to: at + 2)
+            Self.store(UInt16(senderCount), at: at + 2 + idCount)
+            Self.copy(&sender, to: at + 4 + idCount)
+            Self.store(UInt32(header.count), at: at + 4 + idCount + senderCount)
+        }
         out.append(contentsOf: header)
         out.append(contentsOf: body)
         let crc = out.withUnsafeBytes {
@@ -109,6 +116,31 @@ package struct JournalRecord: Sendable, Equatable {
                           payload: UnsafeRawBufferPointer(rebasing: $0[(start + Self.prefixBytes)...]))
         }
         out.replaceLittleEndian(crc, at: start + 8)
+    }
+
+    /// ``magic`` as a pointer to constant bytes.
+    private static var magicWord: UnsafeRawPointer { UnsafeRawPointer(("ORJ1" as StaticString).utf8Start) }
+
+    /// Appends `count` bytes that `write` fills, through a buffer on the stack.
+    private static func appendRun(to out: inout [UInt8], count: Int, _ write: (UnsafeMutableRawPointer) -> Void) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { buffer in
+            // A capacity asked for is never zero here, so the buffer has an address.
+            write(UnsafeMutableRawPointer(buffer.baseAddress!))
+            out.append(contentsOf: UnsafeBufferPointer(buffer))
+        }
+    }
+
+    /// Copies a string's UTF-8 to `at`.
+    private static func copy(_ text: inout String, to at: UnsafeMutableRawPointer) {
+        text.withUTF8 { utf8 in
+            if let from = utf8.baseAddress { at.copyMemory(from: from, byteCount: utf8.count) }
+        }
+    }
+
+    /// Writes `value` little-endian at `at`, aligned or not.
+    @inline(__always)
+    private static func store<T: FixedWidthInteger>(_ value: T, at: UnsafeMutableRawPointer) {
+        at.storeBytes(of: value.littleEndian, as: T.self)
     }
 
     /// The payload length written in the prefix of the record that starts at `offset`.

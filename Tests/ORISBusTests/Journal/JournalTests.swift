@@ -31,6 +31,28 @@ import Testing
         #expect(journal.lastSequence(of: "a/t/gip/signal") == 2)
     }
 
+    @Test func encoded_layTheRecordOutFieldByField() {
+        // The layout written out by hand: magic, payload length and CRC-32C (of the segment's
+        // nonce, then the payload), then position, received time and seq as 64-bit little-endian
+        // numbers, topic, id and sender each after a 16-bit length, the header after a 32-bit one,
+        // and the body to the end. A sender of 0 bytes and a topic long enough to take two of
+        // the stack runs' words are in it.
+        func le(_ value: UInt64, _ count: Int) -> [UInt8] {
+            (0..<count).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) }
+        }
+        let topic = "region-longue/theme-longue/gip/alert"
+        let record = JournalRecord(position: 0x0102_0304_0506_0708, received: Timestamp(milliseconds: 0x11_2233_4455),
+                                   topic: topic, seq: 258, id: "id-1", sender: "", header: [0x7B, 0x7D],
+                                   body: [0, 1, 2])
+        var payload = le(0x0102_0304_0506_0708, 8) + le(0x11_2233_4455, 8) + le(258, 8)
+        payload += le(UInt64(topic.utf8.count), 2) + Array(topic.utf8) + le(4, 2) + Array("id-1".utf8) + le(0, 2)
+        payload += le(2, 4) + [0x7B, 0x7D] + [0, 1, 2]
+        let crc = CRC32C.checksum(Self.nonce + payload)
+
+        #expect(record.encoded(nonce: Self.nonce)
+                == Array("ORJ1".utf8) + le(UInt64(payload.count), 4) + le(UInt64(crc), 4) + payload)
+    }
+
     @Test func appendItem_writesTheRecordsAppendWouldWrite_andReopensToThem() throws {
         let dir = try TemporaryDirectory()
         let byRecords = try Journal(directory: dir.file("records"))
