@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import Foundation
 import Testing
 @testable import ORISBus
 
@@ -32,5 +33,44 @@ import Testing
         #expect(CRC32C.checksum([], continuing: 0xE306_9283) == 0xE306_9283)
         let empty = UnsafeRawBufferPointer(start: nil, count: 0)
         #expect(CRC32C.checksum(empty, continuing: 0x1234_5678) == 0x1234_5678)
+    }
+
+    @Test func tableChecksum_ofTheStandardValues_givesThem() {
+        // The fallback for processors without the instruction, on the same values.
+        func table(_ bytes: [UInt8]) -> UInt32 { bytes.withUnsafeBytes { CRC32C.tableChecksum($0) } }
+        #expect(table(Array("123456789".utf8)) == 0xE306_9283)
+        #expect(table([UInt8](repeating: 0, count: 32)) == 0x8A91_36AA)
+        #expect(table([UInt8](repeating: 0xFF, count: 32)) == 0x62A8_AB43)
+        #expect(table((0..<32).map { UInt8($0) }) == 0x46DD_794E)
+    }
+
+    @Test func checksum_usesTheProcessorsInstructionWhereItHasOne() throws {
+        // What the kernel says the processor has, read apart from the daemon's own question.
+        #if arch(x86_64)
+        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let flags = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ") ?? []
+        #expect(CRC32C.hasHardware == flags.contains("sse4_2"))
+        #else
+        #expect(CRC32C.hasHardware == false)
+        #endif
+    }
+
+    @Test func checksum_andTheTables_agreeAtEveryLengthAlignmentAndStart() {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<340).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let starts: [UInt32] = [0, 0xFFFF_FFFF, 0xE306_9283, UInt32.random(in: 0...UInt32.max, using: &generator)]
+        var disagreements = 0
+        bytes.withUnsafeBytes { raw in
+            for offset in 0..<8 {
+                for count in 0...(raw.count - offset) {
+                    let slice = UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + count)])
+                    for start in starts
+                    where CRC32C.checksum(slice, continuing: start) != CRC32C.tableChecksum(slice, continuing: start) {
+                        disagreements += 1
+                    }
+                }
+            }
+        }
+        #expect(disagreements == 0)
     }
 }
