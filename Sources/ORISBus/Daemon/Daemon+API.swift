@@ -3,7 +3,27 @@
 extension Daemon {
     /// Serves queued requests of the api endpoint, or of the local control socket (`local`),
     /// whose requests act as an operator and never publish.
+    ///
+    /// On the api endpoint the journal's writes are deferred while the requests are read, and
+    /// the replies and deliveries held: once the socket has no more (or a batch is done), the
+    /// records are written in one call and then the replies and deliveries go out, in order
+    /// (``releaseHeldReplies(_:)``). No ACK leaves before its record is written.
     func serveAPI(_ socket: Socket, local: Bool, sockets: Daemon.Sockets) throws(ZMQError) {
+        if local {
+            return try self.readRequests(socket, local: true, sockets: sockets)
+        }
+        self.bus?.deferJournalWrites()
+        self.holdingReplies = true
+        do {
+            try self.readRequests(socket, local: false, sockets: sockets)
+        } catch {
+            try? self.releaseHeldReplies(sockets)
+            throw error
+        }
+        try self.releaseHeldReplies(sockets)
+    }
+
+    private func readRequests(_ socket: Socket, local: Bool, sockets: Daemon.Sockets) throws(ZMQError) {
         for _ in 0..<Daemon.batch {
             let properties = [ReceivedMessage.userIDProperty]
             guard let message = try socket.receive(wait: false, properties: properties,
@@ -435,16 +455,7 @@ extension Daemon {
     /// failed sync.
     func releaseHeld(_ sockets: Daemon.Sockets) throws(ZMQError) {
         defer { self.held.removeAll(keepingCapacity: true) }
-        var failed: [Int] = []
-        for (tenant, error) in self.bus?.flushJournals() ?? [] {
-            self.logger.error("journal write failed; publishes refused until restart", [
-                ("tenant", tenant), ("err", error.description),
-            ])
-            if let n = self.tenantIndex[tenant] {
-                self.durability[n].hasFailed = true
-                failed.append(n)
-            }
-        }
+        let failed = try self.writeDeferred(sockets)
         for delivery in self.held where !failed.contains(delivery.tenant ?? -1) {
             try self.sendDelivery(topic: delivery.topic, header: delivery.header, body: delivery.body,
                                   tier: delivery.tier, sockets: sockets)

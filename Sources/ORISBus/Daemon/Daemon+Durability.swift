@@ -6,6 +6,17 @@ struct FeedMessage {
     var frames: [[UInt8]]
 }
 
+/// A reply and the deliveries of its request, held while the api's journal writes are deferred
+/// (``Daemon/releaseHeldReplies(_:)``).
+struct HeldReply {
+    var deliveries: [FeedMessage]
+    var reply: [[UInt8]]?
+    /// The item's id, for a refusal.
+    var id: String?
+    /// The requester's tenant, by its place in ``Daemon/tenantIndex``.
+    var tenant: Int?
+}
+
 /// What a tenant's journal owes: the first position not yet durable, whether a sync is in
 /// flight, and the deliveries and replies that wait for one (under fsync `always`).
 struct TenantDurability {
@@ -50,7 +61,73 @@ extension Daemon {
                 return
             }
         }
+        if self.holdingReplies {
+            self.heldReplies.append(.init(deliveries: deliveries, reply: reply, id: id,
+                                          tenant: tenant.flatMap { self.tenantIndex[$0] }))
+            return
+        }
         try self.send(deliveries: deliveries, reply: reply, sockets: sockets)
+    }
+
+    /// Writes the journal records deferred since ``Bus/deferJournalWrites()``.
+    ///
+    /// - Returns: the tenants (by place in ``tenantIndex``) whose write failed: their
+    ///   publishes are refused from now until a restart, as after a failed sync, and what
+    ///   waited for their syncs is refused now (``refuseFromNowOn(_:what:sockets:)``).
+    func writeDeferred(_ sockets: Daemon.Sockets) throws(ZMQError) -> [Int] {
+        var failed: [Int] = []
+        for (tenant, error) in self.bus?.flushJournals() ?? [] {
+            self.logger.error("journal write failed; publishes refused until restart", [
+                ("tenant", tenant), ("err", error.description),
+            ])
+            if let n = self.tenantIndex[tenant] {
+                try self.refuseFromNowOn(n, what: "written", sockets: sockets)
+                failed.append(n)
+            }
+        }
+        return failed
+    }
+
+    /// After a failed sync or write: tenant `n` accepts nothing more until a restart reads back
+    /// what the disk holds, and what waited for its syncs is refused (an ACK as a NAK
+    /// `internal`: the client retries with the same id), its deliveries not sent.
+    private func refuseFromNowOn(_ n: Int, what: String, sockets: Daemon.Sockets) throws(ZMQError) {
+        self.durability[n].hasFailed = true
+        let failed = self.durability[n].waiting
+        self.durability[n].waiting = []
+        for entry in failed {
+            try self.sendRefusal(of: entry.reply, id: entry.id, what: what, sockets: sockets)
+        }
+    }
+
+    /// Writes the journal records of the api requests just served, then sends the replies and
+    /// deliveries held meanwhile (``holdingReplies``), in order; those of a tenant whose write
+    /// failed go as refusals (``sendRefusal(of:id:what:sockets:)``).
+    func releaseHeldReplies(_ sockets: Daemon.Sockets) throws(ZMQError) {
+        self.holdingReplies = false
+        defer { self.heldReplies.removeAll(keepingCapacity: true) }
+        let failed = try self.writeDeferred(sockets)
+        for entry in self.heldReplies {
+            if let n = entry.tenant, failed.contains(n) {
+                try self.sendRefusal(of: entry.reply, id: entry.id, what: "written", sockets: sockets)
+            } else {
+                try self.send(deliveries: entry.deliveries, reply: entry.reply, sockets: sockets)
+            }
+        }
+    }
+
+    /// Sends, in place of a held reply whose item could not be made to last, a NAK `internal`
+    /// when it was an ACK (the client retries with the same id), the reply as it was otherwise;
+    /// the item's deliveries are not sent.
+    func sendRefusal(of reply: [[UInt8]]?, id: String?, what: String, sockets: Daemon.Sockets) throws(ZMQError) {
+        guard var reply else { return }
+        if reply.count >= 3 && reply[reply.count - 2] == Array("ACK".utf8) {
+            let nak = Reply.nak(Rejection(.internal, "the journal could not be \(what); retry with the same id",
+                                          id: id))
+            reply.removeLast(3)
+            reply += nak.frames
+        }
+        try self.send(deliveries: [], reply: reply, sockets: sockets)
     }
 
     private func send(deliveries: [FeedMessage], reply: [[UInt8]]?, sockets: Daemon.Sockets) throws(ZMQError) {
@@ -136,20 +213,7 @@ extension Daemon {
                 self.logger.error("journal sync failed; publishes refused until restart", [
                     ("tenant", tenant), ("err", FileBytes.errorText(completion.errno)),
                 ])
-                self.durability[n].hasFailed = true
-                let failed = self.durability[n].waiting
-                self.durability[n].waiting = []
-                for entry in failed {
-                    guard var reply = entry.reply else { continue }
-                    // An ACK becomes a NAK; a reply that was not an ACK goes as it was.
-                    if reply.count >= 3 && reply[reply.count - 2] == Array("ACK".utf8) {
-                        let nak = Reply.nak(Rejection(.internal, "the journal could not be synced; "
-                                                      + "retry with the same id", id: entry.id))
-                        reply.removeLast(3)
-                        reply += nak.frames
-                    }
-                    try self.send(deliveries: [], reply: reply, sockets: sockets)
-                }
+                try self.refuseFromNowOn(n, what: "synced", sockets: sockets)
                 continue
             }
             self.durability[n].durableBefore = max(self.durability[n].durableBefore, completion.position + 1)

@@ -63,6 +63,11 @@ package final class Daemon {
     /// How many deliveries are held at most before their records are written and they go out.
     static let heldDeliveries = 64
 
+    /// Set while ``serveAPI(_:local:sockets:)`` reads a run of requests: ``dispatch`` then holds
+    /// replies and deliveries in ``heldReplies`` until the run's journal records are written.
+    var holdingReplies = false
+    var heldReplies: [HeldReply] = []
+
     /// Replies queued per api client before further ones are dropped. libzmq's count is
     /// approximate (messages in flight between its threads count late), so clients are asked to
     /// keep well under it in flight (PROTOCOL.md section 4).

@@ -534,6 +534,7 @@ package final class Journal {
     package func close() {
         // A failed write here leaves the records out, as a crash before the flush would.
         try? self.flush()
+        self.segments.last?.releaseReservation()
         if !self.segments.isEmpty {
             try? self.writeSequenceFloors()
         }

@@ -129,20 +129,24 @@ final class Segment {
         return out
     }
 
-    /// Allocates the file's blocks up to at least `end`, a mebibyte ahead at a time, without
-    /// changing its size: a deferred write (``Journal/deferWrites()``) then goes into blocks the
-    /// file already has, and a full disk is found here, per item, before anything is numbered.
+    /// Allocates the file's blocks up to at least `end`, a mebibyte ahead at a time (just what
+    /// is asked when the disk has less room), without changing its size: a deferred write
+    /// (``Journal/deferWrites()``) then goes into blocks the file already has, and a full disk
+    /// is found here, per item, before anything is numbered.
     ///
     /// On a file system without `fallocate` the writes go unreserved, as they do when not
     /// deferred.
     ///
-    /// - Throws: `diskFull` when the disk or the quota has no room.
+    /// - Throws: `diskFull` when the disk or the quota has no room for `end`.
     func reserve(upTo end: Int) throws(JournalError) {
         guard end > self.reservedEnd else { return }
-        let target = end + Segment.reservationStep
+        var target = end + Segment.reservationStep
         while fallocate(self.descriptor, ORIS_FALLOC_FL_KEEP_SIZE, off_t(self.size), off_t(target - self.size)) != 0 {
             switch errno {
             case EINTR: continue
+            case ENOSPC where target > end, EDQUOT where target > end:
+                target = end
+                continue
             case ENOSPC, EDQUOT: throw .diskFull(path: self.path)
             case EOPNOTSUPP, ENOSYS: break
             case let number: throw .io(call: "fallocate", path: self.path, errno: number)

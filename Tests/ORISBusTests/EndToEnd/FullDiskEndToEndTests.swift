@@ -77,19 +77,11 @@ struct FailedSyncEndToEndTests {
     func publish_afterAFailedFdatasync_naksInternalUntilRestartAndTheRetryIsAnsweredOnce() throws {
         let folder = TemporaryFolder()
         // The third fdatasync of the daemon's sync thread fails with EIO.
-        let strace = ["/usr/bin/strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=fdatasync",
-                      "-e", "inject=fdatasync:error=EIO:when=3"]
-        let daemon = try RunningDaemon(folder: folder, wrapper: strace)
+        let daemon = try daemonFailing("fdatasync", when: "3", folder: folder)
         var session = try Session(daemon)
         let client = try session.client(as: "cci-belfort")
-        func publish(_ n: Int) throws -> Reply {
-            try client.request(.publish(
-                header: header([("kind", .string("signal")), ("theme", .string("machine-speciale")),
-                                ("title", .string("sync \(n)")), ("id", .string("sync-\(n)"))]),
-                body: []))
-        }
 
-        let replies = try (1...4).map(publish)
+        let replies = try (1...4).map { try publishSignal("sync-\($0)", by: client) }
 
         #expect(replies[0].word == "ACK" && replies[1].word == "ACK")
         #expect(replies[2].body["code"] == .string("internal"))
@@ -103,14 +95,65 @@ struct FailedSyncEndToEndTests {
         let restarted = try RunningDaemon(folder: folder)
         session = try Session(restarted)
         defer { session.close() }
-        let retry = try session.client(as: "cci-belfort").request(.publish(
-            header: header([("kind", .string("signal")), ("theme", .string("machine-speciale")),
-                            ("title", .string("sync 3")), ("id", .string("sync-3"))]),
-            body: []))
+        let retry = try publishSignal("sync-3", by: session.client(as: "cci-belfort"))
         #expect(retry.word == "ACK")
         let stored = try session.replayAll("bfc/machine-speciale/gip/signal")
         let ids = stored.compactMap { $0.header?["id"]?.stringValue }
         #expect(ids.filter { $0 == "sync-3" }.count == 1)
         #expect(!ids.contains("sync-4"))  // refused before it was stored
     }
+}
+
+/// A disk that fails a deferred journal write: the ACK it held becomes a NAK, nothing more is
+/// accepted until a restart, and nothing of the failed write is left in the journal.
+@Suite("failed write end to end", .serialized)
+struct FailedWriteEndToEndTests {
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"),
+                   "needs strace (make test installs it)"))
+    func publish_afterAFailedJournalWrite_naksInternalUntilRestartAndTheRetryIsAnsweredOnce() throws {
+        let folder = TemporaryFolder()
+        // Only the journal writes with pwrite (a new segment's header, then records); from the
+        // third on, every write fails with EIO. Under the default fsync `always` the ACK waits
+        // for a sync, which must not cover a record that was never written.
+        let daemon = try daemonFailing("pwrite64", when: "3+", folder: folder)
+        var session = try Session(daemon)
+        let client = try session.client(as: "cci-belfort")
+
+        let replies = try (1...4).map { try publishSignal("write-\($0)", by: client) }
+        let firstRefused = try #require(replies.firstIndex { $0.word != "ACK" }, "no write failed")
+        let acked = (0..<firstRefused).map { "write-\($0 + 1)" }
+
+        #expect(replies[firstRefused].body["code"] == .string("internal"))
+        #expect(replies[firstRefused].body["id"] == .string("write-\(firstRefused + 1)"))
+        #expect(replies[firstRefused...].allSatisfy { $0.body["code"] == .string("internal") })
+        #expect(daemon.stderr.lines.contains { $0.contains("level=error") && $0.contains("journal write failed") })
+        session.close()
+        daemon.stop()
+
+        let restarted = try RunningDaemon(folder: folder)
+        session = try Session(restarted)
+        defer { session.close() }
+        let refusedID = "write-\(firstRefused + 1)"
+        let retry = try publishSignal(refusedID, by: session.client(as: "cci-belfort"))
+        #expect(retry.word == "ACK")
+        #expect(retry.body["duplicate"] == nil)
+        // Every acknowledged item is there, the refused one once (its retry), nothing after it.
+        let stored = try session.replayAll("bfc/machine-speciale/gip/signal")
+        #expect(stored.compactMap { $0.header?["id"]?.stringValue } == acked + [refusedID])
+        #expect(!restarted.stderr.lines.contains { $0.contains("journal damage repaired") })
+    }
+}
+
+/// The daemon run under strace, with `call` failing with EIO as strace's `when` says.
+private func daemonFailing(_ call: String, when: String, folder: TemporaryFolder) throws -> RunningDaemon {
+    try RunningDaemon(folder: folder, wrapper: ["/usr/bin/strace", "-f", "-qq", "-o", "/dev/null",
+                                                "-e", "trace=\(call)", "-e", "inject=\(call):error=EIO:when=\(when)"])
+}
+
+/// Publishes a signal with this id (and as its title) on `machine-speciale`, with no body.
+private func publishSignal(_ id: String, by client: APIClient) throws -> Reply {
+    try client.request(.publish(
+        header: header([("kind", .string("signal")), ("theme", .string("machine-speciale")),
+                        ("title", .string(id)), ("id", .string(id))]),
+        body: []))
 }
