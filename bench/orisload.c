@@ -22,6 +22,12 @@
  *       the disk's own rate: write 128 bytes + fdatasync one at a time, then back-to-back
  *       group commit from a producer thread keeping W records (256) waiting for their sync,
  *       as the acknowledged publisher keeps W requests in flight (commit latency p50/p99).
+ *   orisload syncer --dir D [--interval-ms MS] [--bytes-per-ms B] [--record R] [--secs S]
+ *       a neighbour on the disk of folder D: every millisecond it appends B bytes as records of
+ *       R bytes (one write each, as orisd's journal appends one record per item) to D/syncer.bin,
+ *       and every MS ms it calls fdatasync, as orisd does under fsync batch. Prints READY, runs
+ *       until SIGTERM (or S seconds, 600 by default), then prints RESULT with the syncs' p50/p99
+ *       and removes its file.
  *
  * The body is 100 bytes: [0..8) the message number, [8..16) CLOCK_MONOTONIC send time in ns.
  * Topic t is bench/tNNN/gip/signal (the route orisd gives a signal on theme tNNN); subscriber
@@ -441,6 +447,82 @@ static int do_disk(int argc, char **argv) {
     return 0;
 }
 
+/* ------------------------------------------------------------------ syncer */
+static volatile sig_atomic_t syncer_stopped;
+
+static void syncer_stop(int sig) {
+    (void)sig;
+    syncer_stopped = 1;
+}
+
+/* The file starts over past the size of one of orisd's journal segments (64 MiB). */
+#define SYNCER_FILE_MAX (64ll * 1024 * 1024)
+#define SYNCER_MAX_SYNCS 1000000
+
+static int do_syncer(int argc, char **argv) {
+    const char *dir = arg(argc, argv, "--dir", ".");
+    long interval_ms = atol(arg(argc, argv, "--interval-ms", "5"));
+    long bytes_per_ms = atol(arg(argc, argv, "--bytes-per-ms", "5000"));
+    long record_len = atol(arg(argc, argv, "--record", "500"));
+    double secs = atof(arg(argc, argv, "--secs", "600"));
+    if (interval_ms < 1 || bytes_per_ms < 0 || record_len < 1 || record_len > 65536 || secs <= 0) {
+        fprintf(stderr, "orisload: syncer needs --interval-ms >= 1, --bytes-per-ms >= 0, "
+                        "--record 1 to 65536 and --secs > 0\n");
+        return 64;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/syncer.bin", dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
+    if (fd < 0) {
+        perror("open");
+        return 1;
+    }
+    /* No SA_RESTART: SIGTERM interrupts the sleep, and the loop ends at once. */
+    struct sigaction stop = {.sa_handler = syncer_stop};
+    sigemptyset(&stop.sa_mask);
+    sigaction(SIGTERM, &stop, NULL);
+    sigaction(SIGINT, &stop, NULL);
+    char *record = malloc((size_t)record_len);
+    memset(record, 'j', (size_t)record_len);
+    uint64_t *sync_ns = malloc(sizeof(uint64_t) * SYNCER_MAX_SYNCS), syncs = 0;
+    long long in_file = 0, owed = 0;
+    printf("READY file=%s\n", path);
+    fflush(stdout);
+    uint64_t start = now_ns(), end = start + (uint64_t)(secs * 1e9), last_sync = 0;
+    for (uint64_t tick = 1; !syncer_stopped && now_ns() < end; tick++) {
+        uint64_t due = start + tick * 1000000ull;
+        struct timespec ts = {(time_t)(due / 1000000000ull), (long)(due % 1000000000ull)};
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+        /* A tick late behind a slow sync writes what it owes then, as a journal catches up. */
+        for (owed += bytes_per_ms; owed >= record_len; owed -= record_len, in_file += record_len)
+            if (write(fd, record, (size_t)record_len) < 0) {
+                perror("write");
+                return 1;
+            }
+        /* Counted in ticks, not read on the clock: a sync falls due every MS ticks, as orisd's
+         * loop asks for one once MS ms have passed since it asked for the last. */
+        if (tick - last_sync < (uint64_t)interval_ms) continue;
+        last_sync = tick;
+        uint64_t t = now_ns();
+        if (fdatasync(fd)) {
+            perror("fdatasync");
+            return 1;
+        }
+        if (syncs < SYNCER_MAX_SYNCS) sync_ns[syncs++] = now_ns() - t;
+        if (in_file >= SYNCER_FILE_MAX && !ftruncate(fd, 0)) in_file = 0;
+    }
+    qsort(sync_ns, syncs, sizeof(uint64_t), cmp_u64);
+    double el = (now_ns() - start) / 1e9;
+    printf("RESULT label=syncer secs=%.3f syncs=%llu sync_p50_us=%.1f sync_p99_us=%.1f\n", el,
+           (unsigned long long)syncs, percentile_us(sync_ns, syncs, .5), percentile_us(sync_ns, syncs, .99));
+    fflush(stdout);
+    close(fd);
+    unlink(path);
+    free(record);
+    free(sync_ns);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     /* A parent may have blocked or ignored SIGTERM (a test runner does); the broker and the
      * generators are stopped with it, so they take it as it comes by default. */
@@ -450,7 +532,7 @@ int main(int argc, char **argv) {
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     if (argc < 2) {
-        fprintf(stderr, "usage: orisload proxy|pub|sub|apub|disk [options]\n");
+        fprintf(stderr, "usage: orisload proxy|pub|sub|apub|disk|syncer [options]\n");
         return 64;
     }
     if (!strcmp(argv[1], "proxy")) return do_proxy(argc, argv);
@@ -458,6 +540,7 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "sub")) return do_sub(argc, argv);
     if (!strcmp(argv[1], "apub")) return do_apub(argc, argv);
     if (!strcmp(argv[1], "disk")) return do_disk(argc, argv);
+    if (!strcmp(argv[1], "syncer")) return do_syncer(argc, argv);
     fprintf(stderr, "orisload: unknown mode '%s'\n", argv[1]);
     return 64;
 }

@@ -25,15 +25,23 @@ final class Broker {
     static let subscriber = "gip"
     static let operatorName = "op"
 
+    /// The bytes orisd's journal takes for one item of the pub/sub workloads: 4,998,918 bytes
+    /// for 10,000 items of the latency workload (at 7fd3c55). A neighbour that loads the disk
+    /// as the journal does writes this much per item.
+    static let journalBytesPerItem = 500
+
     /// Starts orisd on a configuration written for the run: tenant `bench` with themes
-    /// t000… (`themes` of them), a capteur, a GIP member and an operator.
-    static func orisd(binary: String, folder: String, fsync: String, themes: Int = 100) throws -> Broker {
+    /// t000… (`themes` of them), a capteur, a GIP member and an operator; under fsync `batch`
+    /// the journal syncs every `batchMilliseconds`.
+    static func orisd(
+        binary: String, folder: String, fsync: String, batchMilliseconds: Int = 5, themes: Int = 100
+    ) throws -> Broker {
         let names = (0..<themes).map { #"{"id": "t\#(String(format: "%03d", $0))"}"# }
         let config = """
         {"state_dir": "\(folder)/state", "security": "none", "log_level": "warning",
          "endpoints": {"api": ["tcp://127.0.0.1:*"], "feed": ["tcp://127.0.0.1:*"],
                        "ingest": ["tcp://127.0.0.1:*"]},
-         "journal": {"fsync": "\(fsync)", "batch_ms": 5},
+         "journal": {"fsync": "\(fsync)", "batch_ms": \(batchMilliseconds)},
          "tenants": [{"id": "bench", "themes": [\(names.joined(separator: ", "))],
                       "members": [{"id": "\(publisher)", "stratum": "capteur"},
                                   {"id": "\(subscriber)", "stratum": "gip"},

@@ -90,6 +90,27 @@ struct Load {
         return try LoadResult(output: output)
     }
 
+    /// Starts a neighbour on the disk of `folder`, as a journal under fsync batch loads it:
+    /// `bytesPerMillisecond` bytes a millisecond in records of `recordBytes`, one write each, and
+    /// an fdatasync every `intervalMilliseconds`. Returns once it runs; `RunningLoad.terminate()`
+    /// stops it and returns its RESULT (the syncs' count and p50/p99).
+    func startSyncer(
+        folder: String, intervalMilliseconds: Int, bytesPerMillisecond: Int, recordBytes: Int
+    ) throws -> RunningLoad {
+        let neighbour = try self.start(["syncer", "--dir", folder, "--interval-ms", String(intervalMilliseconds),
+                                        "--bytes-per-ms", String(bytesPerMillisecond),
+                                        "--record", String(recordBytes)])
+        let deadline = now() + 10
+        while !neighbour.collected.text.contains("READY") {
+            guard now() < deadline, neighbour.process.isRunning else {
+                neighbour.kill()
+                throw BenchError("orisload syncer did not start:\n\(neighbour.collected.text)")
+            }
+            usleep(10_000)
+        }
+        return neighbour
+    }
+
     /// The disk's own rates: one fdatasync at a time, and back-to-back group commit.
     func disk(count: Int, seconds: Double) throws -> (single: LoadResult, group: LoadResult) {
         let output = try self.run(["disk", "--file", self.folder + "/disk.bin", "--n", String(count),
@@ -117,6 +138,21 @@ struct RunningLoad {
                              + "\(self.process.terminationStatus):\n\(text)")
         }
         return text
+    }
+
+    /// Asks the process to stop (SIGTERM, its own pid), waits for it and returns its RESULT.
+    func terminate() throws -> LoadResult {
+        Glibc.kill(self.process.processIdentifier, SIGTERM)
+        return try LoadResult(output: try self.finish())
+    }
+
+    /// Stops the process (SIGTERM, its own pid) if it still runs, ignoring what it printed: for
+    /// a path that gave up.
+    func kill() {
+        guard self.process.isRunning else { return }
+        Glibc.kill(self.process.processIdentifier, SIGTERM)
+        self.process.waitUntilExit()
+        self.pipe.fileHandleForReading.readabilityHandler = nil
     }
 }
 

@@ -19,7 +19,7 @@ if CommandLine.arguments.count >= 2, CommandLine.arguments[1] == "window-bytes" 
 }
 
 let usage = "usage: oris-bench ORISD SCRATCH --load ORISLOAD [--quick] [--runs N] [--w3-runs N] [--items N] "
-    + "[--recovery-items N] [--only LIST]\n"
+    + "[--recovery-items N] [--batch-ms N] [--only LIST]\n"
 var arguments = ArgumentReader(Array(CommandLine.arguments.dropFirst()))
 let quick = arguments.flag("--quick")
 let runs = (try? arguments.integer("--runs", in: 1...20)) ?? nil ?? (quick ? 1 : 3)
@@ -27,9 +27,14 @@ let w3Runs = (try? arguments.integer("--w3-runs", in: 1...20)) ?? nil ?? (quick 
 let items = (try? arguments.integer("--items", in: 100...10_000_000)) ?? nil ?? (quick ? 2_000 : 100_000)
 let recoveryItems = (try? arguments.integer("--recovery-items", in: 100...10_000_000)) ?? nil
     ?? (quick ? 5_000 : 1_000_000)
+// orisd's sync interval under fsync batch (the daemon's default is 10 ms); the neighbour of
+// "P beside a syncing neighbour" syncs as often.
+let batchMilliseconds = (try? arguments.integer("--batch-ms", in: 1...1_000)) ?? nil ?? 5
 let loadBinary = (try? arguments.option("--load")) ?? nil
-// A comma-separated subset of w1,w2,w3,memory,acked,replay (all by default), for quick looks.
+// A comma-separated subset of w1,w2,w3,memory,acked,replay (all by default), for quick looks;
+// w1 includes the latency rows, which `latency` selects alone.
 let only = Set(((try? arguments.option("--only")) ?? nil ?? "w1,w2,w3,memory,acked,replay").split(separator: ","))
+let latencyRows = only.contains("w1") || only.contains("latency")
 let words = (try? arguments.positionals()) ?? []
 guard words.count == 2, let loadBinary else {
     FileHandle.standardError.write(Data(usage.utf8))
@@ -59,39 +64,89 @@ func log(_ line: String) {
 var p = Samples()
 var o = Samples()
 
+/// What one pub/sub measurement runs on.
+enum Subject {
+    /// P, the raw proxy: alone (`nil`), or beside a neighbour process that loads the same disk
+    /// as orisd's journal would and calls fdatasync every so many milliseconds.
+    case proxy(besideSyncsEvery: Int?)
+    /// orisd with its journal on, under the fsync policy named (`batch`: every `batchMilliseconds`).
+    case orisd(fsync: String)
+
+    var isProxy: Bool {
+        if case .proxy = self { return true }
+        return false
+    }
+}
+
 /// Runs one pub/sub workload on a fresh P and a fresh orisd (journal on, fsync batch).
 @MainActor
 func pubSubPair(_ name: String, count: Int, topics: Int = 1, connections: Int = 1, mixed: Bool = false,
                 rate: Int = 0, run: Int) throws {
-    for raw in [true, false] {
-        let folder = makeFolder(scratch, "\(name)-\(run)")
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let broker = raw ? try Broker.proxy(load: load.binary)
-            : try Broker.orisd(binary: orisd, folder: folder, fsync: "batch")
-        defer { broker.stop() }
-        let m = try load.pubSub(broker: broker, raw: raw, count: count, topics: topics, connections: connections,
-                                mixed: mixed, rate: rate, label: (raw ? "P-" : "orisd-") + name)
-        func record(_ samples: inout Samples) {
-            samples.add(name + ".rate", m.result["e2e_rate"])
-            samples.add(name + ".loss", m.result["loss"])
-            samples.add(name + ".p50", m.result["lat_p50_us"])
-            samples.add(name + ".p99", m.result["lat_p99_us"])
-            samples.add(name + ".p999", m.result["lat_p999_us"])
-            samples.add(name + ".idle", m.idleKiB)
-            samples.add(name + ".perConnection", (m.subscribedKiB - m.idleKiB) / Double(connections))
-            samples.add(name + ".peak", m.peakKiB)
-        }
-        if raw { record(&p) } else { record(&o) }
-        log("\(name) run \(run + 1) \(raw ? "P" : "orisd"): \(Int(m.result["e2e_rate"] ?? 0))/s "
-            + "loss \(Int(m.result["loss"] ?? 0)) p50 \(m.result["lat_p50_us"] ?? 0) µs")
+    for subject in [Subject.proxy(besideSyncsEvery: nil), .orisd(fsync: "batch")] {
+        try pubSub(name, on: subject, count: count, topics: topics, connections: connections, mixed: mixed,
+                   rate: rate, run: run)
     }
+}
+
+/// Runs one pub/sub workload on a fresh broker and records its figures under `name`, in `p`
+/// for P and in `o` for orisd.
+@MainActor
+func pubSub(_ name: String, on subject: Subject, count: Int, topics: Int = 1, connections: Int = 1,
+            mixed: Bool = false, rate: Int = 0, run: Int) throws {
+    let raw = subject.isProxy
+    let folder = makeFolder(scratch, "\(name)-\(run)")
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    var neighbour: RunningLoad?
+    defer { neighbour?.kill() }
+    if case .proxy(let interval?) = subject {
+        neighbour = try load.startSyncer(folder: folder, intervalMilliseconds: interval,
+                                         bytesPerMillisecond: rate * Broker.journalBytesPerItem / 1_000,
+                                         recordBytes: Broker.journalBytesPerItem)
+    }
+    let broker: Broker
+    switch subject {
+    case .proxy: broker = try Broker.proxy(load: load.binary)
+    case .orisd(let fsync):
+        broker = try Broker.orisd(binary: orisd, folder: folder, fsync: fsync, batchMilliseconds: batchMilliseconds)
+    }
+    defer { broker.stop() }
+    let m = try load.pubSub(broker: broker, raw: raw, count: count, topics: topics, connections: connections,
+                            mixed: mixed, rate: rate, label: (raw ? "P-" : "orisd-") + name)
+    if let synced = try neighbour?.terminate() {
+        p.add(name + ".syncP50", synced["sync_p50_us"])
+        p.add(name + ".syncP99", synced["sync_p99_us"])
+        log("\(name) run \(run + 1) neighbour: \(Int(synced["syncs"] ?? 0)) syncs, "
+            + "p50 \(synced["sync_p50_us"] ?? 0) µs p99 \(synced["sync_p99_us"] ?? 0) µs")
+    }
+    func record(_ samples: inout Samples) {
+        samples.add(name + ".rate", m.result["e2e_rate"])
+        samples.add(name + ".loss", m.result["loss"])
+        samples.add(name + ".p50", m.result["lat_p50_us"])
+        samples.add(name + ".p99", m.result["lat_p99_us"])
+        samples.add(name + ".p999", m.result["lat_p999_us"])
+        samples.add(name + ".idle", m.idleKiB)
+        samples.add(name + ".perConnection", (m.subscribedKiB - m.idleKiB) / Double(connections))
+        samples.add(name + ".peak", m.peakKiB)
+    }
+    if raw { record(&p) } else { record(&o) }
+    log("\(name) run \(run + 1) \(raw ? "P" : "orisd"): \(Int(m.result["e2e_rate"] ?? 0))/s "
+        + "loss \(Int(m.result["loss"] ?? 0)) p50 \(m.result["lat_p50_us"] ?? 0) µs "
+        + "p99 \(m.result["lat_p99_us"] ?? 0) µs")
 }
 
 for run in 0..<max(runs, w3Runs) {
     if run < runs {
-        if only.contains("w1") {
-            try pubSubPair("w1", count: Counts.w1, run: run)
-            try pubSubPair("lat", count: Counts.latency, rate: 10_000, run: run)
+        if only.contains("w1") { try pubSubPair("w1", count: Counts.w1, run: run) }
+        if latencyRows {
+            // The asked pair (P, orisd with fsync batch), then two baselines that explain it: P
+            // beside a neighbour syncing the same disk as often as orisd, and orisd without syncs.
+            let subjects: [(String, Subject)] = [
+                ("lat", .proxy(besideSyncsEvery: nil)), ("lat.beside", .proxy(besideSyncsEvery: batchMilliseconds)),
+                ("lat", .orisd(fsync: "batch")), ("lat.never", .orisd(fsync: "never")),
+            ]
+            for (name, subject) in subjects {
+                try pubSub(name, on: subject, count: Counts.latency, rate: 10_000, run: run)
+            }
         }
         if only.contains("w2") { try pubSubPair("w2", count: Counts.w2, connections: 10, run: run) }
     }
@@ -165,7 +220,8 @@ for run in 0..<runs where only.contains("acked") {
     disk.add("group.p99", d.group["lat_p99_us"])
     for policy in policies {
         let folder = makeFolder(scratch, "\(policy)-\(run)")
-        let broker = try Broker.orisd(binary: orisd, folder: folder, fsync: policy)
+        let broker = try Broker.orisd(binary: orisd, folder: folder, fsync: policy,
+                                      batchMilliseconds: batchMilliseconds)
         let r = try load.acknowledged(broker: broker, count: items)
         broker.stop()
         try? FileManager.default.removeItem(atPath: folder)
@@ -220,22 +276,40 @@ try? FileManager.default.removeItem(atPath: load.folder)
 
 // MARK: - The table
 
-print("ORIS Bus benchmark: P = raw libzmq XSUB/XPUB proxy (C); orisd with its journal on, fsync batch;")
+print("ORIS Bus benchmark: P = raw libzmq XSUB/XPUB proxy (C); orisd with its journal on, fsync batch "
+      + "every \(batchMilliseconds) ms;")
 print("median of \(runs) run(s) (W3: \(w3Runs)), min–max in brackets; ratio = orisd / P (same run)")
 print("")
 print("| measure | P | orisd | ratio | issue 7 asks |")
 print("|---|---|---|---|---|")
+/// Prints one row: P's figures under `proxyKey` (`key` unless given), orisd's under `key`.
 @MainActor
-func row(_ name: String, _ key: String, unit: String, target: String, scale: Double = 1, digits: Int = 0) {
-    print("| \(name) | \(summary(p[key], scale: scale, digits: digits)) \(unit) | "
-          + "\(summary(o[key], scale: scale, digits: digits)) \(unit) | \(ratio(o[key], p[key])) | \(target) |")
+func row(_ name: String, _ key: String, proxyKey: String? = nil, unit: String, target: String, scale: Double = 1,
+         digits: Int = 0) {
+    let reference = p[proxyKey ?? key]
+    print("| \(name) | \(summary(reference, scale: scale, digits: digits)) \(unit) | "
+          + "\(summary(o[key], scale: scale, digits: digits)) \(unit) | \(ratio(o[key], reference)) | \(target) |")
 }
 if only.contains("w1") {
     row("W1 1→1, \(Counts.w1) items of 100 B", "w1.rate", unit: "msgs/s", target: "≥ 0.65")
     row("W1 items lost", "w1.loss", unit: "", target: "–")
+}
+if latencyRows {
     row("W1 latency p50 at 10,000/s", "lat.p50", unit: "µs", target: "≤ 1.5", digits: 1)
     row("W1 latency p99 at 10,000/s", "lat.p99", unit: "µs", target: "≤ 2", digits: 1)
     row("W1 latency p99.9 at 10,000/s", "lat.p999", unit: "µs", target: "–", digits: 1)
+    // Explanatory baselines, not asked: the disk's syncs alone, and orisd without them.
+    let beside = "P beside a neighbour syncing the disk every \(batchMilliseconds) ms"
+    row("latency p50, orisd (as above) vs \(beside)", "lat.p50", proxyKey: "lat.beside.p50", unit: "µs",
+        target: "–", digits: 1)
+    row("latency p99, orisd (as above) vs \(beside)", "lat.p99", proxyKey: "lat.beside.p99", unit: "µs",
+        target: "–", digits: 1)
+    row("latency p50, orisd with fsync never (journal on) vs P", "lat.never.p50", proxyKey: "lat.p50",
+        unit: "µs", target: "–", digits: 1)
+    row("latency p99, orisd with fsync never (journal on) vs P", "lat.never.p99", proxyKey: "lat.p99",
+        unit: "µs", target: "–", digits: 1)
+}
+if only.contains("w1") {
     row("memory peak during W1", "w1.peak", unit: "MiB", target: "bounded", scale: 1 / 1024, digits: 1)
 }
 if only.contains("w2") {

@@ -17,7 +17,8 @@ struct BenchSmokeTests {
                                     [Binaries.orisd, folder.path, "--load", load, "--quick"], seconds: 120)
 
         #expect(result.status == 0, "\(result.stderr)")
-        for row in ["W1 1→1", "W1 latency p50", "W1 latency p99", "W2 1→10", "W3 100 topics",
+        for row in ["W1 1→1", "W1 latency p50", "W1 latency p99", "P beside a neighbour syncing the disk",
+                    "orisd with fsync never (journal on) vs P", "W2 1→10", "W3 100 topics",
                     "memory per subscriber connection", "memory per idle topic", "disk: write 128 B + fdatasync",
                     "disk: group commit", "acked publish, fsync always", "acked publish, fsync batch",
                     "acked publish, fsync never", "start-up with recovery of", "replay of 5000 items"] {
