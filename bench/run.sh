@@ -11,7 +11,7 @@
 #   bench/run.sh            3 runs (W3: 5), W1 of 1,000,000 items, recovery of 1,000,000
 #   bench/run.sh --quick    1 run, a few thousand items (a smoke test, seconds)
 #   bench/run.sh --runs 5 --w3-runs 7 --items 200000 --recovery-items 1000000 --only w1,w3
-#   bench/run.sh --runs 4 --only latency --batch-ms 10   (latency rows only; orisd's batch_ms, 5 by default)
+#   bench/run.sh --runs 4 --only latency --batch-ms 5    (latency rows only; orisd's batch_ms, 10 by default)
 #   BENCH_SCRATCH=/srv/disk bench/run.sh   (measure another disk: a folder is made inside it)
 # The peers (NATS, Redis, Mosquitto) are measured beside orisd by bench/run-peers.sh.
 set -euo pipefail

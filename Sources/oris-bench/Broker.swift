@@ -34,7 +34,7 @@ final class Broker {
     /// t000… (`themes` of them), a capteur, a GIP member and an operator; under fsync `batch`
     /// the journal syncs every `batchMilliseconds`.
     static func orisd(
-        binary: String, folder: String, fsync: String, batchMilliseconds: Int = 5, themes: Int = 100
+        binary: String, folder: String, fsync: String, batchMilliseconds: Int = 10, themes: Int = 100
     ) throws -> Broker {
         let names = (0..<themes).map { #"{"id": "t\#(String(format: "%03d", $0))"}"# }
         let config = """
