@@ -18,7 +18,7 @@ orisd_start() { # fsync policy
   cat > "$dir/orisd.json" <<JSON
 {"state_dir": "$dir/state", "security": "none", "log_level": "warning",
  "endpoints": {"api": ["$ORISD_API"], "feed": ["$ORISD_FEED"], "ingest": ["$ORISD_INGEST"]},
- "journal": {"fsync": "$1", "batch_ms": 5},
+ "journal": {"fsync": "$1", "batch_ms": 10},
  "tenants": [{"id": "bench", "themes": [$themes],
               "members": [{"id": "pub", "stratum": "capteur"}, {"id": "gip", "stratum": "gip"}]}]}
 JSON

@@ -15,7 +15,9 @@ scratch="$(mktemp -d /tmp/oris-peers.XXXXXX)"
 cp -r "$peers_src" "$scratch/bench-peers"
 cc -O2 -Wall -o "$scratch/orisload" bench/orisload.c -lzmq -lpthread
 args=("$@")
-[ ${#args[@]} -gt 0 ] || args=(--peers "zmq-proxy zmq-seq-journal orisd orisd-acked nats redis mqtt-qos0 mqtt-qos1")
+# orisd is measured unless --peers names others: options such as --reps alone keep the default list.
+[[ " ${args[*]-} " == *" --peers "* ]] \
+  || args+=(--peers "zmq-proxy zmq-seq-journal orisd orisd-acked nats redis mqtt-qos0 mqtt-qos1")
 echo "run-peers: harness and results in $scratch/bench-peers" >&2
 EXTRA_PEERS_SH="$PWD/bench/orisd-peer.sh" ORISD_BIN="$PWD/.build/release/orisd" ORISLOAD="$scratch/orisload" \
   OUT="$scratch/results" "$scratch/bench-peers/run-peers.sh" "${args[@]}"

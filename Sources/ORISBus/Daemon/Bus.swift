@@ -10,25 +10,25 @@ package struct OutboundItem: Sendable, Equatable {
     package var topicBytes: [UInt8]
     /// The topic's name, made once per topic.
     package var topicName: String
-    /// The item's stamped header, one for all its deliveries: ``header`` adds this delivery's
-    /// tier, seq and reason when asked, so that no delivery carries a copy of its own.
-    private var shared: SharedHeader
+    /// The item's stamped header, one for all its deliveries (a header keeps its fields behind
+    /// one shared reference): ``header`` adds this delivery's tier, seq and reason when asked.
+    private var stamped: ItemHeader
     private var reason: String?
 
     init(topic: Topic, seq: UInt64, encodedHeader: [UInt8], topicBytes: [UInt8], topicName: String,
-         shared: SharedHeader, reason: String?) {
+         stamped: ItemHeader, reason: String?) {
         self.topic = topic
         self.seq = seq
         self.encodedHeader = encodedHeader
         self.topicBytes = topicBytes
         self.topicName = topicName
-        self.shared = shared
+        self.stamped = stamped
         self.reason = reason
     }
 
     /// This delivery's header, as ``encodedHeader`` carries it.
     package var header: ItemHeader {
-        var header = self.shared.header
+        var header = self.stamped
         header.tier = self.topic.tier
         header.seq = self.seq
         header.reason = self.reason
@@ -38,15 +38,6 @@ package struct OutboundItem: Sendable, Equatable {
     package static func == (lhs: OutboundItem, rhs: OutboundItem) -> Bool {
         lhs.topic == rhs.topic && lhs.seq == rhs.seq && lhs.encodedHeader == rhs.encodedHeader
             && lhs.topicBytes == rhs.topicBytes && lhs.header == rhs.header
-    }
-
-    /// A stamped header shared by the deliveries of one item.
-    final class SharedHeader: Sendable {
-        let header: ItemHeader
-
-        init(_ header: ItemHeader) {
-            self.header = header
-        }
     }
 }
 
@@ -109,7 +100,11 @@ package struct Accepted: Sendable, Equatable {
 /// Owned by the daemon's loop, and testable on its own.
 package final class Bus {
     /// Replaced by the daemon when a control command changes a member.
-    package var registry: Registry
+    package var registry: Registry {
+        didSet { self.lastTheme = nil }
+    }
+    /// The theme found last for a publish (``theme(_:tenant:)``), until the registry changes.
+    private var lastTheme: (tenant: String, id: String, theme: ThemeConfiguration)?
     package var router: Router
     package let reader: HeaderReader
     /// Every topic numbered here, by slot (``topicSlots``): an item's deliveries look their topic
@@ -271,7 +266,7 @@ package final class Bus {
         }
         // A NAK names the publisher's own id only, never one the daemon made for a refused item.
         let claimed = generated ? nil : stamped.id
-        guard let theme = self.registry.theme(stamped.theme, tenant: sender.tenant) else {
+        guard let theme = self.theme(stamped.theme, tenant: sender.tenant) else {
             throw Rejection(.unknownTheme, "tenant '\(sender.tenant)' has no theme '\(stamped.theme)'", id: claimed)
         }
         try PublishPolicy.check(member: sender, kind: stamped.kind, theme: theme, axis: stamped.axis, id: claimed)
@@ -349,7 +344,6 @@ package final class Bus {
         slots.reserveCapacity(routes.count)
         // The deliveries differ only in tier, seq and reason: the rest is written once.
         let sharedHeader = stamped.encodedUpToDelivery
-        let shared = OutboundItem.SharedHeader(stamped)
         for route in routes {
             let topic = Topic(tenant: tenant, theme: route.theme ?? stamped.theme, tier: route.tier, kind: stamped.kind,
                               axis: route.axis)
@@ -362,7 +356,7 @@ package final class Bus {
             slots.append(slot)
             outbound.append(OutboundItem(topic: topic, seq: seq, encodedHeader: encoded,
                                          topicBytes: self.topics[slot].bytes, topicName: self.topics[slot].name,
-                                         shared: shared, reason: route.reason))
+                                         stamped: stamped, reason: route.reason))
         }
 
         var newTopics = 0
@@ -481,6 +475,14 @@ package final class Bus {
         self.topicSlots[topic] = self.topics.count - 1
         self.lastSlot = self.topics.count - 1
         return self.topics.count - 1
+    }
+
+    /// A tenant's theme: the last one found again by comparing names instead of hashing them.
+    private func theme(_ id: String, tenant: String) -> ThemeConfiguration? {
+        if let last = self.lastTheme, last.id == id, last.tenant == tenant { return last.theme }
+        let found = self.registry.theme(id, tenant: tenant)
+        if let found { self.lastTheme = (tenant, id, found) }
+        return found
     }
 
     /// A tenant's store: the last one found again without hashing the tenant's name.

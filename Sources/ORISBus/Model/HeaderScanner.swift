@@ -33,19 +33,27 @@ enum HeaderScanner {
 
         /// The field whose name is exactly these bytes.
         init?(name: UnsafeBufferPointer<UInt8>.SubSequence) {
-            // By raw value, not through allCases, which would make an array for every name.
-            for raw in 0..<Self.count {
-                let field = Field(rawValue: raw)!  // every raw value below count names a case
-                if field.name.withUTF8Buffer({ $0.elementsEqual(name) }) {
-                    self = field
-                    return
-                }
+            // The candidates by length and first letter, then one comparison: walking all twelve
+            // names cost some 70 instructions a field.
+            let candidate: Field
+            switch (name.count, name.first ?? 0) {
+            case (1, UInt8(ascii: "v")): candidate = .version
+            case (2, UInt8(ascii: "i")): candidate = .id
+            case (3, UInt8(ascii: "t")): candidate = .tlp
+            case (4, UInt8(ascii: "k")): candidate = .kind
+            case (4, UInt8(ascii: "a")): candidate = .axis
+            case (5, UInt8(ascii: "t")): candidate = name.dropFirst().first == UInt8(ascii: "h") ? .theme : .title
+            case (7, UInt8(ascii: "u")): candidate = .urgency
+            case (7, UInt8(ascii: "p")): candidate = .posture
+            case (8, UInt8(ascii: "s")): candidate = .severity
+            case (9, UInt8(ascii: "c")): candidate = .certainty
+            case (12, UInt8(ascii: "c")): candidate = .contentType
+            default: return nil
             }
-            return nil
+            guard candidate.name.withUTF8Buffer({ $0.elementsEqual(name) }) else { return nil }
+            self = candidate
         }
 
-        /// How many fields there are (``Spans`` has room for 16).
-        static let count = Field.allCases.count
     }
 
     /// Where each field's text is in the frame, by field: two vectors on the stack rather than an

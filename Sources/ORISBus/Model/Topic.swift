@@ -39,6 +39,15 @@ package struct Topic: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Hashes the theme, the tier and kind by their places (not their raw strings), and the
+    /// axis. The tenant is left to `==`: topics of tenants that share a theme's name share a
+    /// hash, and the bus hashes a topic for every delivery of an item.
+    package func hash(into hasher: inout Hasher) {
+        hasher.combine(self.theme)
+        hasher.combine(self.tier.rank &* 8 &+ self.kind.rank)
+        hasher.combine(self.axis)
+    }
+
     package var description: String {
         if let axis = self.axis {
             return "\(self.tenant)/\(self.theme)/axis/\(axis)/\(self.kind.rawValue)"

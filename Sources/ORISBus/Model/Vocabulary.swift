@@ -92,6 +92,18 @@ package enum Kind: String, Vocabulary {
 
     package var word: String { self.rawValue }
 
+    /// The kind's place in the order above (for hashing without its raw string).
+    var rank: Int {
+        switch self {
+        case .signal: 0
+        case .alert: 1
+        case .diagnostic: 2
+        case .decision: 3
+        case .tasking: 4
+        case .reminder: 5
+        }
+    }
+
     /// Signals, alerts and diagnostics: the items that are news from the field or about it.
     var isFieldOrDiagnostic: Bool {
         switch self {

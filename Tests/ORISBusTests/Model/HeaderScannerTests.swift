@@ -141,6 +141,30 @@ struct HeaderScannerTests {
         #expect(fast?.kind == .signal && fast?.id == "ID" && fast?.tlp == .amber)
     }
 
+    @Test func scan_ofAHeaderWithEveryFieldItTakes_takesItWhole() throws {
+        // Each of the twelve names the scanner knows, once: none may send it to the general
+        // reader (which would give the same header, only slower).
+        let text = #"{"v":1,"id":"sig-1","kind":"tasking","theme":"t000","title":"every field","severity":"severe","#
+            + #""urgency":"Expected","certainty":"Likely","tlp":"green","posture":"proactive","axis":"a1","#
+            + #""content_type":"text/plain"}"#
+        let bytes = Array(text.utf8)
+        let reader = HeaderReader()
+
+        let fast = try #require(HeaderScanner.scan(bytes, limits: reader.limits) { "ID" })
+
+        #expect(fast == (try reader.read_withoutFastPath(bytes) { "ID" }))
+        #expect(fast.axis == "a1" && fast.posture == .proactive && fast.certainty == .likely)
+    }
+
+    @Test func scan_ofANameAlmostOneItKnows_leavesItToTheGeneralReader() {
+        // Same length and first letter as a known name, or one letter more or less.
+        for name in ["vv", "ix", "idd", "tlx", "tl", "kinx", "axes", "thema", "titel", "tizle", "urgence", "postura",
+                     "severitx", "certainte", "content_typo", "content-type", "Kind"] {
+            let bytes = Array(#"{"kind":"signal","theme":"t000","title":"b","\#(name)":"x"}"#.utf8)
+            #expect(HeaderScanner.scan(bytes, limits: ItemLimits()) { "ID" } == nil, "\(name)")
+        }
+    }
+
     @Test func scan_whenTheHeaderHasAnEscapeOrAList_leavesItToTheGeneralReader() {
         for text in [#"{"kind":"signal","theme":"t000","title":"a\"b"}"#,
                      #"{"kind":"signal","theme":"t000","title":"b","tags":["x"]}"#,
