@@ -77,13 +77,15 @@ extension Daemon {
     func writeDeferred(_ sockets: Daemon.Sockets) throws(ZMQError) -> [Int] {
         var failed: [Int] = []
         for (tenant, error) in self.bus?.flushJournals() ?? [] {
-            self.logger.error("journal write failed; publishes refused until restart", [
-                ("tenant", tenant), ("err", error.description),
-            ])
-            if let n = self.tenantIndex[tenant] {
+            guard let n = self.tenantIndex[tenant] else { continue }
+            // A journal whose write failed throws at every flush after: said once.
+            if !self.durability[n].hasFailed {
+                self.logger.error("journal write failed; publishes refused until restart", [
+                    ("tenant", tenant), ("err", error.description),
+                ])
                 try self.refuseFromNowOn(n, what: "written", sockets: sockets)
-                failed.append(n)
             }
+            failed.append(n)
         }
         return failed
     }

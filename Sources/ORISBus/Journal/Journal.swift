@@ -34,6 +34,11 @@ package final class Journal {
     private var writeBuffer: [UInt8] = []
     /// Appends wait in ``writeBuffer`` until ``flush()``, in blocks reserved for them.
     private var deferring = false
+    /// Set when a deferred write failed, whichever call wrote (a flush, a read, a segment roll,
+    /// a sync): records that were numbered and indexed are not in the file. From then on the
+    /// journal takes no append and every flush throws it, so that the daemon refuses what it
+    /// held for the run, until a restart reads back what the disk holds.
+    package private(set) var writeFailure: JournalError?
     /// The bytes appended and not yet written to the current segment.
     private var pendingBytes: Int { self.deferring ? self.writeBuffer.count : 0 }
     /// The position the next record takes.
@@ -167,6 +172,7 @@ package final class Journal {
     /// - Throws: ``JournalError``: `diskFull` leaves the journal as it was.
     package func append(_ records: [JournalRecord]) throws(JournalError) {
         guard !records.isEmpty else { return }
+        if let failure = self.writeFailure { throw failure }
         let segment = try self.writableSegment(position: records[0].position)
         let start = self.startOfAppend()
         for (n, record) in records.enumerated() {
@@ -205,6 +211,7 @@ package final class Journal {
         received: Timestamp
     ) throws(JournalError) {
         guard !deliveries.isEmpty else { return }
+        if let failure = self.writeFailure { throw failure }
         let segment = try self.writableSegment(position: self.nextPosition)
         let start = self.startOfAppend()
         for (n, delivery) in deliveries.enumerated() {
@@ -275,19 +282,27 @@ package final class Journal {
     /// Writes the records deferred since ``deferWrites()`` in one call, and goes back to writing
     /// each append at once.
     ///
-    /// - Throws: ``JournalError`` when the write fails: the deferred records are then not in the
-    ///   file (none of them, the file is cut back), though they were numbered and indexed; the
-    ///   daemon refuses the tenant's publishes until a restart reads back what the disk holds.
+    /// - Throws: ``JournalError`` when the write fails, now or earlier in the run (a read, a
+    ///   segment roll or a sync wrote what waited): the deferred records are then not in the
+    ///   file (the file is cut back), though they were numbered and indexed; every flush after
+    ///   it throws the same (``writeFailure``), and the daemon refuses the tenant's publishes
+    ///   until a restart reads back what the disk holds.
     package func flush() throws(JournalError) {
         try self.writePending()
         self.deferring = false
     }
 
-    /// Writes what waits, staying in deferred mode.
+    /// Writes what waits, staying in deferred mode; a failure is kept (``writeFailure``).
     private func writePending() throws(JournalError) {
+        if let failure = self.writeFailure { throw failure }
         guard self.pendingBytes > 0, let segment = self.segments.last else { return }
         defer { self.writeBuffer.removeAll(keepingCapacity: true) }
-        try segment.append(self.writeBuffer)
+        do {
+            try segment.append(self.writeBuffer)
+        } catch {
+            self.writeFailure = error
+            throw error
+        }
     }
 
     func index(slot: Int, seq: UInt64, position: UInt64, received: Timestamp, offset: Int, in segment: Segment) {

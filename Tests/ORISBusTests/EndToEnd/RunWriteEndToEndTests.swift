@@ -56,9 +56,10 @@ struct RunWriteEndToEndTests {
         let restarted = try RunningDaemon(configText: config, folder: folder)
         session = try Session(restarted)
         defer { session.close() }
-        let stored = try session.replayAll("bfc/machine-speciale/gip/signal").compactMap { $0.header?["id"]?.stringValue }
-        // Every acknowledged item is in the journal (today run-a is acknowledged, never written,
-        // and run-b is written at the offset indexed for run-a).
+        let stored = try session.replayAll("bfc/machine-speciale/gip/signal")
+            .compactMap { $0.header?["id"]?.stringValue }
+        // Every acknowledged item is in the journal (before the fix run-a was acknowledged, never
+        // written, and run-b written at the offset indexed for run-a).
         for id in acked {
             #expect(stored.contains(id), "\(id) was acknowledged but is not in the journal: \(replies)")
         }
@@ -102,16 +103,18 @@ struct RunWriteEndToEndTests {
         let restarted = try RunningDaemon(configText: config, folder: folder)
         session = try Session(restarted)
         defer { session.close() }
-        let stored = Set(try session.replayAll("bfc/machine-speciale/gip/signal").compactMap { $0.header?["id"]?.stringValue })
-        // Today the roll's write of the full segment's waiting records fails, only the item that
-        // asked for the roll is refused, and the records before it are acknowledged, never written.
+        let stored = Set(try session.replayAll("bfc/machine-speciale/gip/signal")
+            .compactMap { $0.header?["id"]?.stringValue })
+        // Before the fix the roll's write of the full segment's waiting records failed, only the
+        // item that asked for the roll was refused, and the records before it were acknowledged,
+        // never written.
         let lost = acked.filter { !stored.contains($0) }
         #expect(lost.isEmpty, "acknowledged but not in the journal: \(lost)")
     }
 }
 
-/// The blocks a journal reserves ahead for its deferred writes (a mebibyte at a time) belong to
-/// no record: on a small shared disk, they must not make another tenant's items "not fit".
+/// The blocks a journal reserves ahead for its deferred writes belong to no record: on a small
+/// shared disk, they must not make another tenant's items "not fit".
 @Suite("run write reservations end to end", .serialized)
 struct RunWriteReservationEndToEndTests {
     @Test(.enabled(if: geteuid() == 0, "mounting a small tmpfs needs root"))
@@ -148,9 +151,9 @@ struct RunWriteReservationEndToEndTests {
         }
         let du = try runCommand("/usr/bin/du", ["-sk", state + "/journal/bfc"])
         let quietKiB = Int(du.stdout.split(whereSeparator: { $0 == "\t" || $0 == " " }).first ?? "") ?? -1
-        // Today bfc's one record of a few hundred bytes holds 1,028 KiB of the 2 MiB (its
-        // reservation is given back only at a segment roll or a stop), and ara is refused
-        // storage-full after about 1 MiB of items.
+        // With a mebibyte reserved ahead, bfc's one record of a few hundred bytes held 1,028 KiB
+        // of the 2 MiB (a reservation is given back only at a segment roll or a stop), and ara
+        // was refused storage-full after about 1 MiB of items.
         #expect(quietKiB >= 0 && quietKiB <= 64, "the quiet tenant's journal holds \(quietKiB) KiB on disk")
         #expect(stored * 4000 >= 1_500_000, "ara stored only \(stored) items of 4,000 bytes on a 2 MiB disk")
     }

@@ -100,7 +100,7 @@ import Testing
     @Test func deferredAppend_reservesBlocksAheadOfTheFile_andAFullSegmentGivesThemBack() throws {
         let dir = try TemporaryDirectory()
         let journal = try Journal(directory: dir.file("j"), segmentBytes: 4096)
-        let step = 1 << 20
+        let step = Segment.reservationStep
 
         journal.deferWrites()
         try journal.append([JournalTests.record(1, "a/t/gip/signal", 1, body: 2_000)])
@@ -111,7 +111,7 @@ import Testing
         try journal.flush()
         let released = Self.sizes(first)
 
-        // Reserved: the file's size is still its header's, its blocks a mebibyte ahead.
+        // Reserved: the file's size is still its header's, its blocks a step ahead.
         #expect(reserved.size == Segment.headerBytes)
         #expect(reserved.allocated >= step)
         // The third record went to a second segment, and the first gave back what it did not use.
