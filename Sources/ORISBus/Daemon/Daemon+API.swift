@@ -360,12 +360,24 @@ extension Daemon {
     func reject(_ rejection: Rejection, endpoint: String, member: String?, what: StaticString = "publish refused") {
         let first = self.stats.countRejection(rejection.code, endpoint: endpoint)
         // A client's mistake is its own business: debug, plus a counter. Ingest has no reply, so
-        // the first refusal of each cause there is worth an operator's notice; a full disk is
-        // always worth a warning.
+        // the first refusal of each cause there is worth an operator's notice; a full disk or a
+        // failed journal is worth a warning, once a minute at most for each (a burst of ingest
+        // items on a full disk wrote one line each), saying how many were refused meanwhile.
         var level: LogLevel = (endpoint == "ingest" && first) ? .notice : .debug
-        if rejection.code == .storageFull || rejection.code == .internal { level = .warning }
-        self.logger.log(level, what, [("endpoint", endpoint), ("member", member ?? ""),
-                                      ("code", rejection.code.word), ("err", rejection.message)])
+        var fields = [("endpoint", endpoint), ("member", member ?? ""), ("code", rejection.code.word),
+                      ("err", rejection.message)]
+        if rejection.code == .storageFull || rejection.code == .internal {
+            let now = Timestamp.now().milliseconds
+            let last = self.lastWarnings[rejection.code]
+            if let last, now - last.at < Daemon.warningIntervalMilliseconds {
+                self.lastWarnings[rejection.code]?.quiet += 1
+            } else {
+                level = .warning
+                if let last, last.quiet > 0 { fields.append(("refused_since_last_warning", String(last.quiet))) }
+                self.lastWarnings[rejection.code] = (now, 0)
+            }
+        }
+        self.logger.log(level, what, fields)
     }
 
     /// Serves queued ingest messages: publishes without a reply.

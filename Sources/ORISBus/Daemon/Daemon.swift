@@ -63,6 +63,13 @@ package final class Daemon {
     /// How many deliveries are held at most before their records are written and they go out.
     static let heldDeliveries = 64
 
+    /// The last warning logged for each cause of refusal that warns (a full disk, a failed
+    /// journal), and how many refusals of that cause were logged at debug level since.
+    var lastWarnings: [NAKCode: (at: Int64, quiet: Int)] = [:]
+
+    /// The shortest time between two warnings of one cause of refusal.
+    static let warningIntervalMilliseconds: Int64 = 60_000
+
     /// Set while ``serveAPI(_:local:sockets:)`` reads a run of requests: ``dispatch`` then holds
     /// replies and deliveries in ``heldReplies`` until the run's journal records are written.
     var holdingReplies = false
