@@ -24,7 +24,7 @@ struct RunWriteEndToEndTests {
             "/usr/bin/strace", "-f", "-qq", "-o", "/dev/null",
             "-e", "trace=pwrite64", "-e", "inject=pwrite64:error=EIO:when=3",
         ])
-        var session = try Session(daemon)
+        let session = try Session(daemon)
         let dealer = try session.socket(.dealer, as: "operator", connect: daemon.api)
         func publish(_ id: String) -> [[UInt8]] {
             [[], Array("ORIS01".utf8), Array("PUBLISH".utf8),
@@ -48,22 +48,13 @@ struct RunWriteEndToEndTests {
             replies.append(try #require(Reply(frames: Array(message.frames.dropFirst()))))
         }
         let acked = replies.filter { $0.word == "ACK" }.compactMap { $0.body["id"]?.stringValue }
-        session.close()
-        daemon.stop()
-        // Kill the daemon itself should strace have left it behind.
-        if daemon.daemonPID > 0 { Glibc.kill(daemon.daemonPID, SIGKILL) }
-
-        let restarted = try RunningDaemon(configText: config, folder: folder)
-        session = try Session(restarted)
-        defer { session.close() }
-        let stored = try session.replayAll("bfc/machine-speciale/gip/signal")
-            .compactMap { $0.header?["id"]?.stringValue }
+        let (stored, repaired) = try storedAfterRestart(daemon, session: session, config: config, folder: folder)
         // Every acknowledged item is in the journal (before the fix run-a was acknowledged, never
         // written, and run-b written at the offset indexed for run-a).
         for id in acked {
             #expect(stored.contains(id), "\(id) was acknowledged but is not in the journal: \(replies)")
         }
-        #expect(!restarted.stderr.lines.contains { $0.contains("journal damage repaired") })
+        #expect(!repaired)
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"),
@@ -79,7 +70,7 @@ struct RunWriteEndToEndTests {
             "/usr/bin/strace", "-f", "-qq", "-o", "/dev/null",
             "-e", "trace=pwrite64", "-e", "inject=pwrite64:error=EIO:when=3",
         ])
-        var session = try Session(daemon)
+        let session = try Session(daemon)
         let dealer = try session.socket(.dealer, as: "operator", connect: daemon.api)
         let count = 40
         for n in 0..<count {
@@ -96,21 +87,32 @@ struct RunWriteEndToEndTests {
             replies.append(try #require(Reply(frames: Array(message.frames.dropFirst()))))
         }
         let acked = replies.filter { $0.word == "ACK" }.compactMap { $0.body["id"]?.stringValue }
-        session.close()
-        daemon.stop()
-        if daemon.daemonPID > 0 { Glibc.kill(daemon.daemonPID, SIGKILL) }
-
-        let restarted = try RunningDaemon(configText: config, folder: folder)
-        session = try Session(restarted)
-        defer { session.close() }
-        let stored = Set(try session.replayAll("bfc/machine-speciale/gip/signal")
-            .compactMap { $0.header?["id"]?.stringValue })
+        let stored = Set(try storedAfterRestart(daemon, session: session, config: config, folder: folder).ids)
         // Before the fix the roll's write of the full segment's waiting records failed, only the
         // item that asked for the roll was refused, and the records before it were acknowledged,
         // never written.
         let lost = acked.filter { !stored.contains($0) }
         #expect(lost.isEmpty, "acknowledged but not in the journal: \(lost)")
     }
+}
+
+/// Stops the daemon run under strace (killing it should strace have left it behind), starts it
+/// again on the same folder, and reads back the ids stored on `bfc/machine-speciale/gip/signal`,
+/// and whether the restart repaired journal damage.
+private func storedAfterRestart(
+    _ daemon: RunningDaemon,
+    session: Session,
+    config: String,
+    folder: TemporaryFolder
+) throws -> (ids: [String], repaired: Bool) {
+    session.close()
+    daemon.stop()
+    if daemon.daemonPID > 0 { Glibc.kill(daemon.daemonPID, SIGKILL) }
+    let restarted = try RunningDaemon(configText: config, folder: folder)
+    let again = try Session(restarted)
+    defer { again.close() }
+    let ids = try again.replayAll("bfc/machine-speciale/gip/signal").compactMap { $0.header?["id"]?.stringValue }
+    return (ids, restarted.stderr.lines.contains { $0.contains("journal damage repaired") })
 }
 
 /// The blocks a journal reserves ahead for its deferred writes belong to no record: on a small
