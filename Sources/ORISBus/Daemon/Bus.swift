@@ -336,7 +336,7 @@ package final class Bus {
         now: Timestamp,
         store known: TenantStore? = nil
     ) throws(Rejection) -> Accepted {
-        let tenantStore = known ?? self.stores[tenant]
+        let tenantStore = known ?? self.store(of: tenant)
         let journal = tenantStore?.journal
         var outbound = [OutboundItem]()
         outbound.reserveCapacity(routes.count)

@@ -12,15 +12,27 @@ extension Daemon {
         if local {
             return try self.readRequests(socket, local: true, sockets: sockets)
         }
-        self.bus?.deferJournalWrites()
         self.holdingReplies = true
-        do {
+        try self.deferringWrites(release: self.releaseHeldReplies, sockets: sockets) { () throws(ZMQError) in
             try self.readRequests(socket, local: false, sockets: sockets)
+        }
+    }
+
+    /// Runs `read` with the journals' writes deferred, then `release` (which writes them and
+    /// sends what was held), also when `read` throws.
+    private func deferringWrites(
+        release: (Daemon.Sockets) throws(ZMQError) -> Void,
+        sockets: Daemon.Sockets,
+        _ read: () throws(ZMQError) -> Void
+    ) throws(ZMQError) {
+        self.bus?.deferJournalWrites()
+        do {
+            try read()
         } catch {
-            try? self.releaseHeldReplies(sockets)
+            try? release(sockets)
             throw error
         }
-        try self.releaseHeldReplies(sockets)
+        try release(sockets)
     }
 
     private func readRequests(_ socket: Socket, local: Bool, sockets: Daemon.Sockets) throws(ZMQError) {
@@ -387,14 +399,9 @@ extension Daemon {
     /// records are written in one call and then the deliveries go out. Nobody sees an item
     /// before its record is written, as when each was written at once.
     func serveIngest(_ ingest: Socket, sockets: Daemon.Sockets) throws(ZMQError) {
-        self.bus?.deferJournalWrites()
-        do {
+        try self.deferringWrites(release: self.releaseHeld, sockets: sockets) { () throws(ZMQError) in
             try self.readIngest(ingest, sockets: sockets)
-        } catch {
-            try? self.releaseHeld(sockets)
-            throw error
         }
-        try self.releaseHeld(sockets)
     }
 
     private func readIngest(_ ingest: Socket, sockets: Daemon.Sockets) throws(ZMQError) {

@@ -172,7 +172,6 @@ package final class Journal {
     /// - Throws: ``JournalError``: `diskFull` leaves the journal as it was.
     package func append(_ records: [JournalRecord]) throws(JournalError) {
         guard !records.isEmpty else { return }
-        if let failure = self.writeFailure { throw failure }
         let segment = try self.writableSegment(position: records[0].position)
         let start = self.startOfAppend()
         for (n, record) in records.enumerated() {
@@ -211,7 +210,6 @@ package final class Journal {
         received: Timestamp
     ) throws(JournalError) {
         guard !deliveries.isEmpty else { return }
-        if let failure = self.writeFailure { throw failure }
         let segment = try self.writableSegment(position: self.nextPosition)
         let start = self.startOfAppend()
         for (n, delivery) in deliveries.enumerated() {
@@ -311,7 +309,9 @@ package final class Journal {
         segment.lastTime = received
     }
 
+    /// The segment the next records go to; none after a failed deferred write (``writeFailure``).
     private func writableSegment(position: UInt64) throws(JournalError) -> Segment {
+        if let failure = self.writeFailure { throw failure }
         if let current = self.segments.last, current.size + self.pendingBytes < self.segmentBytes {
             return current
         }
