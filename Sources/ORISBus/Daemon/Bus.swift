@@ -101,15 +101,23 @@ package struct Accepted: Sendable, Equatable {
 package final class Bus {
     /// Replaced by the daemon when a control command changes a member.
     package var registry: Registry {
-        didSet { self.lastTheme = nil }
+        didSet {
+            self.lastTheme = nil
+            self.plainRoutes.removeAll()
+        }
     }
+    /// Routes the plain publish path worked out (``plainRoute(for:)``), until the registry or
+    /// the router changes.
+    var plainRoutes: [UInt64: PlainRoute] = [:]
     /// The theme found last for a publish (``theme(_:tenant:)``), until the registry changes.
     private var lastTheme: (tenant: String, id: String, theme: ThemeConfiguration)?
-    package var router: Router
+    package var router: Router {
+        didSet { self.plainRoutes.removeAll() }
+    }
     package let reader: HeaderReader
     /// Every topic numbered here, by slot (``topicSlots``): an item's deliveries look their topic
     /// up once, then work with the slot.
-    private var topics: [NumberedTopic] = []
+    var topics: [NumberedTopic] = []
     private var topicSlots: [Topic: Int] = [:]
     /// The slot found last (``slot(of:journal:)``).
     private var lastSlot: Int?
@@ -386,11 +394,7 @@ package final class Bus {
             do {
                 try journal.appendItem(deliveries, id: stamped.id, sender: sender, body: body, received: now)
             } catch {
-                if case .diskFull = error {
-                    throw Rejection(.storageFull, "the journal of tenant '\(tenant)' has no space left; "
-                                    + "nothing was stored", id: claimed)
-                }
-                throw Rejection(.internal, "the journal could not store the item: \(error)", id: claimed)
+                throw Self.refusal(error, tenant: tenant, claimed: claimed)
             }
             position = journal.nextPosition - 1
         }
@@ -405,6 +409,15 @@ package final class Bus {
                                 tenant: tenant)
         accepted.body = body
         return accepted
+    }
+
+    /// The refusal of an item its tenant's journal could not store.
+    static func refusal(_ error: JournalError, tenant: String, claimed: String?) -> Rejection {
+        if case .diskFull = error {
+            return Rejection(.storageFull, "the journal of tenant '\(tenant)' has no space left; nothing was stored",
+                             id: claimed)
+        }
+        return Rejection(.internal, "the journal could not store the item: \(error)", id: claimed)
     }
 
     /// The ACK an id's tenant window remembers, with its topics' names and tiers.
@@ -462,7 +475,7 @@ package final class Bus {
     }
 
     /// The slot of a topic, made (at sequence 0) when it has none yet.
-    private func slot(of topic: Topic, journal: Journal?) -> Int {
+    func slot(of topic: Topic, journal: Journal?) -> Int {
         // A run of items mostly goes to one topic: comparing its names costs less than hashing them.
         if let last = self.lastSlot, self.topics[last].topic == topic { return last }
         if let slot = self.topicSlots[topic] {
@@ -478,7 +491,7 @@ package final class Bus {
     }
 
     /// A tenant's theme: the last one found again by comparing names instead of hashing them.
-    private func theme(_ id: String, tenant: String) -> ThemeConfiguration? {
+    func theme(_ id: String, tenant: String) -> ThemeConfiguration? {
         if let last = self.lastTheme, last.id == id, last.tenant == tenant { return last.theme }
         let found = self.registry.theme(id, tenant: tenant)
         if let found { self.lastTheme = (tenant, id, found) }

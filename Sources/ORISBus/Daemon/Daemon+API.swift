@@ -408,12 +408,30 @@ extension Daemon {
         // One message received into again and again: its frames' storage serves the whole batch.
         var message = ReceivedMessage(frames: [])
         let properties = [ReceivedMessage.userIDProperty]
+        // The plain path logs nothing per item: at debug level every item takes the general one.
+        let plain = !self.logger.isEnabled(.debug)
         for _ in 0..<Daemon.batch {
             guard try ingest.receive(into: &message, wait: false, properties: properties,
                                      maximumFrames: Daemon.maximumFrames) else {
                 return
             }
             let (sender, tenantNumber) = self.ingestSender(message.userID)
+            if let bus = self.bus, let sender, let n = tenantNumber, plain, !self.durability[n].hasFailed,
+               self.durability[n].policy != .always, message.frames.count == 4,
+               message.frames[0] == Request.signature, message.frames[1] == Request.publishCommand {
+                switch bus.publishPlain(sender: sender, header: message.frames[2], body: message.frames[3],
+                                        now: .now(), into: self.held, tenant: n) {
+                case .published:
+                    self.stats.acceptedOnIngest += 1
+                    try self.releaseHeldWhenFull(sockets)
+                    continue
+                case .refused(let rejection):
+                    self.reject(rejection, endpoint: "ingest", member: sender.id)
+                    continue
+                case .notTaken:
+                    break
+                }
+            }
             let member = sender?.id
             let request: Request
             do {
@@ -447,15 +465,20 @@ extension Daemon {
                 continue
             }
             // Otherwise held as the bus's frames, with no message values made for them.
+            let bodyRange = self.held.append(body)
             for item in accepted.outbound where item.topic.tier != .archive {
-                self.held.append(HeldDelivery(topic: item.topicBytes, header: item.encodedHeader, body: body,
-                                              tier: item.topic.tier, tenant: tenantNumber))
+                self.held.hold(topic: item.topicBytes, header: item.encodedHeader, body: bodyRange,
+                               tier: item.topic.tier, tenant: tenantNumber)
             }
-            if self.held.count >= Daemon.heldDeliveries {
-                try self.releaseHeld(sockets)
-                self.bus?.deferJournalWrites()
-            }
+            try self.releaseHeldWhenFull(sockets)
         }
+    }
+
+    /// Sends the held deliveries once there are ``heldDeliveries`` of them, and goes on deferring.
+    private func releaseHeldWhenFull(_ sockets: Daemon.Sockets) throws(ZMQError) {
+        guard self.held.count >= Daemon.heldDeliveries else { return }
+        try self.releaseHeld(sockets)
+        self.bus?.deferJournalWrites()
     }
 
     /// The member an ingest connection's user id names, and its tenant's place in
@@ -473,21 +496,13 @@ extension Daemon {
     /// records are not in the file) and its publishes are refused until a restart, as after a
     /// failed sync.
     func releaseHeld(_ sockets: Daemon.Sockets) throws(ZMQError) {
-        defer { self.held.removeAll(keepingCapacity: true) }
+        defer { self.held.removeAll() }
         let failed = try self.writeDeferred(sockets)
-        for delivery in self.held where !failed.contains(delivery.tenant ?? -1) {
-            try self.sendDelivery(topic: delivery.topic, header: delivery.header, body: delivery.body,
-                                  tier: delivery.tier, sockets: sockets)
+        for delivery in self.held.entries where !failed.contains(delivery.tenant) {
+            // XPUB never blocks: past a subscriber's high-water mark libzmq drops for it.
+            try sockets.feed.send(self.held.bytes(delivery.topic), self.held.bytes(delivery.header),
+                                  self.held.bytes(delivery.body), wait: false)
+            self.stats.delivered[delivery.tier] += 1
         }
     }
-}
-
-/// An ingest delivery held until its journal record is written (``Daemon/serveIngest``).
-struct HeldDelivery {
-    var topic: [UInt8]
-    var header: [UInt8]
-    var body: [UInt8]
-    var tier: Tier
-    /// The item's tenant, by its place in ``Daemon/tenantIndex``.
-    var tenant: Int?
 }

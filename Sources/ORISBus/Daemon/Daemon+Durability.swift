@@ -141,19 +141,6 @@ extension Daemon {
         try self.send(reply: reply, sockets: sockets)
     }
 
-    /// Sends one delivery on the feed, as three frames, without a message value made for it.
-    func sendDelivery(
-        topic: [UInt8],
-        header: [UInt8],
-        body: [UInt8],
-        tier: Tier,
-        sockets: Daemon.Sockets
-    ) throws(ZMQError) {
-        // XPUB never blocks: past a subscriber's high-water mark libzmq drops for it.
-        _ = try sockets.feed.send(topic, header, body, wait: false)
-        self.stats.delivered[tier] += 1
-    }
-
     private func send(reply: [[UInt8]]?, sockets: Daemon.Sockets) throws(ZMQError) {
         if let reply {
             do {

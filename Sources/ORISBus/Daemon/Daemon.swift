@@ -58,7 +58,7 @@ package final class Daemon {
     /// Ingest deliveries held until their journal records are written (``serveIngest``): the
     /// records of the items behind them are written in one call, and the feed's I/O thread
     /// wakes once for all of them.
-    var held: [HeldDelivery] = []
+    let held = DeliveryRun()
 
     /// How many deliveries are held at most before their records are written and they go out.
     static let heldDeliveries = 64

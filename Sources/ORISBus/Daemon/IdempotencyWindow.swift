@@ -165,6 +165,11 @@ package final class IdempotencyWindow {
                           position: entry.position, received: Timestamp(milliseconds: entry.received))
     }
 
+    /// Whether the window remembers the id whose UTF-8 bytes are `id`.
+    func contains(utf8 id: UnsafeBufferPointer<UInt8>) -> Bool {
+        self.number(of: id) != nil
+    }
+
     /// Remembers an id and its ACK, forgetting what is too old or too many. An id remembered
     /// again is found with its latest ACK.
     package func remember(
@@ -176,10 +181,23 @@ package final class IdempotencyWindow {
         now: Timestamp
     ) {
         var id = id
-        let hash = id.withUTF8 { bytes in
-            self.idBytes.append(contentsOf: bytes)
-            return Self.hash(bytes)
+        id.withUTF8 { bytes in
+            self.remember(utf8: bytes, sender: sender, deliveries: deliveries, position: position, received: received,
+                          now: now)
         }
+    }
+
+    /// ``remember(_:sender:deliveries:position:received:now:)`` for the id's UTF-8 bytes.
+    func remember(
+        utf8 id: UnsafeBufferPointer<UInt8>,
+        sender: String,
+        deliveries: some Sequence<Delivery>,
+        position: UInt64,
+        received: Timestamp,
+        now: Timestamp
+    ) {
+        self.idBytes.append(contentsOf: id)
+        let hash = Self.hash(id)
         for delivery in deliveries {
             self.deliveries.append(delivery)
         }

@@ -224,6 +224,39 @@ package final class Journal {
         }
     }
 
+    /// ``appendItem(_:id:sender:body:received:)`` from the fields' bytes where they are: the
+    /// plain publish path (``Bus/publishPlain``) writes an item's headers into the run it holds
+    /// for the feed, and its records are encoded from there.
+    ///
+    /// - Parameter delivery: the journal slot, sequence number and header of delivery `n`.
+    func appendItem(
+        count: Int,
+        delivery: (Int) -> (slot: Int, seq: UInt64, header: UnsafeRawBufferPointer),
+        id: UnsafeRawBufferPointer,
+        sender: UnsafeRawBufferPointer,
+        body: UnsafeRawBufferPointer,
+        received: Timestamp
+    ) throws(JournalError) {
+        guard count > 0 else { return }
+        let segment = try self.writableSegment(position: self.nextPosition)
+        let start = self.startOfAppend()
+        for n in 0..<count {
+            let (slot, seq, header) = delivery(n)
+            var topic = self.indexes[slot].name
+            topic.withUTF8 { topic in
+                JournalRecord.encode(
+                    position: self.nextPosition + UInt64(n), received: received, topic: UnsafeRawBufferPointer(topic),
+                    seq: seq, id: id, sender: sender, header: header, body: body, into: &self.writeBuffer,
+                    nonceChecksum: segment.nonceChecksum
+                )
+            }
+        }
+        try self.write(segment, from: start, count: count) { n in
+            let (slot, seq, _) = delivery(n)
+            return (slot, seq, received)
+        }
+    }
+
     /// Where the records of an append start in the write buffer: after those still waiting while
     /// writes are deferred, at its start otherwise.
     private func startOfAppend() -> Int {

@@ -86,7 +86,37 @@ package struct JournalRecord: Sendable, Equatable {
         nonceChecksum: UInt32
     ) {
         var topic = topic, id = id, sender = sender
-        let topicCount = topic.utf8.count, idCount = id.utf8.count, senderCount = sender.utf8.count
+        topic.withUTF8 { topic in
+            id.withUTF8 { id in
+                sender.withUTF8 { sender in
+                    header.withUnsafeBytes { header in
+                        body.withUnsafeBytes { body in
+                            Self.encode(position: position, received: received, topic: UnsafeRawBufferPointer(topic),
+                                        seq: seq, id: UnsafeRawBufferPointer(id),
+                                        sender: UnsafeRawBufferPointer(sender), header: header, body: body,
+                                        into: &out, nonceChecksum: nonceChecksum)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// ``encode(position:received:topic:seq:id:sender:header:body:into:nonceChecksum:)`` from
+    /// the fields' bytes where they are (the strings as UTF-8).
+    static func encode(
+        position: UInt64,
+        received: Timestamp,
+        topic: UnsafeRawBufferPointer,
+        seq: UInt64,
+        id: UnsafeRawBufferPointer,
+        sender: UnsafeRawBufferPointer,
+        header: UnsafeRawBufferPointer,
+        body: UnsafeRawBufferPointer,
+        into out: inout [UInt8],
+        nonceChecksum: UInt32
+    ) {
+        let topicCount = topic.count, idCount = id.count, senderCount = sender.count
         let payloadCount = Self.fixedPayloadBytes + topicCount + idCount + senderCount + header.count + body.count
         let start = out.count
         out.reserveCapacity(start + Self.prefixBytes + payloadCount)
@@ -101,12 +131,12 @@ package struct JournalRecord: Sendable, Equatable {
             Self.store(seq, at: at + 28)
             Self.store(UInt16(topicCount), at: at + 36)
         }
-        topic.withUTF8 { out.append(contentsOf: $0) }
+        out.append(contentsOf: topic)
         Self.appendRun(to: &out, count: 8 + idCount + senderCount) { at in
             Self.store(UInt16(idCount), at: at)
-            Self.copy(&id, to: at + 2)
+            Self.copy(id, to: at + 2)
             Self.store(UInt16(senderCount), at: at + 2 + idCount)
-            Self.copy(&sender, to: at + 4 + idCount)
+            Self.copy(sender, to: at + 4 + idCount)
             Self.store(UInt32(header.count), at: at + 4 + idCount + senderCount)
         }
         out.append(contentsOf: header)
@@ -130,11 +160,9 @@ package struct JournalRecord: Sendable, Equatable {
         }
     }
 
-    /// Copies a string's UTF-8 to `at`.
-    private static func copy(_ text: inout String, to at: UnsafeMutableRawPointer) {
-        text.withUTF8 { utf8 in
-            if let from = utf8.baseAddress { at.copyMemory(from: from, byteCount: utf8.count) }
-        }
+    /// Copies bytes to `at`.
+    private static func copy(_ bytes: UnsafeRawBufferPointer, to at: UnsafeMutableRawPointer) {
+        if let from = bytes.baseAddress { at.copyMemory(from: from, byteCount: bytes.count) }
     }
 
     /// Writes `value` little-endian at `at`, aligned or not.

@@ -59,7 +59,7 @@ struct ByteWriter {
     }
 
     /// Writes `utf8` between double quotes, as they are: one bound check, one copy.
-    private mutating func quoted(_ utf8: UnsafeBufferPointer<UInt8>) {
+    mutating func quoted(_ utf8: UnsafeBufferPointer<UInt8>) {
         let count = utf8.count
         precondition(self.count + count + 2 <= self.capacity, "ByteWriter: written past its bound")
         let at = self.base + self.count

@@ -281,13 +281,31 @@ package struct HeaderReader: Sendable {
 
     /// Whether a content type is printable ASCII, 1 to 128 bytes.
     static func isMediaType(_ text: String) -> Bool {
-        !text.isEmpty && text.utf8.count <= 128 && text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        Self.isMediaType(utf8: text.utf8)
+    }
+
+    /// ``isMediaType(_:)`` for the type's UTF-8 bytes, read where they are.
+    static func isMediaType<C: Collection<UInt8>>(utf8 bytes: C) -> Bool {
+        !bytes.isEmpty && bytes.count <= 128 && bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
     }
 
     /// Whether a title passes every title check: something visible, at most the limit's length.
     static func isAcceptableTitle(_ title: String, limits: ItemLimits) -> Bool {
         title.unicodeScalars.contains(where: Self.isVisible(_:))
             && title.unicodeScalars.count <= limits.maximumTitleLength
+    }
+
+    /// ``isAcceptableTitle(_:limits:)`` for the title's UTF-8 bytes (valid UTF-8), read where
+    /// they are when they are ASCII: a title shows something when it has a byte from `!` to `~`.
+    static func isAcceptableTitle(utf8 title: UnsafeBufferPointer<UInt8>, limits: ItemLimits) -> Bool {
+        var shows = false
+        for byte in title {
+            guard byte < 0x80 else {
+                return Self.isAcceptableTitle(String(decoding: title, as: UTF8.self), limits: limits)
+            }
+            if byte > 0x20 && byte < 0x7F { shows = true }
+        }
+        return shows && title.count <= limits.maximumTitleLength
     }
 
     /// Whether a character shows: not white space, not a control or format character (such as a

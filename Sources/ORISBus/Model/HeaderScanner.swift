@@ -11,7 +11,7 @@
 /// reader makes of the same bytes; HeaderScannerTests fuzzes the two against each other.
 enum HeaderScanner {
     /// The fields the scanner takes, in a fixed order.
-    private enum Field: Int, CaseIterable {
+    enum Field: Int, CaseIterable {
         case version, id, kind, theme, title, severity, urgency, certainty, tlp, posture, axis, contentType
 
         var name: StaticString {
@@ -58,9 +58,15 @@ enum HeaderScanner {
 
     /// Where each field's text is in the frame, by field: two vectors on the stack rather than an
     /// array of strings, and a string made only for the fields the header is built from.
-    private struct Spans {
+    struct Spans {
         var starts = SIMD16<Int32>(repeating: -1)
         var ends = SIMD16<Int32>(repeating: -1)
+
+        /// Where a field's text is, when the header has the field.
+        func range(_ field: Field) -> Range<Int>? {
+            let start = Int(self.starts[field.rawValue])
+            return start >= 0 ? start..<Int(self.ends[field.rawValue]) : nil
+        }
 
         func text(_ field: Field, in bytes: [UInt8]) -> String? {
             let start = Int(self.starts[field.rawValue])
@@ -90,7 +96,7 @@ enum HeaderScanner {
 
     /// Reads `{"field":"text",…}` (with `"v":1`) into `spans`; false at the first thing the
     /// fast path does not take.
-    private static func fields(of b: UnsafeBufferPointer<UInt8>, into spans: inout Spans) -> Bool {
+    static func fields(of b: UnsafeBufferPointer<UInt8>, into spans: inout Spans) -> Bool {
         var i = 0
         func skipSpace() {
             while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }

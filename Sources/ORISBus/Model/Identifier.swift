@@ -10,7 +10,11 @@ package enum Identifier {
     /// topic subtree.
     package static func isValid(_ text: String) -> Bool {
         // Read in place: every publish checks its theme, so no copy of the bytes is made.
-        let bytes = text.utf8
+        Self.isValid(utf8: text.utf8)
+    }
+
+    /// ``isValid(_:)`` for a name's UTF-8 bytes, read where they are.
+    static func isValid<C: Collection<UInt8>>(utf8 bytes: C) -> Bool {
         guard let first = bytes.first, bytes.count <= maximumLength, isLowerAlnum(first) else { return false }
         return bytes.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: "-") }
     }
@@ -32,10 +36,15 @@ package enum Identifier {
     /// the ids the daemon makes itself (`ID~crps` for an escalation, `…~reminder`), so that no
     /// member can take one first and keep the daemon's item from being stored.
     package static func isValidPublishedID(_ text: String) -> Bool {
-        Self.isItemID(text.utf8) && !text.utf8.contains(UInt8(ascii: "~"))
+        Self.isValidPublishedID(utf8: text.utf8)
     }
 
-    private static func isItemID(_ bytes: String.UTF8View) -> Bool {
+    /// ``isValidPublishedID(_:)`` for an id's UTF-8 bytes, read where they are.
+    static func isValidPublishedID<C: Collection<UInt8>>(utf8 bytes: C) -> Bool {
+        Self.isItemID(bytes) && !bytes.contains(UInt8(ascii: "~"))
+    }
+
+    private static func isItemID<C: Collection<UInt8>>(_ bytes: C) -> Bool {
         guard !bytes.isEmpty, bytes.count <= maximumItemIDLength else { return false }
         return bytes.allSatisfy { b in
             b > 0x20 && b < 0x7F && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\")

@@ -15,34 +15,62 @@ package struct ItemIDGenerator: Sendable {
     private var lastMilliseconds: Int64 = -1
     private var lastRandom: (UInt16, UInt64) = (0, 0)
 
-    package init() {}
+    /// The random part of the first id made in a millisecond (given that millisecond).
+    private let draw: @Sendable (Int64) -> (UInt16, UInt64)
+
+    package init() {
+        self.draw = { _ in
+            var generator = SystemRandomNumberGenerator()
+            return (UInt16.random(in: 0...UInt16.max, using: &generator), generator.next())
+        }
+    }
+
+    /// A generator whose random parts come from `draw`: tests make two generators give the same
+    /// ids.
+    init(draw: @escaping @Sendable (Int64) -> (UInt16, UInt64)) {
+        self.draw = draw
+    }
 
     /// A new id at the given time.
     package mutating func next(at time: Timestamp = .now()) -> String {
+        String(unsafeUninitializedCapacity: Self.length) { buffer in
+            // The capacity asked for is not zero, so the buffer has an address.
+            self.next(at: time, into: buffer.baseAddress!)
+            return Self.length
+        }
+    }
+
+    /// The characters of an id.
+    package static let length = 26
+
+    /// ``next(at:)`` written at `out`, ``length`` bytes, with no string made.
+    mutating func next(at time: Timestamp, into out: UnsafeMutablePointer<UInt8>) {
         if time.milliseconds <= self.lastMilliseconds {
             // Same millisecond (or a clock step back): keep the time, increment the random part.
             let (low, overflow) = self.lastRandom.1.addingReportingOverflow(1)
             self.lastRandom = (overflow ? self.lastRandom.0 &+ 1 : self.lastRandom.0, low)
         } else {
             self.lastMilliseconds = time.milliseconds
-            var generator = SystemRandomNumberGenerator()
-            self.lastRandom = (UInt16.random(in: 0...UInt16.max, using: &generator) & 0xFFFF, generator.next())
+            self.lastRandom = self.draw(time.milliseconds)
         }
-        return Self.encode(milliseconds: self.lastMilliseconds, random: self.lastRandom)
+        Self.write(milliseconds: self.lastMilliseconds, random: self.lastRandom, into: out)
     }
 
     /// The 26 characters of an id: the time, then 80 bits (16 high, 64 low).
     package static func encode(milliseconds: Int64, random: (UInt16, UInt64)) -> String {
         // Written straight into the string's storage: every publish without an id makes one.
-        String(unsafeUninitializedCapacity: 26) { buffer in
+        String(unsafeUninitializedCapacity: Self.length) { buffer in
             // The capacity asked for is not zero, so the buffer has an address.
-            let out = buffer.baseAddress!
-            Self.write(UInt64(milliseconds), digits: 10, endingAt: 10, into: out)
-            // The 80 random bits as 4 digits of their top 20 bits, then 12 of their low 60.
-            Self.write(UInt64(random.0) << 4 | random.1 >> 60, digits: 4, endingAt: 14, into: out)
-            Self.write(random.1, digits: 12, endingAt: 26, into: out)
-            return 26
+            Self.write(milliseconds: milliseconds, random: random, into: buffer.baseAddress!)
+            return Self.length
         }
+    }
+
+    private static func write(milliseconds: Int64, random: (UInt16, UInt64), into out: UnsafeMutablePointer<UInt8>) {
+        Self.write(UInt64(milliseconds), digits: 10, endingAt: 10, into: out)
+        // The 80 random bits as 4 digits of their top 20 bits, then 12 of their low 60.
+        Self.write(UInt64(random.0) << 4 | random.1 >> 60, digits: 4, endingAt: 14, into: out)
+        Self.write(random.1, digits: 12, endingAt: 26, into: out)
     }
 
     /// Writes the low `count` base32 digits of `value` into `out`, the last one at `end - 1`.

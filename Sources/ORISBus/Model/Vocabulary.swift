@@ -21,6 +21,13 @@ extension Vocabulary {
         Self.allCases.first(where: { ASCII.equalIgnoringCase($0.word, text) })
     }
 
+    /// ``matching(_:)`` for a word's UTF-8 bytes, read where they are.
+    static func matching(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Self? {
+        Self.allCases.first { word in
+            word.word.utf8.withContiguousStorageIfAvailable { ASCII.equalIgnoringCase($0, bytes) } ?? false
+        }
+    }
+
     /// Every word, comma-separated, for error messages.
     package static var wordList: String {
         Self.allCases.map(\.word).joined(separator: ", ")
@@ -63,7 +70,8 @@ package enum ASCII {
     }
 
     /// ``equalIgnoringCase(_:_:)`` for two runs of bytes of the same length.
-    private static func equalIgnoringCase(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func equalIgnoringCase(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard x.count == y.count else { return false }
         for i in 0..<x.count where Self.lowercased(x[i]) != Self.lowercased(y[i]) {
             return false
         }
@@ -172,7 +180,7 @@ package enum Urgency: String, Vocabulary, Comparable {
 
     package var word: String { self.rawValue }
 
-    private var rank: Int {
+    var rank: Int {
         switch self {
         case .unknown: return 0
         case .past: return 1
@@ -192,7 +200,7 @@ package enum Certainty: String, Vocabulary, Comparable {
 
     package var word: String { self.rawValue }
 
-    private var rank: Int {
+    var rank: Int {
         switch self {
         case .unknown: return 0
         case .unlikely: return 1

@@ -167,7 +167,7 @@ package struct Router: Sendable {
     /// The rules are the standard ones, in their order: ``route(_:theme:sender:originals:)`` then
     /// runs them as one fixed function, with no call through the protocol and no array per rule
     /// (a tenth of a publish before).
-    private var isStandard = false
+    package private(set) var isStandard = false
 
     /// The router with the rules of the bus today: ``KindRoute``, ``SeverityEscalation``,
     /// ``NationalOffer`` and ``FollowOriginal``.

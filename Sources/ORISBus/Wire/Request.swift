@@ -28,7 +28,7 @@ package enum Request: Sendable, Equatable {
 
     /// The first frame of every request and reply: protocol ORIS, version 01.
     package static let signature: [UInt8] = Array("ORIS01".utf8)
-    private static let publishCommand: [UInt8] = Array("PUBLISH".utf8)
+    static let publishCommand: [UInt8] = Array("PUBLISH".utf8)
 
     /// Reads a request.
     ///

@@ -132,9 +132,41 @@ package final class Socket {
         }
     }
 
+    /// ``send(_:_:_:wait:)`` for frames whose bytes the caller holds where they are.
+    @discardableResult
+    package func send(
+        _ first: UnsafeRawBufferPointer,
+        _ second: UnsafeRawBufferPointer,
+        _ third: UnsafeRawBufferPointer,
+        wait: Bool = true
+    ) throws(ZMQError) -> Bool {
+        try self.withHandle("zmq_send") { (handle) throws(ZMQError) -> Bool in
+            guard try Self.send(first, index: 0, isLast: false, wait: wait, handle: handle) else { return false }
+            _ = try Self.send(second, index: 1, isLast: false, wait: wait, handle: handle)
+            _ = try Self.send(third, index: 2, isLast: true, wait: wait, handle: handle)
+            return true
+        }
+    }
+
     /// Sends frame `index` of a message; false when the first frame would have blocked.
     private static func send(
         _ frame: [UInt8],
+        index: Int,
+        isLast: Bool,
+        wait: Bool,
+        handle: UnsafeMutableRawPointer
+    ) throws(ZMQError) -> Bool {
+        // withUnsafeBytes rethrows untyped errors: the outcome comes out as a value.
+        let outcome = frame.withUnsafeBytes { bytes in
+            Result { () throws(ZMQError) -> Bool in
+                try Self.send(bytes, index: index, isLast: isLast, wait: wait, handle: handle)
+            }
+        }
+        return try outcome.get()
+    }
+
+    private static func send(
+        _ frame: UnsafeRawBufferPointer,
         index: Int,
         isLast: Bool,
         wait: Bool,
@@ -145,9 +177,7 @@ package final class Socket {
         if !wait && index == 0 {
             flags |= ZMQConstant.dontWait
         }
-        let outcome = try zmqCall("zmq_send") {
-            frame.withUnsafeBytes { zmq_send(handle, $0.baseAddress, $0.count, flags) }
-        }
+        let outcome = try zmqCall("zmq_send") { zmq_send(handle, frame.baseAddress, frame.count, flags) }
         if outcome == .wouldBlock {
             precondition(index == 0, "libzmq refused a later frame of a multipart message")
             return false

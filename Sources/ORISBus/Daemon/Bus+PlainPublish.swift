@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// What ``Bus/publishPlain(sender:header:body:now:into:tenant:)`` made of an item.
+package enum PlainOutcome: Equatable {
+    /// Not an item the plain path takes: nothing was changed, and the general path
+    /// (``Bus/publish(sender:header:body:now:)``) decides.
+    case notTaken
+    /// Stored, numbered and remembered; its deliveries are held in the run.
+    case published
+    /// Refused once every check had passed, because its tenant's journal could not store it:
+    /// nothing was stored or numbered.
+    case refused(Rejection)
+}
+
+extension Bus {
+    /// What routing made of the items that differ only in what routing does not read: one
+    /// sender, one theme, one kind, one severity, urgency, certainty and TLP label. Worked out
+    /// once by the general router, then used by every such item of the plain path, with the
+    /// parts of the stamped header that they share already written.
+    final class PlainRoute {
+        // What the route was worked out for.
+        let tenant: String
+        let sender: String
+        let theme: String
+        let kind: Kind
+        let severity: Severity
+        let urgency: Urgency
+        let certainty: Certainty
+        let tlp: TLP
+        /// `,"kind":…,"theme":…,"title":`
+        let beforeTitle: [UInt8]
+        /// `,"severity":…,"urgency":…,"certainty":…,"tlp":…`
+        let afterTitle: [UInt8]
+        /// `,"tenant":…,"sender":…,"received":"`
+        let beforeReceived: [UInt8]
+        /// The deliveries, in the router's order.
+        let steps: [Step]
+
+        /// One delivery: its topic and the end of its header.
+        struct Step {
+            let slot: Int
+            let journalSlot: Int
+            let tier: Tier
+            /// `","tier":…,"seq":` (the quote closes the received time).
+            let beforeSeq: [UInt8]
+            /// `,"reason":…,"origin":…}` (no reason when the route gives none).
+            let afterSeq: [UInt8]
+        }
+
+        init(tenant: String, sender: String, theme: String, kind: Kind, severity: Severity, urgency: Urgency,
+             certainty: Certainty, tlp: TLP, steps: [Step]) {
+            (self.tenant, self.sender, self.theme, self.kind) = (tenant, sender, theme, kind)
+            (self.severity, self.urgency, self.certainty, self.tlp) = (severity, urgency, certainty, tlp)
+            self.steps = steps
+            func json(_ parts: [(StaticString, String)]) -> [UInt8] {
+                var out = [UInt8]()
+                for (name, value) in parts {
+                    name.withUTF8Buffer { out.append(contentsOf: $0) }
+                    JSONWriter.writeString(value, into: &out)
+                }
+                return out
+            }
+            self.beforeTitle = json([(",\"kind\":", kind.word), (",\"theme\":", theme)]) + Array(",\"title\":".utf8)
+            self.afterTitle = json([(",\"severity\":", severity.word), (",\"urgency\":", urgency.word),
+                                    (",\"certainty\":", certainty.word), (",\"tlp\":", tlp.word)])
+            self.beforeReceived = json([(",\"tenant\":", tenant), (",\"sender\":", sender)])
+                + Array(",\"received\":\"".utf8)
+        }
+
+        /// Whether an item of these fields takes this route.
+        func fits(tenant: String, sender: String, theme: UnsafeBufferPointer<UInt8>, kind: Kind,
+                  severity: Severity, urgency: Urgency, certainty: Certainty, tlp: TLP) -> Bool {
+            guard self.kind == kind, self.severity == severity, self.urgency == urgency,
+                  self.certainty == certainty, self.tlp == tlp, self.sender == sender, self.tenant == tenant
+            else { return false }
+            var name = self.theme
+            return name.withUTF8 { $0.elementsEqual(theme) }
+        }
+    }
+
+    /// The values of the optional fields a header leaves out (``ItemHeader``'s own defaults).
+    private static let plainDefaults = ItemHeader(id: "", kind: .signal, theme: "", title: "")
+
+    /// Publishes an ingest item through the plain path: a header the ``HeaderScanner`` takes,
+    /// read as byte ranges of the frame; its stamped headers written straight into the run that
+    /// holds them for the feed, and its journal records encoded from there; its route, topics
+    /// and shared header parts found again in ``plainRoutes``. No value is made for the item.
+    ///
+    /// The path takes only what the general path (``publish(sender:header:body:now:)``) would
+    /// store with no other outcome, and stores it exactly as that path would, byte for byte
+    /// (PlainPublishTests compares the two). It leaves to the general path, changing nothing,
+    /// every item that path would refuse or treat apart: a header the scanner does not take
+    /// whole, a retry of a remembered id, a first item on a topic (the topic quota counts it), a
+    /// tasking, a signal its theme corroborates, a tenant over a quota, a router with rules of
+    /// its own.
+    ///
+    /// - Parameters:
+    ///   - sender: the member the connection authenticated as.
+    ///   - now: the time to stamp as received.
+    ///   - run: where the item's deliveries are held until its journal records are written.
+    ///   - tenant: the sender's tenant by its place in the daemon's list, kept with each delivery.
+    package func publishPlain(
+        sender: Member,
+        header: [UInt8],
+        body: [UInt8],
+        now: Timestamp,
+        into run: DeliveryRun,
+        tenant: Int?
+    ) -> PlainOutcome {
+        let limits = self.reader.limits
+        guard header.count <= limits.maximumHeaderBytes, body.count <= limits.maximumBodyBytes,
+              let store = self.store(of: sender.tenant)
+        else { return .notTaken }
+        if let most = store.quota.maximumBodyBytes, body.count > most { return .notTaken }
+        if let most = store.quota.maximumStorageBytes, let stored = store.journal?.storedBytes, stored >= most {
+            return .notTaken
+        }
+        return header.withUnsafeBufferPointer { header in
+            body.withUnsafeBytes { body in
+                self.publishPlain(sender: sender, header: header, body: body, now: now, run: run, tenant: tenant,
+                                  store: store)
+            }
+        }
+    }
+
+    private func publishPlain(
+        sender: Member,
+        header h: UnsafeBufferPointer<UInt8>,
+        body: UnsafeRawBufferPointer,
+        now: Timestamp,
+        run: DeliveryRun,
+        tenant: Int?,
+        store: TenantStore
+    ) -> PlainOutcome {
+        // The checks of HeaderReader: the frame is valid UTF-8 (a NUL cannot pass the scanner),
+        // then each field as HeaderScanner checks it.
+        guard UTF8Check.firstInvalidOffset(in: h) == nil else { return .notTaken }
+        var spans = HeaderScanner.Spans()
+        guard HeaderScanner.fields(of: h, into: &spans) else { return .notTaken }
+        func field(_ field: HeaderScanner.Field) -> UnsafeBufferPointer<UInt8>? {
+            spans.range(field).map { UnsafeBufferPointer(rebasing: h[$0]) }
+        }
+        let defaults = Self.plainDefaults
+        guard let kindText = field(.kind), let kind = Kind.matching(utf8: kindText),
+              let theme = field(.theme), Identifier.isValid(utf8: theme),
+              let title = field(.title), HeaderReader.isAcceptableTitle(utf8: title, limits: self.reader.limits),
+              let severity = Self.word(field(.severity), or: defaults.severity),
+              let urgency = Self.word(field(.urgency), or: defaults.urgency),
+              let certainty = Self.word(field(.certainty), or: defaults.certainty),
+              let tlp = Self.word(field(.tlp), or: defaults.tlp)
+        else { return .notTaken }
+        let id = field(.id)
+        if let id, !Identifier.isValidPublishedID(utf8: id) { return .notTaken }
+        var posture: Posture?
+        if let text = field(.posture) {
+            guard let word = Posture.matching(utf8: text) else { return .notTaken }
+            posture = word
+        }
+        let axis = field(.axis)
+        if let axis, !Identifier.isValid(utf8: axis) { return .notTaken }
+        let contentType = field(.contentType)
+        if let contentType, !HeaderReader.isMediaType(utf8: contentType) { return .notTaken }
+
+        guard let route = self.plainRoute(sender: sender, theme: theme, kind: kind, severity: severity,
+                                          urgency: urgency, certainty: certainty, tlp: tlp, store: store)
+        else { return .notTaken }
+
+        let fields = PlainFields(title: title, posture: posture, axis: axis, contentType: contentType,
+                                 defaultContentType: defaults.contentType)
+        if let id {
+            return self.storePlain(id: UnsafeRawBufferPointer(id), claimed: true, fields: fields, route: route,
+                                   body: body, now: now, run: run, tenant: tenant, store: store)
+        }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: ItemIDGenerator.length) { made in
+            // A capacity asked for is never zero here, so the buffer has an address.
+            self.ids.next(at: now, into: made.baseAddress!)
+            return self.storePlain(id: UnsafeRawBufferPointer(made), claimed: false, fields: fields, route: route,
+                                   body: body, now: now, run: run, tenant: tenant, store: store)
+        }
+    }
+
+    /// The header fields an item of the plain path writes as it gave them.
+    private struct PlainFields {
+        var title: UnsafeBufferPointer<UInt8>
+        var posture: Posture?
+        var axis: UnsafeBufferPointer<UInt8>?
+        var contentType: UnsafeBufferPointer<UInt8>?
+        var defaultContentType: String
+    }
+
+    /// Numbers, journals and remembers an item of the plain path, and holds its deliveries.
+    private func storePlain(
+        id: UnsafeRawBufferPointer,
+        claimed: Bool,
+        fields: PlainFields,
+        route: PlainRoute,
+        body: UnsafeRawBufferPointer,
+        now: Timestamp,
+        run: DeliveryRun,
+        tenant: Int?,
+        store: TenantStore
+    ) -> PlainOutcome {
+        let idBytes = id.assumingMemoryBound(to: UInt8.self)
+        // A retry of an id the window remembers is the general path's (its ACK, or id-in-use).
+        guard !store.window.contains(utf8: idBytes) else { return .notTaken }
+        // The last check: from here on the item is stored or refused, never handed back.
+        if store.bucket?.take(now: now.milliseconds) == false { return .notTaken }
+
+        let mark = run.byteCount
+        let steps = route.steps
+        let headers = self.writePlainHeaders(id: id, fields: fields, route: route, now: now, run: run)
+        var position: UInt64 = 0
+        if let journal = store.journal {
+            var sender = route.sender
+            // withUTF8 rethrows untyped errors: the outcome comes out as a value.
+            let appended = sender.withUTF8 { sender in
+                Result { () throws(JournalError) in
+                    try journal.appendItem(count: steps.count, delivery: { n in
+                        (steps[n].journalSlot, self.topics[steps[n].slot].seq + 1, run.bytes(headers[n]))
+                    }, id: id, sender: UnsafeRawBufferPointer(sender), body: body, received: now)
+                }
+            }
+            if case .failure(let error) = appended {
+                run.truncate(to: mark)
+                let claimedID = claimed ? String(decoding: id, as: UTF8.self) : nil
+                return .refused(Self.refusal(error, tenant: route.tenant, claimed: claimedID))
+            }
+            position = journal.nextPosition - 1
+        }
+        for step in steps {
+            self.topics[step.slot].seq += 1
+        }
+        store.window.remember(utf8: idBytes, sender: route.sender, deliveries: steps.lazy.map {
+            IdempotencyWindow.Delivery(slot: $0.slot, seq: self.topics[$0.slot].seq)
+        }, position: position, received: now, now: now)
+        let bodyRange = run.append(body)
+        for (n, step) in steps.enumerated() {
+            let topic = run.append(self.topics[step.slot].bytes)
+            run.hold(topic: topic, header: headers[n], body: bodyRange, tier: step.tier, tenant: tenant)
+        }
+        return .published
+    }
+
+    /// Writes the stamped header of each of the route's deliveries into the run, each one whole
+    /// in one range: the part they share once, then copied for the next ones.
+    private func writePlainHeaders(
+        id: UnsafeRawBufferPointer,
+        fields: PlainFields,
+        route: PlainRoute,
+        now: Timestamp,
+        run: DeliveryRun
+    ) -> [Range<Int>] {
+        func bound(_ text: UnsafeBufferPointer<UInt8>?) -> Int { text.map { $0.count + 32 } ?? 0 }
+        let shared = 64 + id.count + route.beforeTitle.count + bound(fields.title) + route.afterTitle.count
+            + 32 + bound(fields.axis) + bound(fields.contentType) + fields.defaultContentType.utf8.count
+            + route.beforeReceived.count + 32
+        let start = run.byteCount
+        let common = run.write(bound: shared) { w in
+            w.literal("{\"v\":")
+            w.integer(ItemHeader.version)
+            w.literal(",\"id\":\"")
+            w.bytes(id)
+            w.byte(UInt8(ascii: "\""))
+            w.bytes(route.beforeTitle)
+            w.quoted(fields.title)
+            w.bytes(route.afterTitle)
+            if let posture = fields.posture {
+                w.literal(",\"posture\":")
+                w.string(posture.word)
+            }
+            if let axis = fields.axis {
+                w.literal(",\"axis\":")
+                w.quoted(axis)
+            }
+            w.literal(",\"content_type\":")
+            if let contentType = fields.contentType {
+                w.quoted(contentType)
+            } else {
+                w.string(fields.defaultContentType)
+            }
+            w.bytes(route.beforeReceived)
+            now.withText { w.bytes($0) }
+        }
+        var headers = [Range<Int>]()
+        headers.reserveCapacity(route.steps.count)
+        for (n, step) in route.steps.enumerated() {
+            let copy = n == 0 ? common : run.appendCopy(of: common)
+            let end = run.write(bound: step.beforeSeq.count + 20 + step.afterSeq.count) { w in
+                w.bytes(step.beforeSeq)
+                w.integer(Int64(self.topics[step.slot].seq + 1))
+                w.bytes(step.afterSeq)
+            }
+            headers.append(copy.lowerBound..<end.upperBound)
+        }
+        assert(headers.first?.lowerBound == start)
+        return headers
+    }
+
+    /// A vocabulary word given as bytes, or the default when the header leaves it out; nil
+    /// when the bytes are not one of its words.
+    private static func word<W: Vocabulary>(_ text: UnsafeBufferPointer<UInt8>?, or fallback: W) -> W? {
+        guard let text else { return fallback }
+        return W.matching(utf8: text)
+    }
+
+    /// The route of an item of the plain path: found again, or worked out and kept; nil when
+    /// the item is the general path's.
+    private func plainRoute(
+        sender: Member,
+        theme: UnsafeBufferPointer<UInt8>,
+        kind: Kind,
+        severity: Severity,
+        urgency: Urgency,
+        certainty: Certainty,
+        tlp: TLP,
+        store: TenantStore
+    ) -> PlainRoute? {
+        var key = Self.fnv(theme, into: 0xCBF2_9CE4_8422_2325)
+        var senderID = sender.id
+        key = senderID.withUTF8 { Self.fnv($0, into: key) }
+        key = (key ^ UInt64(kind.rank)) &* 0x100_0000_01B3
+        // The TLP label is left out of the key (it seldom differs between a sender's items on a
+        // theme), not out of the check.
+        key = (key ^ UInt64(severity.rawValue << 8 | urgency.rank << 4 | certainty.rank)) &* 0x100_0000_01B3
+        if let route = self.plainRoutes[key],
+           route.fits(tenant: sender.tenant, sender: sender.id, theme: theme, kind: kind, severity: severity,
+                      urgency: urgency, certainty: certainty, tlp: tlp) {
+            return route
+        }
+        guard let route = self.makePlainRoute(sender: sender, theme: String(decoding: theme, as: UTF8.self),
+                                              kind: kind, severity: severity, urgency: urgency, certainty: certainty,
+                                              tlp: tlp, store: store)
+        else { return nil }
+        // Bounded: a tenant's themes, senders and words make far fewer routes than this.
+        if self.plainRoutes.count >= 4096 { self.plainRoutes.removeAll() }
+        self.plainRoutes[key] = route
+        return route
+    }
+
+    /// FNV-1a over `bytes`, from `hash`.
+    private static func fnv(_ bytes: UnsafeBufferPointer<UInt8>, into hash: UInt64) -> UInt64 {
+        var hash = hash
+        for byte in bytes {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3
+        }
+        return hash
+    }
+
+    /// Works a route out with the general router; nil when an item of these fields is not the
+    /// plain path's (refused, corroborated, a tasking, or a first item on one of its topics).
+    private func makePlainRoute(
+        sender: Member,
+        theme themeID: String,
+        kind: Kind,
+        severity: Severity,
+        urgency: Urgency,
+        certainty: Certainty,
+        tlp: TLP,
+        store: TenantStore
+    ) -> PlainRoute? {
+        // Other rules may read any field; a tasking's route depends on its axis.
+        guard self.router.isStandard, kind != .tasking, let theme = self.theme(themeID, tenant: sender.tenant),
+              (try? PublishPolicy.check(member: sender, kind: kind, theme: theme, axis: nil, id: nil)) != nil
+        else { return nil }
+        var header = ItemHeader(id: "", kind: kind, theme: themeID, title: "")
+        header.severity = severity
+        header.urgency = urgency
+        header.certainty = certainty
+        header.tlp = tlp
+        let deliveries = self.router.route(header, theme: theme, sender: sender, originals: [])
+        guard !deliveries.isEmpty,
+              !(kind == .signal && theme.corroboration != nil && deliveries.contains { $0.tier == .gip })
+        else { return nil }
+        var steps = [PlainRoute.Step]()
+        for delivery in deliveries {
+            guard delivery.theme == nil, delivery.axis == nil else { return nil }
+            let topic = Topic(tenant: sender.tenant, theme: themeID, tier: delivery.tier, kind: kind, axis: nil)
+            let slot = self.slot(of: topic, journal: store.journal)
+            // A topic's first item counts against the tenant's topic quota: the general path's.
+            guard self.topics[slot].seq > 0, !steps.contains(where: { $0.slot == slot }) else { return nil }
+            var beforeSeq = Array("\",\"tier\":".utf8)
+            JSONWriter.writeString(delivery.tier.word, into: &beforeSeq)
+            beforeSeq += Array(",\"seq\":".utf8)
+            var afterSeq = [UInt8]()
+            if let reason = delivery.reason {
+                afterSeq += Array(",\"reason\":".utf8)
+                JSONWriter.writeString(reason, into: &afterSeq)
+            }
+            afterSeq += Array(",\"origin\":".utf8)
+            JSONWriter.writeString(sender.tenant, into: &afterSeq)
+            afterSeq.append(UInt8(ascii: "}"))
+            let journalSlot = store.journal.map { self.topics[slot].journalSlot ?? $0.slot(of: self.topics[slot].name) }
+            steps.append(PlainRoute.Step(slot: slot, journalSlot: journalSlot ?? -1, tier: delivery.tier,
+                                         beforeSeq: beforeSeq, afterSeq: afterSeq))
+        }
+        return PlainRoute(tenant: sender.tenant, sender: sender.id, theme: themeID, kind: kind, severity: severity,
+                          urgency: urgency, certainty: certainty, tlp: tlp, steps: steps)
+    }
+}
