@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What ``Bus/publishPlain(sender:header:body:now:into:tenant:)`` made of an item.
 package enum PlainOutcome: Equatable {
@@ -18,19 +21,18 @@ extension Bus {
     /// once by the general router, then used by every such item of the plain path, with the
     /// parts of the stamped header that they share already written.
     final class PlainRoute {
-        // What the route was worked out for.
+        /// The fields routing reads as the frame spelled them (``routingKey``), and the sender:
+        /// what the route was worked out for.
+        let key: [UInt8]
         let tenant: String
         let sender: String
-        let theme: String
         let kind: Kind
-        let severity: Severity
-        let urgency: Urgency
-        let certainty: Certainty
-        let tlp: TLP
         /// `,"kind":…,"theme":…,"title":`
         let beforeTitle: [UInt8]
         /// `,"severity":…,"urgency":…,"certainty":…,"tlp":…`
         let afterTitle: [UInt8]
+        /// `,"content_type":…` with the default type, for an item that names none.
+        let defaultContentType: [UInt8]
         /// `,"tenant":…,"sender":…,"received":"`
         let beforeReceived: [UInt8]
         /// The deliveries, in the router's order.
@@ -47,10 +49,9 @@ extension Bus {
             let afterSeq: [UInt8]
         }
 
-        init(tenant: String, sender: String, theme: String, kind: Kind, severity: Severity, urgency: Urgency,
-             certainty: Certainty, tlp: TLP, steps: [Step]) {
-            (self.tenant, self.sender, self.theme, self.kind) = (tenant, sender, theme, kind)
-            (self.severity, self.urgency, self.certainty, self.tlp) = (severity, urgency, certainty, tlp)
+        init(key: [UInt8], sender: Member, theme: String, kind: Kind, severity: Severity, urgency: Urgency,
+             certainty: Certainty, tlp: TLP, contentType: String, steps: [Step]) {
+            (self.key, self.tenant, self.sender, self.kind) = (key, sender.tenant, sender.id, kind)
             self.steps = steps
             func json(_ parts: [(StaticString, String)]) -> [UInt8] {
                 var out = [UInt8]()
@@ -63,19 +64,27 @@ extension Bus {
             self.beforeTitle = json([(",\"kind\":", kind.word), (",\"theme\":", theme)]) + Array(",\"title\":".utf8)
             self.afterTitle = json([(",\"severity\":", severity.word), (",\"urgency\":", urgency.word),
                                     (",\"certainty\":", certainty.word), (",\"tlp\":", tlp.word)])
-            self.beforeReceived = json([(",\"tenant\":", tenant), (",\"sender\":", sender)])
+            self.defaultContentType = json([(",\"content_type\":", contentType)])
+            self.beforeReceived = json([(",\"tenant\":", sender.tenant), (",\"sender\":", sender.id)])
                 + Array(",\"received\":\"".utf8)
         }
 
-        /// Whether an item of these fields takes this route.
-        func fits(tenant: String, sender: String, theme: UnsafeBufferPointer<UInt8>, kind: Kind,
-                  severity: Severity, urgency: Urgency, certainty: Certainty, tlp: TLP) -> Bool {
-            guard self.kind == kind, self.severity == severity, self.urgency == urgency,
-                  self.certainty == certainty, self.tlp == tlp, self.sender == sender, self.tenant == tenant
-            else { return false }
-            var name = self.theme
-            return name.withUTF8 { $0.elementsEqual(theme) }
+        /// Whether an item whose routing key is `key`, from `sender`, takes this route.
+        func fits(_ key: UnsafeRawBufferPointer, sender: Member) -> Bool {
+            guard self.key.count == key.count, self.sender == sender.id, self.tenant == sender.tenant else {
+                return false
+            }
+            return self.key.withUnsafeBytes { mine in
+                // Same length, and a key is never empty.
+                memcmp(mine.baseAddress!, key.baseAddress!, key.count) == 0
+            }
         }
+    }
+
+    /// Forgets the routes worked out: the registry or the router changed.
+    func forgetPlainRoutes() {
+        self.plainRoutes.removeAll()
+        self.lastPlainRoute = nil
     }
 
     /// The values of the optional fields a header leaves out (``ItemHeader``'s own defaults).
@@ -140,14 +149,7 @@ extension Bus {
         func field(_ field: HeaderScanner.Field) -> UnsafeBufferPointer<UInt8>? {
             spans.range(field).map { UnsafeBufferPointer(rebasing: h[$0]) }
         }
-        let defaults = Self.plainDefaults
-        guard let kindText = field(.kind), let kind = Kind.matching(utf8: kindText),
-              let theme = field(.theme), Identifier.isValid(utf8: theme),
-              let title = field(.title), HeaderReader.isAcceptableTitle(utf8: title, limits: self.reader.limits),
-              let severity = Self.word(field(.severity), or: defaults.severity),
-              let urgency = Self.word(field(.urgency), or: defaults.urgency),
-              let certainty = Self.word(field(.certainty), or: defaults.certainty),
-              let tlp = Self.word(field(.tlp), or: defaults.tlp)
+        guard let title = field(.title), HeaderReader.isAcceptableTitle(utf8: title, limits: self.reader.limits)
         else { return .notTaken }
         let id = field(.id)
         if let id, !Identifier.isValidPublishedID(utf8: id) { return .notTaken }
@@ -161,12 +163,15 @@ extension Bus {
         let contentType = field(.contentType)
         if let contentType, !HeaderReader.isMediaType(utf8: contentType) { return .notTaken }
 
-        guard let route = self.plainRoute(sender: sender, theme: theme, kind: kind, severity: severity,
-                                          urgency: urgency, certainty: certainty, tlp: tlp, store: store)
-        else { return .notTaken }
+        // The fields routing reads, as the frame spells them, find the route (and were checked
+        // when it was worked out).
+        let found = withUnsafeTemporaryAllocation(byteCount: h.count + Self.routingFields.count, alignment: 1) {
+            self.plainRoute(sender: sender, key: Self.routingKey(spans, of: h, into: $0), spans: spans, header: h,
+                            store: store)
+        }
+        guard let route = found else { return .notTaken }
 
-        let fields = PlainFields(title: title, posture: posture, axis: axis, contentType: contentType,
-                                 defaultContentType: defaults.contentType)
+        let fields = PlainFields(title: title, posture: posture, axis: axis, contentType: contentType)
         if let id {
             return self.storePlain(id: UnsafeRawBufferPointer(id), claimed: true, fields: fields, route: route,
                                    body: body, now: now, run: run, tenant: tenant, store: store)
@@ -185,7 +190,6 @@ extension Bus {
         var posture: Posture?
         var axis: UnsafeBufferPointer<UInt8>?
         var contentType: UnsafeBufferPointer<UInt8>?
-        var defaultContentType: String
     }
 
     /// Numbers, journals and remembers an item of the plain path, and holds its deliveries.
@@ -202,7 +206,8 @@ extension Bus {
     ) -> PlainOutcome {
         let idBytes = id.assumingMemoryBound(to: UInt8.self)
         // A retry of an id the window remembers is the general path's (its ACK, or id-in-use).
-        guard !store.window.contains(utf8: idBytes) else { return .notTaken }
+        let (known, hash) = store.window.contains(utf8: idBytes)
+        guard !known else { return .notTaken }
         // The last check: from here on the item is stored or refused, never handed back.
         if store.bucket?.take(now: now.milliseconds) == false { return .notTaken }
 
@@ -230,7 +235,7 @@ extension Bus {
         for step in steps {
             self.topics[step.slot].seq += 1
         }
-        store.window.remember(utf8: idBytes, sender: route.sender, deliveries: steps.lazy.map {
+        store.window.remember(utf8: idBytes, hash: hash, sender: route.sender, deliveries: steps.lazy.map {
             IdempotencyWindow.Delivery(slot: $0.slot, seq: self.topics[$0.slot].seq)
         }, position: position, received: now, now: now)
         let bodyRange = run.append(body)
@@ -252,10 +257,14 @@ extension Bus {
     ) -> [Range<Int>] {
         func bound(_ text: UnsafeBufferPointer<UInt8>?) -> Int { text.map { $0.count + 32 } ?? 0 }
         let shared = 64 + id.count + route.beforeTitle.count + bound(fields.title) + route.afterTitle.count
-            + 32 + bound(fields.axis) + bound(fields.contentType) + fields.defaultContentType.utf8.count
+            + 32 + bound(fields.axis) + bound(fields.contentType) + route.defaultContentType.count
             + route.beforeReceived.count + 32
         let start = run.byteCount
-        let common = run.write(bound: shared) { w in
+        if self.receivedText.milliseconds != now.milliseconds {
+            self.receivedText = (now.milliseconds, now.withText { Array($0) })
+        }
+        let received = self.receivedText.text
+        let common = run.write(bound: shared + received.count) { w in
             w.literal("{\"v\":")
             w.integer(ItemHeader.version)
             w.literal(",\"id\":\"")
@@ -272,14 +281,14 @@ extension Bus {
                 w.literal(",\"axis\":")
                 w.quoted(axis)
             }
-            w.literal(",\"content_type\":")
             if let contentType = fields.contentType {
+                w.literal(",\"content_type\":")
                 w.quoted(contentType)
             } else {
-                w.string(fields.defaultContentType)
+                w.bytes(route.defaultContentType)
             }
             w.bytes(route.beforeReceived)
-            now.withText { w.bytes($0) }
+            w.bytes(received)
         }
         var headers = [Range<Int>]()
         headers.reserveCapacity(route.steps.count)
@@ -303,42 +312,76 @@ extension Bus {
         return W.matching(utf8: text)
     }
 
+    /// The fields routing reads (with the sender), in the order ``routingKey`` writes them.
+    private static let routingFields: [HeaderScanner.Field] = [.kind, .theme, .severity, .urgency, .certainty, .tlp]
+
+    /// Writes the routing fields' bytes into `buffer` (room for the header and a byte a field),
+    /// each followed by a 0 byte, or a 1 byte alone for a field left out: neither can be in a
+    /// text the scanner takes, so two keys are equal only for the same spellings.
+    private static func routingKey(
+        _ spans: HeaderScanner.Spans,
+        of header: UnsafeBufferPointer<UInt8>,
+        into buffer: UnsafeMutableRawBufferPointer
+    ) -> UnsafeRawBufferPointer {
+        // The buffer holds the header's bytes and one more for each field, so it has an address.
+        let at = buffer.baseAddress!
+        var count = 0
+        for field in Self.routingFields {
+            if let range = spans.range(field) {
+                // A field's text lies inside the header, whose bytes have an address.
+                (at + count).copyMemory(from: header.baseAddress! + range.lowerBound, byteCount: range.count)
+                count += range.count
+                at.storeBytes(of: 0, toByteOffset: count, as: UInt8.self)
+            } else {
+                at.storeBytes(of: 1, toByteOffset: count, as: UInt8.self)
+            }
+            count += 1
+        }
+        return UnsafeRawBufferPointer(start: at, count: count)
+    }
+
     /// The route of an item of the plain path: found again, or worked out and kept; nil when
     /// the item is the general path's.
     private func plainRoute(
         sender: Member,
-        theme: UnsafeBufferPointer<UInt8>,
-        kind: Kind,
-        severity: Severity,
-        urgency: Urgency,
-        certainty: Certainty,
-        tlp: TLP,
+        key: UnsafeRawBufferPointer,
+        spans: HeaderScanner.Spans,
+        header h: UnsafeBufferPointer<UInt8>,
         store: TenantStore
     ) -> PlainRoute? {
-        var key = Self.fnv(theme, into: 0xCBF2_9CE4_8422_2325)
+        if let last = self.lastPlainRoute, last.fits(key, sender: sender) { return last }
+        var hash = Self.fnv(key, into: 0xCBF2_9CE4_8422_2325)
         var senderID = sender.id
-        key = senderID.withUTF8 { Self.fnv($0, into: key) }
-        key = (key ^ UInt64(kind.rank)) &* 0x100_0000_01B3
-        // The TLP label is left out of the key (it seldom differs between a sender's items on a
-        // theme), not out of the check.
-        key = (key ^ UInt64(severity.rawValue << 8 | urgency.rank << 4 | certainty.rank)) &* 0x100_0000_01B3
-        if let route = self.plainRoutes[key],
-           route.fits(tenant: sender.tenant, sender: sender.id, theme: theme, kind: kind, severity: severity,
-                      urgency: urgency, certainty: certainty, tlp: tlp) {
+        hash = senderID.withUTF8 { Self.fnv(UnsafeRawBufferPointer($0), into: hash) }
+        if let route = self.plainRoutes[hash], route.fits(key, sender: sender) {
+            self.lastPlainRoute = route
             return route
         }
-        guard let route = self.makePlainRoute(sender: sender, theme: String(decoding: theme, as: UTF8.self),
-                                              kind: kind, severity: severity, urgency: urgency, certainty: certainty,
-                                              tlp: tlp, store: store)
+        // Worked out from the fields, checked as HeaderScanner checks them.
+        func field(_ field: HeaderScanner.Field) -> UnsafeBufferPointer<UInt8>? {
+            spans.range(field).map { UnsafeBufferPointer(rebasing: h[$0]) }
+        }
+        let defaults = Self.plainDefaults
+        guard let kindText = field(.kind), let kind = Kind.matching(utf8: kindText),
+              let theme = field(.theme), Identifier.isValid(utf8: theme),
+              let severity = Self.word(field(.severity), or: defaults.severity),
+              let urgency = Self.word(field(.urgency), or: defaults.urgency),
+              let certainty = Self.word(field(.certainty), or: defaults.certainty),
+              let tlp = Self.word(field(.tlp), or: defaults.tlp),
+              let route = self.makePlainRoute(key: Array(key), sender: sender,
+                                              theme: String(decoding: theme, as: UTF8.self), kind: kind,
+                                              severity: severity, urgency: urgency, certainty: certainty, tlp: tlp,
+                                              store: store)
         else { return nil }
         // Bounded: a tenant's themes, senders and words make far fewer routes than this.
         if self.plainRoutes.count >= 4096 { self.plainRoutes.removeAll() }
-        self.plainRoutes[key] = route
+        self.plainRoutes[hash] = route
+        self.lastPlainRoute = route
         return route
     }
 
     /// FNV-1a over `bytes`, from `hash`.
-    private static func fnv(_ bytes: UnsafeBufferPointer<UInt8>, into hash: UInt64) -> UInt64 {
+    private static func fnv(_ bytes: UnsafeRawBufferPointer, into hash: UInt64) -> UInt64 {
         var hash = hash
         for byte in bytes {
             hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3
@@ -349,6 +392,7 @@ extension Bus {
     /// Works a route out with the general router; nil when an item of these fields is not the
     /// plain path's (refused, corroborated, a tasking, or a first item on one of its topics).
     private func makePlainRoute(
+        key: [UInt8],
         sender: Member,
         theme themeID: String,
         kind: Kind,
@@ -393,7 +437,7 @@ extension Bus {
             steps.append(PlainRoute.Step(slot: slot, journalSlot: journalSlot ?? -1, tier: delivery.tier,
                                          beforeSeq: beforeSeq, afterSeq: afterSeq))
         }
-        return PlainRoute(tenant: sender.tenant, sender: sender.id, theme: themeID, kind: kind, severity: severity,
-                          urgency: urgency, certainty: certainty, tlp: tlp, steps: steps)
+        return PlainRoute(key: key, sender: sender, theme: themeID, kind: kind, severity: severity, urgency: urgency,
+                          certainty: certainty, tlp: tlp, contentType: Self.plainDefaults.contentType, steps: steps)
     }
 }

@@ -103,16 +103,20 @@ package final class Bus {
     package var registry: Registry {
         didSet {
             self.lastTheme = nil
-            self.plainRoutes.removeAll()
+            self.forgetPlainRoutes()
         }
     }
     /// Routes the plain publish path worked out (``plainRoute(for:)``), until the registry or
     /// the router changes.
     var plainRoutes: [UInt64: PlainRoute] = [:]
+    /// The route the plain path took last: found again without hashing.
+    var lastPlainRoute: PlainRoute?
+    /// The received time the plain path wrote last, as text: items of one millisecond share it.
+    var receivedText: (milliseconds: Int64, text: [UInt8]) = (.min, [])
     /// The theme found last for a publish (``theme(_:tenant:)``), until the registry changes.
     private var lastTheme: (tenant: String, id: String, theme: ThemeConfiguration)?
     package var router: Router {
-        didSet { self.plainRoutes.removeAll() }
+        didSet { self.forgetPlainRoutes() }
     }
     package let reader: HeaderReader
     /// Every topic numbered here, by slot (``topicSlots``): an item's deliveries look their topic

@@ -165,9 +165,11 @@ package final class IdempotencyWindow {
                           position: entry.position, received: Timestamp(milliseconds: entry.received))
     }
 
-    /// Whether the window remembers the id whose UTF-8 bytes are `id`.
-    func contains(utf8 id: UnsafeBufferPointer<UInt8>) -> Bool {
-        self.number(of: id) != nil
+    /// Whether the window remembers the id whose UTF-8 bytes are `id`, and the id's hash
+    /// (``hash(_:)``), for ``remember(utf8:hash:sender:deliveries:position:received:now:)``.
+    func contains(utf8 id: UnsafeBufferPointer<UInt8>) -> (found: Bool, hash: Int) {
+        let hash = Self.hash(id)
+        return (self.number(of: id, hash: hash) != nil, hash)
     }
 
     /// Remembers an id and its ACK, forgetting what is too old or too many. An id remembered
@@ -182,14 +184,16 @@ package final class IdempotencyWindow {
     ) {
         var id = id
         id.withUTF8 { bytes in
-            self.remember(utf8: bytes, sender: sender, deliveries: deliveries, position: position, received: received,
-                          now: now)
+            self.remember(utf8: bytes, hash: Self.hash(bytes), sender: sender, deliveries: deliveries,
+                          position: position, received: received, now: now)
         }
     }
 
-    /// ``remember(_:sender:deliveries:position:received:now:)`` for the id's UTF-8 bytes.
+    /// ``remember(_:sender:deliveries:position:received:now:)`` for the id's UTF-8 bytes and
+    /// their ``hash(_:)``.
     func remember(
         utf8 id: UnsafeBufferPointer<UInt8>,
+        hash: Int,
         sender: String,
         deliveries: some Sequence<Delivery>,
         position: UInt64,
@@ -197,7 +201,6 @@ package final class IdempotencyWindow {
         now: Timestamp
     ) {
         self.idBytes.append(contentsOf: id)
-        let hash = Self.hash(id)
         for delivery in deliveries {
             self.deliveries.append(delivery)
         }
@@ -220,7 +223,10 @@ package final class IdempotencyWindow {
 
     /// The number of the newest entry holding the id `bytes`.
     private func number(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        let hash = Self.hash(bytes)
+        self.number(of: bytes, hash: Self.hash(bytes))
+    }
+
+    private func number(of bytes: UnsafeBufferPointer<UInt8>, hash: Int) -> Int? {
         let tag = Self.tag(hash)
         let mask = self.table.count - 1
         var found: Int?

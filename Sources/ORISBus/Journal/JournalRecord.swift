@@ -118,52 +118,44 @@ package struct JournalRecord: Sendable, Equatable {
     ) {
         let topicCount = topic.count, idCount = id.count, senderCount = sender.count
         let payloadCount = Self.fixedPayloadBytes + topicCount + idCount + senderCount + header.count + body.count
-        let start = out.count
-        out.reserveCapacity(start + Self.prefixBytes + payloadCount)
-        // The small fields are written on the stack and appended in two runs (a byte at a time
-        // they cost a capacity check each), the strings and frames each in one copy.
-        Self.appendRun(to: &out, count: Self.prefixBytes + 26) { at in
+        let recordCount = Self.prefixBytes + payloadCount
+        // The record is laid out whole in a buffer of its own (on the stack when it is small)
+        // and appended in one copy: appending its dozen pieces one by one cost a capacity and
+        // uniqueness check each.
+        withUnsafeTemporaryAllocation(byteCount: recordCount, alignment: 8) { buffer in
+            // A record is never empty, so the buffer has an address.
+            let at = buffer.baseAddress!
             at.copyMemory(from: Self.magicWord, byteCount: 4)
             Self.store(UInt32(payloadCount), at: at + 4)
-            Self.store(UInt32(0), at: at + 8)  // checksum, filled below
             Self.store(position, at: at + 12)
             Self.store(UInt64(bitPattern: received.milliseconds), at: at + 20)
             Self.store(seq, at: at + 28)
             Self.store(UInt16(topicCount), at: at + 36)
+            var offset = 38
+            func put(_ bytes: UnsafeRawBufferPointer) {
+                if let from = bytes.baseAddress { (at + offset).copyMemory(from: from, byteCount: bytes.count) }
+                offset += bytes.count
+            }
+            put(topic)
+            Self.store(UInt16(idCount), at: at + offset)
+            offset += 2
+            put(id)
+            Self.store(UInt16(senderCount), at: at + offset)
+            offset += 2
+            put(sender)
+            Self.store(UInt32(header.count), at: at + offset)
+            offset += 4
+            put(header)
+            put(body)
+            let payload = UnsafeRawBufferPointer(start: at + Self.prefixBytes, count: payloadCount)
+            Self.store(Self.checksum(nonceChecksum: nonceChecksum, payload: payload), at: at + 8)
+            out.append(contentsOf: UnsafeBufferPointer(start: at.assumingMemoryBound(to: UInt8.self),
+                                                       count: recordCount))
         }
-        out.append(contentsOf: topic)
-        Self.appendRun(to: &out, count: 8 + idCount + senderCount) { at in
-            Self.store(UInt16(idCount), at: at)
-            Self.copy(id, to: at + 2)
-            Self.store(UInt16(senderCount), at: at + 2 + idCount)
-            Self.copy(sender, to: at + 4 + idCount)
-            Self.store(UInt32(header.count), at: at + 4 + idCount + senderCount)
-        }
-        out.append(contentsOf: header)
-        out.append(contentsOf: body)
-        let crc = out.withUnsafeBytes {
-            Self.checksum(nonceChecksum: nonceChecksum,
-                          payload: UnsafeRawBufferPointer(rebasing: $0[(start + Self.prefixBytes)...]))
-        }
-        out.replaceLittleEndian(crc, at: start + 8)
     }
 
     /// ``magic`` as a pointer to constant bytes.
     private static var magicWord: UnsafeRawPointer { UnsafeRawPointer(("ORJ1" as StaticString).utf8Start) }
-
-    /// Appends `count` bytes that `write` fills, through a buffer on the stack.
-    private static func appendRun(to out: inout [UInt8], count: Int, _ write: (UnsafeMutableRawPointer) -> Void) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { buffer in
-            // A capacity asked for is never zero here, so the buffer has an address.
-            write(UnsafeMutableRawPointer(buffer.baseAddress!))
-            out.append(contentsOf: UnsafeBufferPointer(buffer))
-        }
-    }
-
-    /// Copies bytes to `at`.
-    private static func copy(_ bytes: UnsafeRawBufferPointer, to at: UnsafeMutableRawPointer) {
-        if let from = bytes.baseAddress { at.copyMemory(from: from, byteCount: bytes.count) }
-    }
 
     /// Writes `value` little-endian at `at`, aligned or not.
     @inline(__always)
@@ -240,12 +232,6 @@ extension Array where Element == UInt8 {
         // Byte by byte: appending the value's bytes as a buffer costs a generic copy per field.
         for k in 0..<MemoryLayout<T>.size {
             self.append(UInt8(truncatingIfNeeded: value >> (8 * k)))
-        }
-    }
-
-    mutating func replaceLittleEndian(_ value: UInt32, at index: Int) {
-        for k in 0..<4 {
-            self[index + k] = UInt8(truncatingIfNeeded: value >> (8 * k))
         }
     }
 }
