@@ -126,21 +126,24 @@ extension Bus {
         }
         return header.withUnsafeBufferPointer { header in
             body.withUnsafeBytes { body in
-                self.publishPlain(sender: sender, header: header, body: body, now: now, run: run, tenant: tenant,
-                                  store: store)
+                self.publishPlain(sender: sender, header: header,
+                                  item: PlainItem(body: body, now: now, run: run, tenant: tenant, store: store))
             }
         }
     }
 
-    private func publishPlain(
-        sender: Member,
-        header h: UnsafeBufferPointer<UInt8>,
-        body: UnsafeRawBufferPointer,
-        now: Timestamp,
-        run: DeliveryRun,
-        tenant: Int?,
-        store: TenantStore
-    ) -> PlainOutcome {
+    /// What the plain path carries from step to step for one item.
+    private struct PlainItem {
+        let body: UnsafeRawBufferPointer
+        /// The time stamped as received.
+        let now: Timestamp
+        let run: DeliveryRun
+        /// The sender's tenant by its place in the daemon's list.
+        let tenant: Int?
+        let store: TenantStore
+    }
+
+    private func publishPlain(sender: Member, header h: UnsafeBufferPointer<UInt8>, item: PlainItem) -> PlainOutcome {
         // The checks of HeaderReader: the frame is valid UTF-8 (a NUL cannot pass the scanner),
         // then each field as HeaderScanner checks it.
         guard UTF8Check.firstInvalidOffset(in: h) == nil else { return .notTaken }
@@ -167,20 +170,20 @@ extension Bus {
         // when it was worked out).
         let found = withUnsafeTemporaryAllocation(byteCount: h.count + Self.routingFields.count, alignment: 1) {
             self.plainRoute(sender: sender, key: Self.routingKey(spans, of: h, into: $0), spans: spans, header: h,
-                            store: store)
+                            store: item.store)
         }
         guard let route = found else { return .notTaken }
 
         let fields = PlainFields(title: title, posture: posture, axis: axis, contentType: contentType)
         if let id {
             return self.storePlain(id: UnsafeRawBufferPointer(id), claimed: true, fields: fields, route: route,
-                                   body: body, now: now, run: run, tenant: tenant, store: store)
+                                   item: item)
         }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: ItemIDGenerator.length) { made in
             // A capacity asked for is never zero here, so the buffer has an address.
-            self.ids.next(at: now, into: made.baseAddress!)
+            self.ids.next(at: item.now, into: made.baseAddress!)
             return self.storePlain(id: UnsafeRawBufferPointer(made), claimed: false, fields: fields, route: route,
-                                   body: body, now: now, run: run, tenant: tenant, store: store)
+                                   item: item)
         }
     }
 
@@ -198,22 +201,33 @@ extension Bus {
         claimed: Bool,
         fields: PlainFields,
         route: PlainRoute,
-        body: UnsafeRawBufferPointer,
-        now: Timestamp,
-        run: DeliveryRun,
-        tenant: Int?,
-        store: TenantStore
+        item: PlainItem
     ) -> PlainOutcome {
-        let idBytes = id.assumingMemoryBound(to: UInt8.self)
         // A retry of an id the window remembers is the general path's (its ACK, or id-in-use).
-        let (known, hash) = store.window.contains(utf8: idBytes)
+        let (known, hash) = item.store.window.contains(utf8: id.assumingMemoryBound(to: UInt8.self))
         guard !known else { return .notTaken }
         // The last check: from here on the item is stored or refused, never handed back.
-        if store.bucket?.take(now: now.milliseconds) == false { return .notTaken }
+        if item.store.bucket?.take(now: item.now.milliseconds) == false { return .notTaken }
 
-        let mark = run.byteCount
+        // Where each delivery's header is in the run: on the stack, an item has a few at most.
+        return withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: route.steps.count) { headers in
+            self.writePlainHeaders(id: id, fields: fields, route: route, now: item.now, run: item.run, into: headers)
+            return self.commitPlain(id: id, hash: hash, claimed: claimed, route: route, headers: headers, item: item)
+        }
+    }
+
+    /// Journals, numbers and remembers an item of the plain path whose headers are written, and
+    /// holds its deliveries; or refuses it, with its headers taken back out of the run.
+    private func commitPlain(
+        id: UnsafeRawBufferPointer,
+        hash: Int,
+        claimed: Bool,
+        route: PlainRoute,
+        headers: UnsafeMutableBufferPointer<Range<Int>>,
+        item: PlainItem
+    ) -> PlainOutcome {
+        let (body, now, run, store) = (item.body, item.now, item.run, item.store)
         let steps = route.steps
-        let headers = self.writePlainHeaders(id: id, fields: fields, route: route, now: now, run: run)
         var position: UInt64 = 0
         if let journal = store.journal {
             var sender = route.sender
@@ -226,7 +240,8 @@ extension Bus {
                 }
             }
             if case .failure(let error) = appended {
-                run.truncate(to: mark)
+                // A route has at least one delivery.
+                run.truncate(to: headers[0].lowerBound)
                 let claimedID = claimed ? String(decoding: id, as: UTF8.self) : nil
                 return .refused(Self.refusal(error, tenant: route.tenant, claimed: claimedID))
             }
@@ -235,13 +250,13 @@ extension Bus {
         for step in steps {
             self.topics[step.slot].seq += 1
         }
-        store.window.remember(utf8: idBytes, hash: hash, sender: route.sender, deliveries: steps.lazy.map {
-            IdempotencyWindow.Delivery(slot: $0.slot, seq: self.topics[$0.slot].seq)
-        }, position: position, received: now, now: now)
+        let remembered = steps.lazy.map { IdempotencyWindow.Delivery(slot: $0.slot, seq: self.topics[$0.slot].seq) }
+        store.window.remember(utf8: id.assumingMemoryBound(to: UInt8.self), hash: hash, sender: route.sender,
+                              deliveries: remembered, position: position, received: now, now: now)
         let bodyRange = run.append(body)
         for (n, step) in steps.enumerated() {
             let topic = run.append(self.topics[step.slot].bytes)
-            run.hold(topic: topic, header: headers[n], body: bodyRange, tier: step.tier, tenant: tenant)
+            run.hold(topic: topic, header: headers[n], body: bodyRange, tier: step.tier, tenant: item.tenant)
         }
         return .published
     }
@@ -253,8 +268,9 @@ extension Bus {
         fields: PlainFields,
         route: PlainRoute,
         now: Timestamp,
-        run: DeliveryRun
-    ) -> [Range<Int>] {
+        run: DeliveryRun,
+        into headers: UnsafeMutableBufferPointer<Range<Int>>
+    ) {
         func bound(_ text: UnsafeBufferPointer<UInt8>?) -> Int { text.map { $0.count + 32 } ?? 0 }
         let shared = 64 + id.count + route.beforeTitle.count + bound(fields.title) + route.afterTitle.count
             + 32 + bound(fields.axis) + bound(fields.contentType) + route.defaultContentType.count
@@ -290,8 +306,6 @@ extension Bus {
             w.bytes(route.beforeReceived)
             w.bytes(received)
         }
-        var headers = [Range<Int>]()
-        headers.reserveCapacity(route.steps.count)
         for (n, step) in route.steps.enumerated() {
             let copy = n == 0 ? common : run.appendCopy(of: common)
             let end = run.write(bound: step.beforeSeq.count + 20 + step.afterSeq.count) { w in
@@ -299,10 +313,9 @@ extension Bus {
                 w.integer(Int64(self.topics[step.slot].seq + 1))
                 w.bytes(step.afterSeq)
             }
-            headers.append(copy.lowerBound..<end.upperBound)
+            headers.initializeElement(at: n, to: copy.lowerBound..<end.upperBound)
         }
         assert(headers.first?.lowerBound == start)
-        return headers
     }
 
     /// A vocabulary word given as bytes, or the default when the header leaves it out; nil

@@ -329,11 +329,42 @@ package final class IdempotencyWindow {
 
     /// The hash of an id's bytes, seeded per process like every `Hasher`, so that nobody can
     /// choose ids that collide.
-    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        var hasher = Hasher()
-        hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
-        return hasher.finalize()
+    /// The hash of an id's bytes: eight bytes at a time, each word mixed in by a full 64 × 64-bit
+    /// product folded to 64 bits, from a key drawn at random when the process starts, so that
+    /// nobody outside can choose ids that all land on one place. (Swift's `Hasher` cost some
+    /// 200 instructions for an id of 26 bytes, on every publish.)
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        let key = Self.hashKey
+        var hash = key.0 ^ UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15
+        guard let base = bytes.baseAddress else { return Int(bitPattern: UInt(Self.fold(hash, key.1))) }
+        let raw = UnsafeRawPointer(base)
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            hash = Self.fold(hash ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self), key.1)
+            offset += 8
+        }
+        if offset < bytes.count {
+            var last: UInt64 = 0
+            for n in offset..<bytes.count {
+                last |= UInt64(base[n]) << (8 * UInt64(n - offset))
+            }
+            hash = Self.fold(hash ^ last, key.1)
+        }
+        return Int(bitPattern: UInt(Self.fold(hash, key.0 | 1)))
     }
+
+    /// The full product of `a` and `b`, its two halves xored.
+    @inline(__always)
+    private static func fold(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let (high, low) = a.multipliedFullWidth(by: b)
+        return high ^ low
+    }
+
+    /// The hash's random key, drawn once per process; the second word is odd.
+    private static let hashKey: (UInt64, UInt64) = {
+        var generator = SystemRandomNumberGenerator()
+        return (generator.next(), generator.next() | 1)
+    }()
 }
 
 /// A queue whose elements are numbered from the first ever appended, so that a number stays

@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The fast path of ``HeaderReader``: reads the header most publishers send — one flat object of
 /// the publisher's plain string fields — straight from the frame's bytes into an ``ItemHeader``,
@@ -50,7 +53,10 @@ enum HeaderScanner {
             case (12, UInt8(ascii: "c")): candidate = .contentType
             default: return nil
             }
-            guard candidate.name.withUTF8Buffer({ $0.elementsEqual(name) }) else { return nil }
+            // Same length, at least one byte: both have an address.
+            guard candidate.name.withUTF8Buffer({
+                memcmp($0.baseAddress!, name.base.baseAddress! + name.startIndex, name.count) == 0
+            }) else { return nil }
             self = candidate
         }
 

@@ -103,4 +103,34 @@ import Testing
             #expect(ack.encoded(duplicate: duplicate) == JSONWriter.encode(.object(object)))
         }
     }
+
+    /// Ids that differ in a byte or two (the way publishers number them) spread evenly over the
+    /// table's places and its tags: both halves of the hash mix every byte.
+    @Test func hash_spreadsNearIdsOverPlacesAndTags() {
+        let count = 65_536
+        var places = [Int](repeating: 0, count: 1024)
+        var tags = Set<UInt32>()
+        var hashes = Set<Int>()
+        for n in 0..<count {
+            var id = n % 2 == 0 ? "item-\(n)" : "01M90Y89KQ80RFF51KQGK\(String(n, radix: 32))"
+            let hash = id.withUTF8 { IdempotencyWindow.hash($0) }
+            places[hash & 1023] += 1
+            tags.insert(UInt32(truncatingIfNeeded: hash >> 32))
+            hashes.insert(hash)
+        }
+        // 64 per place on average; a binomial spread stays well within a factor of two.
+        #expect(places.max()! < 2 * count / 1024 && places.min()! > count / 1024 / 2,
+                "\(places.min()!)–\(places.max()!)")
+        #expect(hashes.count == count)
+        #expect(tags.count > count - 10)
+        // Every byte counts, the length too.
+        func hash(_ bytes: [UInt8]) -> Int { bytes.withUnsafeBufferPointer(IdempotencyWindow.hash) }
+        let a = Array("abcdefghijklmnopq".utf8)
+        for n in a.indices {
+            var b = a
+            b[n] ^= 1
+            #expect(hash(a) != hash(b))
+        }
+        #expect(hash(a) != hash(a + [0]))
+    }
 }
