@@ -83,7 +83,7 @@ extension Bus {
 
     /// Forgets the routes worked out: the registry or the router changed.
     func forgetPlainRoutes() {
-        self.plainRoutes.removeAll()
+        for place in self.plainRoutes.indices { self.plainRoutes[place] = nil }
         self.lastPlainRoute = nil
     }
 
@@ -93,7 +93,7 @@ extension Bus {
     /// Publishes an ingest item through the plain path: a header the ``HeaderScanner`` takes,
     /// read as byte ranges of the frame; its stamped headers written straight into the run that
     /// holds them for the feed, and its journal records encoded from there; its route, topics
-    /// and shared header parts found again in ``plainRoutes``. No value is made for the item.
+    /// and shared header parts found again (``plainRoutes``). No value is made for the item.
     ///
     /// The path takes only what the general path (``publish(sender:header:body:now:)``) would
     /// store with no other outcome, and stores it exactly as that path would, byte for byte
@@ -366,9 +366,12 @@ extension Bus {
         var hash = Self.fnv(key, into: 0xCBF2_9CE4_8422_2325)
         var senderID = sender.id
         hash = senderID.withUTF8 { Self.fnv(UnsafeRawBufferPointer($0), into: hash) }
-        if let route = self.plainRoutes[hash], route.fits(key, sender: sender) {
-            self.lastPlainRoute = route
-            return route
+        let place = 2 * (Int(truncatingIfNeeded: hash) & (Bus.plainRoutePlaces - 1))
+        for route in self.plainRoutes[place...(place + 1)] {
+            if let route, route.fits(key, sender: sender) {
+                self.lastPlainRoute = route
+                return route
+            }
         }
         // Worked out from the fields, checked as HeaderScanner checks them.
         func field(_ field: HeaderScanner.Field) -> UnsafeBufferPointer<UInt8>? {
@@ -386,9 +389,8 @@ extension Bus {
                                               severity: severity, urgency: urgency, certainty: certainty, tlp: tlp,
                                               store: store)
         else { return nil }
-        // Bounded: a tenant's themes, senders and words make far fewer routes than this.
-        if self.plainRoutes.count >= 4096 { self.plainRoutes.removeAll() }
-        self.plainRoutes[hash] = route
+        self.plainRoutes[place + 1] = self.plainRoutes[place]
+        self.plainRoutes[place] = route
         self.lastPlainRoute = route
         return route
     }

@@ -106,9 +106,12 @@ package final class Bus {
             self.forgetPlainRoutes()
         }
     }
-    /// Routes the plain publish path worked out (``plainRoute(for:)``), until the registry or
-    /// the router changes.
-    var plainRoutes: [UInt64: PlainRoute] = [:]
+    /// Routes the plain publish path worked out, until the registry or the router changes: two
+    /// to a place chosen by their key's hash, the newer first (an older one that meets a third
+    /// is worked out again when next needed). Found without Swift's hashing, which cost more
+    /// than the rest of the lookup.
+    var plainRoutes = [PlainRoute?](repeating: nil, count: 2 * Bus.plainRoutePlaces)
+    static let plainRoutePlaces = 2048
     /// The route the plain path took last: found again without hashing.
     var lastPlainRoute: PlainRoute?
     /// The received time the plain path wrote last, as text: items of one millisecond share it.

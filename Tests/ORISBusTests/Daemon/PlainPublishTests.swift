@@ -279,6 +279,39 @@ import Testing
         #expect(bus.ack(for: "a-2", tenant: "bfc")?.deliveries.map(\.seq) == [2, 2])
     }
 
+    /// A route found again must follow the rules of the moment: once the registry takes a
+    /// theme from the sender, or the router takes rules of its own, the plain path hands the
+    /// item back and the general path decides.
+    @Test func plainPath_forgetsItsRoutes_whenTheRegistryOrTheRouterChanges() throws {
+        let folder = try TemporaryDirectory()
+        let bus = try Self.makeBus(journalRoot: folder.file("j"))
+        let header = Array(#"{"kind":"signal","theme":"t1","title":"Plant closes"}"#.utf8)
+        let now = Timestamp(milliseconds: Timestamp.now().milliseconds + 1000)
+        let run = DeliveryRun()
+        func plain(_ sender: String) throws -> PlainOutcome {
+            let member = try #require(bus.registry.member(sender))
+            return bus.publishPlain(sender: member, header: header, body: [], now: now, into: run, tenant: 0)
+        }
+        _ = try bus.publish(senderID: "cci-doubs", header: header, body: [], now: now)
+        let before = try plain("cci-doubs")
+
+        var configuration = Self.configuration
+        configuration.tenants[0].members[0] = Member(id: "cci-doubs", tenant: "bfc", stratum: .capteur,
+                                                     themes: ["t2"])
+        bus.registry = try Registry(configuration: configuration)
+        let afterRights = try plain("cci-doubs")
+        let refused = Self.general(bus, try #require(bus.registry.member("cci-doubs")), header, [], now)
+        let other = try plain("gip-auto")
+        bus.router = Router(rules: [KindRoute()])
+        let afterRouter = try plain("gip-auto")
+
+        #expect(before == .published)
+        #expect(afterRights == .notTaken)
+        #expect(refused == .refused(.forbidden, "member 'cci-doubs' does not work on theme 't1'"))
+        #expect(other == .published)
+        #expect(afterRouter == .notTaken)
+    }
+
     /// A journal that cannot store the item: the plain path refuses it as the general path
     /// does, with nothing numbered, remembered or held.
     @Test(.enabled(if: geteuid() == 0, "mounting a small tmpfs needs root"))
