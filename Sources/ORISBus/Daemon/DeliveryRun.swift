@@ -20,13 +20,13 @@ package final class DeliveryRun {
     }
 
     private var base: UnsafeMutableRawPointer
-    private var capacity: Int
+    private(set) var capacity: Int
     /// The bytes written so far.
     private(set) var byteCount = 0
     private(set) var entries: [Entry] = []
 
     package init(capacity: Int = 64 * 1024) {
-        self.capacity = max(capacity, 64)
+        self.capacity = min(max(capacity, 64), Self.keptCapacity)
         // Without memory the daemon cannot run at all.
         self.base = malloc(self.capacity)!
     }
@@ -38,11 +38,20 @@ package final class DeliveryRun {
     /// How many deliveries are held.
     package var count: Int { self.entries.count }
 
-    /// Forgets every delivery and byte, keeping the buffer.
+    /// Forgets every delivery and byte, keeping the buffer unless a run of large items grew it
+    /// past ``keptCapacity``: then it goes back to that size, so that one burst of large bodies
+    /// does not stay allocated for the daemon's life.
     package func removeAll() {
         self.entries.removeAll(keepingCapacity: true)
         self.byteCount = 0
+        if self.capacity > Self.keptCapacity {
+            self.base = realloc(self.base, Self.keptCapacity)!
+            self.capacity = Self.keptCapacity
+        }
     }
+
+    /// The most a buffer keeps from one run to the next.
+    static let keptCapacity = 1024 * 1024
 
     /// Makes room for `more` bytes past those written.
     private func reserve(_ more: Int) {
