@@ -20,53 +20,101 @@ extension Bus {
     /// sender, one theme, one kind, one severity, urgency, certainty and TLP label. Worked out
     /// once by the general router, then used by every such item of the plain path, with the
     /// parts of the stamped header that they share already written.
+    ///
+    /// Every byte it writes (the key, the header parts, each delivery's topic and header end,
+    /// the sender's name) is kept in one block it owns and read through pointers: reading them
+    /// from arrays cost a retain and a release each, a dozen per item.
     final class PlainRoute {
-        /// The fields routing reads as the frame spelled them (``routingKey``), and the sender:
-        /// what the route was worked out for.
-        let key: [UInt8]
         let tenant: String
         let sender: String
         let kind: Kind
-        /// `,"kind":…,"theme":…,"title":`
-        let beforeTitle: [UInt8]
-        /// `,"severity":…,"urgency":…,"certainty":…,"tlp":…`
-        let afterTitle: [UInt8]
-        /// `,"content_type":…` with the default type, for an item that names none.
-        let defaultContentType: [UInt8]
-        /// `,"tenant":…,"sender":…,"received":"`
-        let beforeReceived: [UInt8]
         /// The deliveries, in the router's order.
-        let steps: [Step]
+        let steps: UnsafeMutableBufferPointer<Step>
+        /// The fields routing reads as the frame spelled them (``routingKey``): with the sender,
+        /// what the route was worked out for.
+        let key: Range<Int>
+        /// `,"kind":…,"theme":…,"title":`
+        let beforeTitle: Range<Int>
+        /// `,"severity":…,"urgency":…,"certainty":…,"tlp":…`
+        let afterTitle: Range<Int>
+        /// `,"content_type":…` with the default type, for an item that names none.
+        let defaultContentType: Range<Int>
+        /// `,"tenant":…,"sender":…,"received":"`
+        let beforeReceived: Range<Int>
+        /// The sender's name as UTF-8, as the journal records it.
+        let senderUTF8: Range<Int>
+        private let block: UnsafeMutableRawBufferPointer
 
-        /// One delivery: its topic and the end of its header.
+        /// One delivery: its topic and the end of its header, as places in the block.
         struct Step {
             let slot: Int
             let journalSlot: Int
             let tier: Tier
+            /// The topic's frame.
+            let topic: Range<Int>
             /// `","tier":…,"seq":` (the quote closes the received time).
-            let beforeSeq: [UInt8]
+            let beforeSeq: Range<Int>
             /// `,"reason":…,"origin":…}` (no reason when the route gives none).
-            let afterSeq: [UInt8]
+            let afterSeq: Range<Int>
+        }
+
+        /// One delivery as worked out, before it has a place in the block.
+        struct Delivery {
+            var slot: Int
+            var journalSlot: Int
+            var tier: Tier
+            var topic: [UInt8]
+            var reason: String?
         }
 
         init(key: [UInt8], sender: Member, theme: String, kind: Kind, severity: Severity, urgency: Urgency,
-             certainty: Certainty, tlp: TLP, contentType: String, steps: [Step]) {
-            (self.key, self.tenant, self.sender, self.kind) = (key, sender.tenant, sender.id, kind)
-            self.steps = steps
-            func json(_ parts: [(StaticString, String)]) -> [UInt8] {
-                var out = [UInt8]()
+             certainty: Certainty, tlp: TLP, contentType: String, deliveries: [Delivery]) {
+            (self.tenant, self.sender, self.kind) = (sender.tenant, sender.id, kind)
+            var bytes = [UInt8]()
+            func add(_ parts: [(StaticString, String)], then tail: StaticString = "") -> Range<Int> {
+                let start = bytes.count
                 for (name, value) in parts {
-                    name.withUTF8Buffer { out.append(contentsOf: $0) }
-                    JSONWriter.writeString(value, into: &out)
+                    name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+                    JSONWriter.writeString(value, into: &bytes)
                 }
-                return out
+                tail.withUTF8Buffer { bytes.append(contentsOf: $0) }
+                return start..<bytes.count
             }
-            self.beforeTitle = json([(",\"kind\":", kind.word), (",\"theme\":", theme)]) + Array(",\"title\":".utf8)
-            self.afterTitle = json([(",\"severity\":", severity.word), (",\"urgency\":", urgency.word),
-                                    (",\"certainty\":", certainty.word), (",\"tlp\":", tlp.word)])
-            self.defaultContentType = json([(",\"content_type\":", contentType)])
-            self.beforeReceived = json([(",\"tenant\":", sender.tenant), (",\"sender\":", sender.id)])
-                + Array(",\"received\":\"".utf8)
+            func add(_ raw: [UInt8]) -> Range<Int> {
+                bytes += raw
+                return (bytes.count - raw.count)..<bytes.count
+            }
+            self.key = add(key)
+            self.beforeTitle = add([(",\"kind\":", kind.word), (",\"theme\":", theme)], then: ",\"title\":")
+            self.afterTitle = add([(",\"severity\":", severity.word), (",\"urgency\":", urgency.word),
+                                   (",\"certainty\":", certainty.word), (",\"tlp\":", tlp.word)])
+            self.defaultContentType = add([(",\"content_type\":", contentType)])
+            self.beforeReceived = add([(",\"tenant\":", sender.tenant), (",\"sender\":", sender.id)],
+                                      then: ",\"received\":\"")
+            self.senderUTF8 = add(Array(sender.id.utf8))
+            let steps = deliveries.map { delivery in
+                let topic = add(delivery.topic)
+                let beforeSeq = add([("\",\"tier\":", delivery.tier.word)], then: ",\"seq\":")
+                var ending: [(StaticString, String)] = [(",\"origin\":", sender.tenant)]
+                if let reason = delivery.reason { ending.insert((",\"reason\":", reason), at: 0) }
+                let afterSeq = add(ending, then: "}")
+                return Step(slot: delivery.slot, journalSlot: delivery.journalSlot, tier: delivery.tier, topic: topic,
+                            beforeSeq: beforeSeq, afterSeq: afterSeq)
+            }
+            self.block = .allocate(byteCount: bytes.count, alignment: 8)
+            self.block.copyBytes(from: bytes)
+            self.steps = .allocate(capacity: steps.count)
+            _ = self.steps.initialize(from: steps)
+        }
+
+        deinit {
+            self.block.deallocate()
+            self.steps.deallocate()
+        }
+
+        /// The bytes at a place of the block.
+        func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer {
+            UnsafeRawBufferPointer(rebasing: self.block[range])
         }
 
         /// Whether an item whose routing key is `key`, from `sender`, takes this route.
@@ -74,10 +122,8 @@ extension Bus {
             guard self.key.count == key.count, self.sender == sender.id, self.tenant == sender.tenant else {
                 return false
             }
-            return self.key.withUnsafeBytes { mine in
-                // Same length, and a key is never empty.
-                memcmp(mine.baseAddress!, key.baseAddress!, key.count) == 0
-            }
+            // Same length, and a key is never empty.
+            return memcmp(self.block.baseAddress! + self.key.lowerBound, key.baseAddress!, key.count) == 0
         }
     }
 
@@ -230,16 +276,11 @@ extension Bus {
         let steps = route.steps
         var position: UInt64 = 0
         if let journal = store.journal {
-            var sender = route.sender
-            // withUTF8 rethrows untyped errors: the outcome comes out as a value.
-            let appended = sender.withUTF8 { sender in
-                Result { () throws(JournalError) in
-                    try journal.appendItem(count: steps.count, delivery: { n in
-                        (steps[n].journalSlot, self.topics[steps[n].slot].seq + 1, run.bytes(headers[n]))
-                    }, id: id, sender: UnsafeRawBufferPointer(sender), body: body, received: now)
-                }
-            }
-            if case .failure(let error) = appended {
+            do {
+                try journal.appendItem(count: steps.count, delivery: { n in
+                    (steps[n].journalSlot, self.topics[steps[n].slot].seq + 1, run.bytes(headers[n]))
+                }, id: id, sender: route.bytes(route.senderUTF8), body: body, received: now)
+            } catch {
                 // A route has at least one delivery.
                 run.truncate(to: headers[0].lowerBound)
                 let claimedID = claimed ? String(decoding: id, as: UTF8.self) : nil
@@ -255,7 +296,7 @@ extension Bus {
                               deliveries: remembered, position: position, received: now, now: now)
         let bodyRange = run.append(body)
         for (n, step) in steps.enumerated() {
-            let topic = run.append(self.topics[step.slot].bytes)
+            let topic = run.append(route.bytes(step.topic))
             run.hold(topic: topic, header: headers[n], body: bodyRange, tier: step.tier, tenant: item.tenant)
         }
         return .published
@@ -286,9 +327,9 @@ extension Bus {
             w.literal(",\"id\":\"")
             w.bytes(id)
             w.byte(UInt8(ascii: "\""))
-            w.bytes(route.beforeTitle)
+            w.bytes(route.bytes(route.beforeTitle))
             w.quoted(fields.title)
-            w.bytes(route.afterTitle)
+            w.bytes(route.bytes(route.afterTitle))
             if let posture = fields.posture {
                 w.literal(",\"posture\":")
                 w.string(posture.word)
@@ -301,17 +342,17 @@ extension Bus {
                 w.literal(",\"content_type\":")
                 w.quoted(contentType)
             } else {
-                w.bytes(route.defaultContentType)
+                w.bytes(route.bytes(route.defaultContentType))
             }
-            w.bytes(route.beforeReceived)
+            w.bytes(route.bytes(route.beforeReceived))
             w.bytes(received)
         }
         for (n, step) in route.steps.enumerated() {
             let copy = n == 0 ? common : run.appendCopy(of: common)
             let end = run.write(bound: step.beforeSeq.count + 20 + step.afterSeq.count) { w in
-                w.bytes(step.beforeSeq)
+                w.bytes(route.bytes(step.beforeSeq))
                 w.integer(Int64(self.topics[step.slot].seq + 1))
-                w.bytes(step.afterSeq)
+                w.bytes(route.bytes(step.afterSeq))
             }
             headers.initializeElement(at: n, to: copy.lowerBound..<end.upperBound)
         }
@@ -430,29 +471,19 @@ extension Bus {
         guard !deliveries.isEmpty,
               !(kind == .signal && theme.corroboration != nil && deliveries.contains { $0.tier == .gip })
         else { return nil }
-        var steps = [PlainRoute.Step]()
+        var steps = [PlainRoute.Delivery]()
         for delivery in deliveries {
             guard delivery.theme == nil, delivery.axis == nil else { return nil }
             let topic = Topic(tenant: sender.tenant, theme: themeID, tier: delivery.tier, kind: kind, axis: nil)
             let slot = self.slot(of: topic, journal: store.journal)
             // A topic's first item counts against the tenant's topic quota: the general path's.
             guard self.topics[slot].seq > 0, !steps.contains(where: { $0.slot == slot }) else { return nil }
-            var beforeSeq = Array("\",\"tier\":".utf8)
-            JSONWriter.writeString(delivery.tier.word, into: &beforeSeq)
-            beforeSeq += Array(",\"seq\":".utf8)
-            var afterSeq = [UInt8]()
-            if let reason = delivery.reason {
-                afterSeq += Array(",\"reason\":".utf8)
-                JSONWriter.writeString(reason, into: &afterSeq)
-            }
-            afterSeq += Array(",\"origin\":".utf8)
-            JSONWriter.writeString(sender.tenant, into: &afterSeq)
-            afterSeq.append(UInt8(ascii: "}"))
             let journalSlot = store.journal.map { self.topics[slot].journalSlot ?? $0.slot(of: self.topics[slot].name) }
-            steps.append(PlainRoute.Step(slot: slot, journalSlot: journalSlot ?? -1, tier: delivery.tier,
-                                         beforeSeq: beforeSeq, afterSeq: afterSeq))
+            steps.append(PlainRoute.Delivery(slot: slot, journalSlot: journalSlot ?? -1, tier: delivery.tier,
+                                             topic: self.topics[slot].bytes, reason: delivery.reason))
         }
         return PlainRoute(key: key, sender: sender, theme: themeID, kind: kind, severity: severity, urgency: urgency,
-                          certainty: certainty, tlp: tlp, contentType: Self.plainDefaults.contentType, steps: steps)
+                          certainty: certainty, tlp: tlp, contentType: Self.plainDefaults.contentType,
+                          deliveries: steps)
     }
 }

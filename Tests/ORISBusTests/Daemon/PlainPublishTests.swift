@@ -169,7 +169,7 @@ import Testing
         let mixed = try Self.makeBus(journalRoot: folder.file("mixed"))
         // Ids drawn from the millisecond alone, so that both buses make the same ones.
         general.ids = ItemIDGenerator { ms in (UInt16(truncatingIfNeeded: ms), UInt64(bitPattern: ms) &* 0x9E37_79B9) }
-        let registry = try Registry(configuration: Self.configuration)
+        let registry = Registry(configuration: Self.configuration)
         let senders = ["cci-doubs", "lab-besancon", "gip-auto", "crps-bfc", "operator", "cci-lyon"]
             .compactMap { registry.member($0) }
         try #require(senders.count == 6)
@@ -298,7 +298,7 @@ import Testing
         var configuration = Self.configuration
         configuration.tenants[0].members[0] = Member(id: "cci-doubs", tenant: "bfc", stratum: .capteur,
                                                      themes: ["t2"])
-        bus.registry = try Registry(configuration: configuration)
+        bus.registry = Registry(configuration: configuration)
         let afterRights = try plain("cci-doubs")
         let refused = Self.general(bus, try #require(bus.registry.member("cci-doubs")), header, [], now)
         let other = try plain("gip-auto")
