@@ -162,20 +162,32 @@ extension Bus {
         into run: DeliveryRun,
         tenant: Int?
     ) -> PlainOutcome {
+        header.withUnsafeBytes { header in
+            body.withUnsafeBytes { body in
+                self.publishPlain(sender: sender, header: header, body: body, now: now, into: run, tenant: tenant)
+            }
+        }
+    }
+
+    /// ``publishPlain(sender:header:body:now:into:tenant:)`` for frames read where they lie.
+    package func publishPlain(
+        sender: Member,
+        header: UnsafeRawBufferPointer,
+        body: UnsafeRawBufferPointer,
+        now: Timestamp,
+        into run: DeliveryRun,
+        tenant: Int?
+    ) -> PlainOutcome {
         let limits = self.reader.limits
         guard header.count <= limits.maximumHeaderBytes, body.count <= limits.maximumBodyBytes,
-              let store = self.store(of: sender.tenant)
+              !header.isEmpty, let store = self.store(of: sender.tenant)
         else { return .notTaken }
         if let most = store.quota.maximumBodyBytes, body.count > most { return .notTaken }
         if let most = store.quota.maximumStorageBytes, let stored = store.journal?.storedBytes, stored >= most {
             return .notTaken
         }
-        return header.withUnsafeBufferPointer { header in
-            body.withUnsafeBytes { body in
-                self.publishPlain(sender: sender, header: header,
-                                  item: PlainItem(body: body, now: now, run: run, tenant: tenant, store: store))
-            }
-        }
+        return self.publishPlain(sender: sender, header: header.assumingMemoryBound(to: UInt8.self),
+                                 item: PlainItem(body: body, now: now, run: run, tenant: tenant, store: store))
     }
 
     /// What the plain path carries from step to step for one item.

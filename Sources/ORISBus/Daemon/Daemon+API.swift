@@ -405,21 +405,19 @@ extension Daemon {
     }
 
     private func readIngest(_ ingest: Socket, sockets: Daemon.Sockets) throws(ZMQError) {
-        // One message received into again and again: its frames' storage serves the whole batch.
+        // Each message is received into the same frames, read in place by the plain path and
+        // copied into the same message's storage for the general one.
+        let frames = self.ingestFrames
         var message = ReceivedMessage(frames: [])
-        let properties = [ReceivedMessage.userIDProperty]
         // The plain path logs nothing per item: at debug level every item takes the general one.
         let plain = !self.logger.isEnabled(.debug)
         for _ in 0..<Daemon.batch {
-            guard try ingest.receive(into: &message, wait: false, properties: properties,
-                                     maximumFrames: Daemon.maximumFrames) else {
-                return
-            }
-            let (sender, tenantNumber) = self.ingestSender(message.userID)
+            guard try ingest.receive(into: frames, wait: false) else { return }
+            let (sender, tenantNumber) = self.ingestSender(frames.userID)
             if let bus = self.bus, let sender, let n = tenantNumber, plain, !self.durability[n].hasFailed,
-               self.durability[n].policy != .always, message.frames.count == 4,
-               message.frames[0] == Request.signature, message.frames[1] == Request.publishCommand {
-                switch bus.publishPlain(sender: sender, header: message.frames[2], body: message.frames[3],
+               self.durability[n].policy != .always, frames.received == 4,
+               frames.frame(0, is: Request.signature), frames.frame(1, is: Request.publishCommand) {
+                switch bus.publishPlain(sender: sender, header: frames.frame(2), body: frames.frame(3),
                                         now: .now(), into: self.held, tenant: n) {
                 case .published:
                     self.stats.acceptedOnIngest += 1
@@ -432,6 +430,7 @@ extension Daemon {
                     break
                 }
             }
+            frames.copy(into: &message)
             let member = sender?.id
             let request: Request
             do {

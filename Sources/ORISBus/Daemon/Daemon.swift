@@ -60,6 +60,9 @@ package final class Daemon {
     /// wakes once for all of them.
     let held = DeliveryRun()
 
+    /// The ingest loop's received frames, kept from message to message (``readIngest``).
+    let ingestFrames = ReceivedFrames(capacity: Daemon.maximumFrames)
+
     /// How many deliveries are held at most before their records are written and they go out.
     static let heldDeliveries = 64
 

@@ -89,7 +89,7 @@ package struct ReceivedMessage: Sendable {
     }
 
     /// Whether `value` has the bytes of the C string `text`.
-    private static func equal(_ value: String?, _ text: UnsafePointer<CChar>) -> Bool {
+    static func equal(_ value: String?, _ text: UnsafePointer<CChar>) -> Bool {
         guard let value else { return false }
         let length = strlen(text)
         guard value.utf8.count == length else { return false }
