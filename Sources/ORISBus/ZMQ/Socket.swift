@@ -119,20 +119,8 @@ package final class Socket {
         }
     }
 
-    /// ``send(_:wait:)`` for a message of three frames, without an array made to hold them: the
-    /// feed sends every delivery this way.
-    @discardableResult
-    package func send(_ first: [UInt8], _ second: [UInt8], _ third: [UInt8], wait: Bool = true) throws(ZMQError)
-        -> Bool {
-        try self.withHandle("zmq_send") { (handle) throws(ZMQError) -> Bool in
-            guard try Self.send(first, index: 0, isLast: false, wait: wait, handle: handle) else { return false }
-            _ = try Self.send(second, index: 1, isLast: false, wait: wait, handle: handle)
-            _ = try Self.send(third, index: 2, isLast: true, wait: wait, handle: handle)
-            return true
-        }
-    }
-
-    /// ``send(_:_:_:wait:)`` for frames whose bytes the caller holds where they are.
+    /// ``send(_:wait:)`` for a message of three frames whose bytes the caller holds where they
+    /// are, without an array made to hold them: the feed sends every ingest delivery this way.
     @discardableResult
     package func send(
         _ first: UnsafeRawBufferPointer,

@@ -61,6 +61,14 @@ struct PlainIngestEndToEndTests {
         return pub
     }
 
+    /// Publishes severe alerts `a-N` on auto-rang3, one for each N of `range`.
+    static func sendSevereAlerts(_ range: Range<Int>, by pub: Socket) throws {
+        for n in range {
+            let item = #"{"id":"a-\#(n)","kind":"alert","theme":"auto-rang3","title":"t","severity":"Severe"}"#
+            #expect(try pub.send(Self.ingestFrames(item), wait: true))
+        }
+    }
+
     @Test func ingest_mixedStream_deliveredEqualsReplayed_seqWithoutGap_retriesStoredOnce() throws {
         let daemon = try Self.start()
         let session = try Session(daemon)
@@ -137,12 +145,7 @@ struct PlainIngestEndToEndTests {
         defer { session.close() }
         let operatorClient = try session.client(as: "operator")
         let pub = try Self.publisher(session, as: "cci-doubs")
-        func send(_ range: Range<Int>) throws {
-            for n in range {
-                let item = #"{"id":"a-\#(n)","kind":"alert","theme":"auto-rang3","title":"t","severity":"Severe"}"#
-                #expect(try pub.send(Self.ingestFrames(item), wait: true))
-            }
-        }
+        func send(_ range: Range<Int>) throws { try Self.sendSevereAlerts(range, by: pub) }
         try send(0..<50)
         _ = try Self.waitForIngest(session, 50)
         // Taken off auto-rang3: removed, then enrolled again on machine-speciale alone. The
@@ -169,12 +172,7 @@ struct PlainIngestEndToEndTests {
         defer { session.close() }
         let operatorClient = try session.client(as: "operator")
         let pub = try Self.publisher(session, as: "cci-doubs")
-        func send(_ range: Range<Int>) throws {
-            for n in range {
-                let item = #"{"id":"a-\#(n)","kind":"alert","theme":"auto-rang3","title":"t","severity":"Severe"}"#
-                #expect(try pub.send(Self.ingestFrames(item), wait: true))
-            }
-        }
+        func send(_ range: Range<Int>) throws { try Self.sendSevereAlerts(range, by: pub) }
         try send(0..<50)
         _ = try Self.waitForIngest(session, 50)
         let raised = try operatorClient.request(.theme(arguments: Array(

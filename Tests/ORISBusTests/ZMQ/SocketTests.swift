@@ -29,7 +29,11 @@ import Testing
         let queued = try client.send(frames)
         let message = try server.receive()
         // The three-frame form the feed uses makes no array of frames, and sends the same message.
-        let three = try client.send(frames[0], frames[1], frames[2], wait: false)
+        let three = try frames[0].withUnsafeBytes { first in
+            try frames[1].withUnsafeBytes { second in
+                try frames[2].withUnsafeBytes { third in try client.send(first, second, third, wait: false) }
+            }
+        }
         let threeMessage = try server.receive()
 
         #expect(queued)
