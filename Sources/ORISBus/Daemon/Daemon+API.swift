@@ -464,9 +464,12 @@ extension Daemon {
                 continue
             }
             // Otherwise held as the bus's frames, with no message values made for them.
-            let bodyRange = self.held.append(body)
+            // The body copied in once, and only for an item that has a delivery to send.
+            var bodyRange: Range<Int>?
             for item in accepted.outbound where item.topic.tier != .archive {
-                self.held.hold(topic: item.topicBytes, header: item.encodedHeader, body: bodyRange,
+                let held = bodyRange ?? self.held.append(body)
+                bodyRange = held
+                self.held.hold(topic: item.topicBytes, header: item.encodedHeader, body: held,
                                tier: item.topic.tier, tenant: tenantNumber)
             }
             try self.releaseHeldWhenFull(sockets)

@@ -139,52 +139,57 @@ struct PlainIngestEndToEndTests {
         }
     }
 
-    @Test func ingest_memberRightsNarrowedMidStream_laterItemsRefused_notPublishedOnARouteWorkedOutBefore() throws {
+    /// Publishes severe alerts a-0 to a-49 over ingest as cci-doubs, lets `change` act through
+    /// the operator's api client while the ingest connection stays open, then publishes a-50 to
+    /// a-99; `check` reads the outcome with the session still open.
+    private static func aroundAChange(
+        _ change: (APIClient) throws -> Void,
+        then check: (Session, JSONObject) throws -> Void
+    ) throws {
         let daemon = try Self.start()
         let session = try Session(daemon)
         defer { session.close() }
         let operatorClient = try session.client(as: "operator")
         let pub = try Self.publisher(session, as: "cci-doubs")
-        func send(_ range: Range<Int>) throws { try Self.sendSevereAlerts(range, by: pub) }
-        try send(0..<50)
+        try Self.sendSevereAlerts(0..<50, by: pub)
         _ = try Self.waitForIngest(session, 50)
-        // Taken off auto-rang3: removed, then enrolled again on machine-speciale alone. The
-        // ingest connection stays open throughout.
-        let removed = try operatorClient.request(.member(arguments: Array(
-            #"{"action":"remove","id":"cci-doubs"}"#.utf8)))
-        #expect(removed.word == "MEMBER")
-        let added = try operatorClient.request(.member(arguments: Array(
-            #"{"action":"add","member":{"id":"cci-doubs","stratum":"capteur","themes":["machine-speciale"]}}"#.utf8)))
-        #expect(added.word == "MEMBER")
-        try send(50..<100)
-        let stats = try Self.waitForIngest(session, 100)
-        let stored = try session.replayAll("bfc/auto-rang3/")
+        try change(operatorClient)
+        try Self.sendSevereAlerts(50..<100, by: pub)
+        try check(session, try Self.waitForIngest(session, 100))
+    }
 
-        #expect(stats["accepted"]?.objectValue?["ingest"] == .int(50))
-        #expect(stats["rejected"]?.objectValue?["ingest"]?.objectValue?["forbidden"] == .int(50))
-        let late = stored.filter { ($0.header?["id"]?.stringValue).flatMap { Int($0.dropFirst(2)) } ?? 0 >= 50 }
-        #expect(late.count == 0, "published after the member lost the theme")
+    @Test func ingest_memberRightsNarrowedMidStream_laterItemsRefused_notPublishedOnARouteWorkedOutBefore() throws {
+        try Self.aroundAChange({ operatorClient in
+            // Taken off auto-rang3: removed, then enrolled again on machine-speciale alone.
+            let removed = try operatorClient.request(.member(arguments: Array(
+                #"{"action":"remove","id":"cci-doubs"}"#.utf8)))
+            #expect(removed.word == "MEMBER")
+            let member = #"{"id":"cci-doubs","stratum":"capteur","themes":["machine-speciale"]}"#
+            let added = try operatorClient.request(.member(arguments: Array(
+                #"{"action":"add","member":\#(member)}"#.utf8)))
+            #expect(added.word == "MEMBER")
+        }, then: { session, stats in
+            let stored = try session.replayAll("bfc/auto-rang3/")
+
+            #expect(stats["accepted"]?.objectValue?["ingest"] == .int(50))
+            #expect(stats["rejected"]?.objectValue?["ingest"]?.objectValue?["forbidden"] == .int(50))
+            let late = stored.filter { ($0.header?["id"]?.stringValue).flatMap { Int($0.dropFirst(2)) } ?? 0 >= 50 }
+            #expect(late.count == 0, "published after the member lost the theme")
+        })
     }
 
     @Test func ingest_themeThresholdRaisedMidStream_laterAlertsStayOffTheCRPS() throws {
-        let daemon = try Self.start()
-        let session = try Session(daemon)
-        defer { session.close() }
-        let operatorClient = try session.client(as: "operator")
-        let pub = try Self.publisher(session, as: "cci-doubs")
-        func send(_ range: Range<Int>) throws { try Self.sendSevereAlerts(range, by: pub) }
-        try send(0..<50)
-        _ = try Self.waitForIngest(session, 50)
-        let raised = try operatorClient.request(.theme(arguments: Array(
-            #"{"action":"update","theme":{"id":"auto-rang3","crps_severity":"Extreme"}}"#.utf8)))
-        #expect(raised.word == "THEME", "\(raised.body)")
-        try send(50..<100)
-        _ = try Self.waitForIngest(session, 100)
-        let gip = try session.replayAll("bfc/auto-rang3/gip/")
-        let crps = try session.replayAll("bfc/auto-rang3/crps/")
+        try Self.aroundAChange({ operatorClient in
+            let raised = try operatorClient.request(.theme(arguments: Array(
+                #"{"action":"update","theme":{"id":"auto-rang3","crps_severity":"Extreme"}}"#.utf8)))
+            #expect(raised.word == "THEME", "\(raised.body)")
+        }, then: { session, _ in
+            let gip = try session.replayAll("bfc/auto-rang3/gip/")
+            let crps = try session.replayAll("bfc/auto-rang3/crps/")
 
-        #expect(gip.count == 100)
-        #expect(crps.count == 50, "Severe alerts sent to the CRPS after its threshold became Extreme")
-        #expect(crps.allSatisfy { (Int($0.header?["id"]?.stringValue?.dropFirst(2) ?? "") ?? 99) < 50 })
+            #expect(gip.count == 100)
+            #expect(crps.count == 50, "Severe alerts sent to the CRPS after its threshold became Extreme")
+            #expect(crps.allSatisfy { (Int($0.header?["id"]?.stringValue?.dropFirst(2) ?? "") ?? 99) < 50 })
+        })
     }
 }
