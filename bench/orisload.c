@@ -5,14 +5,16 @@
  *
  *   orisload proxy --front EP --back EP [--hwm H]
  *       the reference P: zmq_proxy between a bound XSUB (front) and a bound XPUB (back).
- *   orisload pub --connect EP --n N [--topics T] [--rate R] [--as MEMBER] [--raw]
+ *   orisload pub --connect EP --n N [--topics T] [--rate R] [--as MEMBER] [--raw [--pad-to B]]
  *       a PUB socket. With --as: orisd's ingest frames [ORIS01][PUBLISH][header][body] under
  *       the PLAIN user name MEMBER. With --raw: [topic][header][body] for the proxy, the same
- *       bytes less the two constant frames.
+ *       bytes less the two constant frames; with --pad-to, the header padded with spaces to make
+ *       B bytes in all (the size of what orisd delivers, stamped header included).
  *   orisload sub --connect EP --conns K --n N [--topics T] [--mixed] [--as MEMBER]
  *                [--ready FILE] [--label L] [--idle-s S]
  *       K SUB sockets, each subscribed to 1 topic (or 1 + c%3 topics with --mixed); prints
- *       RESULT with delivered rate and latency percentiles.
+ *       RESULT with delivered rate, latency percentiles and the mean bytes of a delivered
+ *       message (its frames together).
  *   orisload apub --connect EP --n N --as MEMBER [--window W] [--rate R] [--topics T] [--first-topic F]
  *                 [--label L]
  *       a DEALER publishing with acknowledgement, at most W requests in flight (and R a second
@@ -154,11 +156,25 @@ static int do_pub(int argc, char **argv) {
     void *s = make_socket(ctx, ZMQ_PUB, raw ? NULL : member);
     if (zmq_connect(s, arg(argc, argv, "--connect", ""))) die("connect");
     usleep(atoi(arg(argc, argv, "--settle-ms", "500")) * 1000);
-    static char names[MAX_TOPICS][64], headers[MAX_TOPICS][128];
+    /* --pad-to B (with --raw): each header padded with JSON white space so that the message,
+     * topic + header + body, has B bytes: P carrying messages as large as orisd delivers. */
+    int pad_to = atoi(arg(argc, argv, "--pad-to", "0"));
+    if (pad_to < 0 || pad_to > 65536 || (pad_to && !raw)) {
+        fprintf(stderr, "orisload: --pad-to takes 0 to 65536 bytes, with --raw\n");
+        exit(64);
+    }
+    static char names[MAX_TOPICS][64];
+    static char *headers[MAX_TOPICS];
     static int name_len[MAX_TOPICS], header_len[MAX_TOPICS];
     for (int t = 0; t < topics; t++) {
         name_len[t] = topic_name(names[t], t);
+        headers[t] = malloc(128 + (size_t)pad_to);
         header_len[t] = header_text(headers[t], t);
+        int missing = pad_to - name_len[t] - header_len[t] - BODY_LEN;
+        if (missing > 0) {
+            memset(headers[t] + header_len[t], ' ', (size_t)missing);
+            header_len[t] += missing;
+        }
     }
     unsigned char body[BODY_LEN];
     memset(body, 'x', BODY_LEN);
@@ -190,7 +206,7 @@ static int do_pub(int argc, char **argv) {
 
 /* ------------------------------------------------------------------ sub */
 typedef struct {
-    uint64_t expected, got, first_send, first_recv, last_recv, warmup, count;
+    uint64_t expected, got, first_send, first_recv, last_recv, warmup, count, bytes;
     uint64_t *latency;
 } tally_t;
 
@@ -209,11 +225,11 @@ static void tally_report(tally_t *s, const char *label) {
     qsort(s->latency, s->count, sizeof(uint64_t), cmp_u64);
     double e2e = s->got ? (s->last_recv - s->first_send) / 1e9 : 0;
     printf("RESULT label=%s expected=%llu got=%llu loss=%llu e2e_rate=%.0f e2e_secs=%.3f "
-           "lat_p50_us=%.1f lat_p99_us=%.1f lat_p999_us=%.1f\n",
+           "lat_p50_us=%.1f lat_p99_us=%.1f lat_p999_us=%.1f msg_bytes=%.1f\n",
            label, (unsigned long long)s->expected, (unsigned long long)s->got,
            (unsigned long long)(s->expected > s->got ? s->expected - s->got : 0), e2e > 0 ? s->got / e2e : 0, e2e,
            percentile_us(s->latency, s->count, .5), percentile_us(s->latency, s->count, .99),
-           percentile_us(s->latency, s->count, .999));
+           percentile_us(s->latency, s->count, .999), s->got ? (double)s->bytes / s->got : 0);
     fflush(stdout);
 }
 
@@ -280,7 +296,12 @@ static int do_sub(int argc, char **argv) {
             int got = 0;
             for (; got < 256; got++) {
                 if (zmq_msg_recv(&m, socks[c], ZMQ_DONTWAIT) < 0) break;
-                while (zmq_msg_more(&m)) zmq_msg_recv(&m, socks[c], 0); /* the body is the last frame */
+                uint64_t bytes = zmq_msg_size(&m);
+                while (zmq_msg_more(&m)) { /* the body is the last frame */
+                    zmq_msg_recv(&m, socks[c], 0);
+                    bytes += zmq_msg_size(&m);
+                }
+                st.bytes += bytes;
                 tally_message(&st, zmq_msg_data(&m), zmq_msg_size(&m));
             }
             if (got < 256) {

@@ -48,11 +48,12 @@ struct Load {
     }
 
     /// One pub/sub workload: subscribers connect and subscribe, then one publisher sends `count`
-    /// items over `topics` topics (at `rate` a second, 0 for as fast as it can). Returns the
+    /// items over `topics` topics (at `rate` a second, 0 for as fast as it can; to P, `padTo`
+    /// bytes a message when given). Returns the
     /// subscribers' result and the broker's memory: before, with subscribers, and its peak.
     func pubSub(
         broker: Broker, raw: Bool, count: Int, topics: Int = 1, connections: Int = 1, mixed: Bool = false,
-        rate: Int = 0, label: String
+        rate: Int = 0, padTo: Int? = nil, label: String
     ) throws -> (result: LoadResult, idleKiB: Double, subscribedKiB: Double, peakKiB: Double) {
         let ready = self.folder + "/ready-" + label
         unlink(ready)
@@ -74,6 +75,7 @@ struct Load {
         var pubArguments = ["pub", "--connect", broker.ingest, "--n", String(count), "--topics", String(topics),
                             "--rate", String(rate)]
         pubArguments += raw ? ["--raw"] : ["--as", Broker.publisher]
+        if let padTo { pubArguments += ["--pad-to", String(padTo)] }
         _ = try self.run(pubArguments)
         let output = try subscriber.finish()
         return (try LoadResult(output: output), idle, subscribed, residentKiB(broker.pid, peak: true))

@@ -71,22 +71,32 @@ enum Subject {
     /// P, the raw proxy: alone (`nil`), or beside a neighbour process that loads the same disk
     /// as orisd's journal would and calls fdatasync every so many milliseconds.
     case proxy(besideSyncsEvery: Int?)
+    /// P alone, its publisher's messages padded to so many bytes: those orisd delivered in the
+    /// same workload, stamped header included. It tells the cost of the bytes from the rest.
+    case paddedProxy(bytes: Int)
     /// orisd with its journal on, under the fsync policy named (`batch`: every `batchMilliseconds`).
     case orisd(fsync: String)
 
     var isProxy: Bool {
-        if case .proxy = self { return true }
-        return false
+        if case .orisd = self { return false }
+        return true
     }
 }
 
-/// Runs one pub/sub workload on a fresh P and a fresh orisd (journal on, fsync batch).
+/// Runs one pub/sub workload on a fresh P and a fresh orisd (journal on, fsync batch), then on
+/// P again with messages as large as orisd's of this run (recorded under `NAME.padded`).
 @MainActor
 func pubSubPair(_ name: String, count: Int, topics: Int = 1, connections: Int = 1, mixed: Bool = false,
                 rate: Int = 0, run: Int) throws {
     for subject in [Subject.proxy(besideSyncsEvery: nil), .orisd(fsync: "batch")] {
         try pubSub(name, on: subject, count: count, topics: topics, connections: connections, mixed: mixed,
                    rate: rate, run: run)
+    }
+    guard let bytes = o[name + ".bytes"].last, bytes > 0 else { return }
+    try pubSub(name + ".padded", on: .paddedProxy(bytes: Int(bytes.rounded())), count: count, topics: topics,
+               connections: connections, mixed: mixed, rate: rate, run: run)
+    if let padded = p[name + ".padded.bytes"].last, abs(padded - bytes) > 1 {
+        throw BenchError("\(name): P's padded messages have \(padded) bytes, orisd's \(bytes)")
     }
 }
 
@@ -106,14 +116,18 @@ func pubSub(_ name: String, on subject: Subject, count: Int, topics: Int = 1, co
                                          recordBytes: Broker.journalBytesPerItem)
     }
     let broker: Broker
+    var padTo: Int?
     switch subject {
     case .proxy: broker = try Broker.proxy(load: load.binary)
+    case .paddedProxy(let bytes):
+        broker = try Broker.proxy(load: load.binary)
+        padTo = bytes
     case .orisd(let fsync):
         broker = try Broker.orisd(binary: orisd, folder: folder, fsync: fsync, batchMilliseconds: batchMilliseconds)
     }
     defer { broker.stop() }
     let m = try load.pubSub(broker: broker, raw: raw, count: count, topics: topics, connections: connections,
-                            mixed: mixed, rate: rate, label: (raw ? "P-" : "orisd-") + name)
+                            mixed: mixed, rate: rate, padTo: padTo, label: (raw ? "P-" : "orisd-") + name)
     if let synced = try neighbour?.terminate() {
         p.add(name + ".syncP50", synced["sync_p50_us"])
         p.add(name + ".syncP99", synced["sync_p99_us"])
@@ -129,6 +143,7 @@ func pubSub(_ name: String, on subject: Subject, count: Int, topics: Int = 1, co
         samples.add(name + ".idle", m.idleKiB)
         samples.add(name + ".perConnection", (m.subscribedKiB - m.idleKiB) / Double(connections))
         samples.add(name + ".peak", m.peakKiB)
+        samples.add(name + ".bytes", m.result["msg_bytes"])
     }
     if raw { record(&p) } else { record(&o) }
     log("\(name) run \(run + 1) \(raw ? "P" : "orisd"): \(Int(m.result["e2e_rate"] ?? 0))/s "
@@ -292,9 +307,18 @@ func row(_ name: String, _ key: String, proxyKey: String? = nil, unit: String, t
     print("| \(name) | \(summary(reference, scale: scale, digits: digits)) \(unit) | "
           + "\(summary(o[key], scale: scale, digits: digits)) \(unit) | \(ratio(o[key], reference)) | \(target) |")
 }
+/// The bytes of a delivered message on each broker, and the workload's rate against P carrying
+/// as many (explanatory, not asked by issue 7).
+@MainActor
+func paddedRows(_ key: String, _ name: String) {
+    row("\(name) bytes of a delivered message (topic, header, body)", key + ".bytes", unit: "B", target: "–")
+    row("\(name) rate, orisd (as above) vs P carrying messages as large", key + ".rate",
+        proxyKey: key + ".padded.rate", unit: "/s", target: "–")
+}
 if only.contains("w1") {
     row("W1 1→1, \(Counts.w1) items of 100 B", "w1.rate", unit: "msgs/s", target: "≥ 0.65")
     row("W1 items lost", "w1.loss", unit: "", target: "–")
+    paddedRows("w1", "W1")
 }
 if latencyRows {
     row("W1 latency p50 at 10,000/s", "lat.p50", unit: "µs", target: "≤ 1.5", digits: 1)
@@ -317,11 +341,13 @@ if only.contains("w1") {
 if only.contains("w2") {
     row("W2 1→10 subscribers, one topic", "w2.rate", unit: "deliveries/s", target: "≥ 0.65")
     row("W2 deliveries lost", "w2.loss", unit: "", target: "–")
+    paddedRows("w2", "W2")
 }
 if only.contains("w3") {
     row("W3 100 topics, \(Counts.w3Connections) connections, mixed", "w3.rate", unit: "deliveries/s",
         target: "≥ 0.65")
     row("W3 deliveries lost", "w3.loss", unit: "", target: "–")
+    paddedRows("w3", "W3")
     row("memory idle", "w3.idle", unit: "MiB", target: "–", scale: 1 / 1024, digits: 1)
     row("memory per subscriber connection", "w3.perConnection", unit: "KiB", target: "≤ 1.5", digits: 1)
     row("memory peak during W3", "w3.peak", unit: "MiB", target: "bounded", scale: 1 / 1024, digits: 1)

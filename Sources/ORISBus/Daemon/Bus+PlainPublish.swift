@@ -35,10 +35,9 @@ extension Bus {
         let key: Range<Int>
         /// `,"kind":…,"theme":…,"title":`
         let beforeTitle: Range<Int>
-        /// `,"severity":…,"urgency":…,"certainty":…,"tlp":…`
+        /// `,"severity":…,"urgency":…,"certainty":…,"tlp":…`, the first three only when not
+        /// `Unknown` (``ItemHeader/jsonObject``).
         let afterTitle: Range<Int>
-        /// `,"content_type":…` with the default type, for an item that names none.
-        let defaultContentType: Range<Int>
         /// `,"tenant":…,"sender":…,"received":"`
         let beforeReceived: Range<Int>
         /// The sender's name as UTF-8, as the journal records it.
@@ -68,7 +67,7 @@ extension Bus {
         }
 
         init(key: [UInt8], sender: Member, theme: String, kind: Kind, severity: Severity, urgency: Urgency,
-             certainty: Certainty, tlp: TLP, contentType: String, deliveries: [Delivery]) {
+             certainty: Certainty, tlp: TLP, deliveries: [Delivery]) {
             (self.tenant, self.sender, self.kind) = (sender.tenant, sender.id, kind)
             var bytes = [UInt8]()
             func add(_ parts: [(StaticString, String)], then tail: StaticString = "") -> Range<Int> {
@@ -86,9 +85,11 @@ extension Bus {
             }
             self.key = add(key)
             self.beforeTitle = add([(",\"kind\":", kind.word), (",\"theme\":", theme)], then: ",\"title\":")
-            self.afterTitle = add([(",\"severity\":", severity.word), (",\"urgency\":", urgency.word),
-                                   (",\"certainty\":", certainty.word), (",\"tlp\":", tlp.word)])
-            self.defaultContentType = add([(",\"content_type\":", contentType)])
+            var labels: [(StaticString, String)] = []
+            if severity != .unknown { labels.append((",\"severity\":", severity.word)) }
+            if urgency != .unknown { labels.append((",\"urgency\":", urgency.word)) }
+            if certainty != .unknown { labels.append((",\"certainty\":", certainty.word)) }
+            self.afterTitle = add(labels + [(",\"tlp\":", tlp.word)])
             self.beforeReceived = add([(",\"tenant\":", sender.tenant), (",\"sender\":", sender.id)],
                                       then: ",\"received\":\"")
             self.senderUTF8 = add(Array(sender.id.utf8))
@@ -326,7 +327,7 @@ extension Bus {
     ) {
         func bound(_ text: UnsafeBufferPointer<UInt8>?) -> Int { text.map { $0.count + 32 } ?? 0 }
         let shared = 64 + id.count + route.beforeTitle.count + bound(fields.title) + route.afterTitle.count
-            + 32 + bound(fields.axis) + bound(fields.contentType) + route.defaultContentType.count
+            + 32 + bound(fields.axis) + bound(fields.contentType)
             + route.beforeReceived.count + 32
         let start = run.byteCount
         if self.receivedText.milliseconds != now.milliseconds {
@@ -350,11 +351,10 @@ extension Bus {
                 w.literal(",\"axis\":")
                 w.quoted(axis)
             }
-            if let contentType = fields.contentType {
+            // The default type is not written (``ItemHeader/jsonObject``), named or not.
+            if let contentType = fields.contentType, !Self.isDefaultContentType(contentType) {
                 w.literal(",\"content_type\":")
                 w.quoted(contentType)
-            } else {
-                w.bytes(route.bytes(route.defaultContentType))
             }
             w.bytes(route.bytes(route.beforeReceived))
             w.bytes(received)
@@ -369,6 +369,12 @@ extension Bus {
             headers.initializeElement(at: n, to: copy.lowerBound..<end.upperBound)
         }
         assert(headers.first?.lowerBound == start)
+    }
+
+    /// Whether a content type as the frame spells it (no escapes: the scanner took it) is
+    /// ``ItemHeader/defaultContentType``.
+    private static func isDefaultContentType(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        ItemHeader.defaultContentType.utf8.elementsEqual(text)
     }
 
     /// A vocabulary word given as bytes, or the default when the header leaves it out; nil
@@ -495,7 +501,6 @@ extension Bus {
                                              topic: self.topics[slot].bytes, reason: delivery.reason))
         }
         return PlainRoute(key: key, sender: sender, theme: themeID, kind: kind, severity: severity, urgency: urgency,
-                          certainty: certainty, tlp: tlp, contentType: Self.plainDefaults.contentType,
-                          deliveries: steps)
+                          certainty: certainty, tlp: tlp, deliveries: steps)
     }
 }

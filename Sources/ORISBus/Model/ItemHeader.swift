@@ -151,7 +151,7 @@ package struct ItemHeader: Sendable, Equatable {
         var axis: String?
         var references: [String] = []
         var sent: String?
-        var contentType: String = "text/plain"
+        var contentType: String = ItemHeader.defaultContentType
         var status: ItemStatus?
         var messageType: MessageType?
         var expires: String?
@@ -170,7 +170,15 @@ package struct ItemHeader: Sendable, Equatable {
     /// The version of the header this type reads and writes.
     package static let version: Int64 = 1
 
+    /// The media type of a body whose header names none.
+    package static let defaultContentType = "text/plain"
+
     /// The header as a JSON object, publisher's fields first, then the daemon's stamps.
+    ///
+    /// Severity, urgency and certainty are left out when `Unknown`, and the content type when it
+    /// is ``defaultContentType``: a reader takes an absent field as its default, as the daemon
+    /// does when a publisher leaves it out. Each is paid for once per subscriber on the feed
+    /// and once per delivery in the journal. The TLP label, a marking, is always written.
     package var jsonObject: JSONObject {
         var o = JSONObject()
         o["v"] = .int(Self.version)
@@ -178,16 +186,16 @@ package struct ItemHeader: Sendable, Equatable {
         o["kind"] = .string(self.kind.word)
         o["theme"] = .string(self.theme)
         o["title"] = .string(self.title)
-        o["severity"] = .string(self.severity.word)
-        o["urgency"] = .string(self.urgency.word)
-        o["certainty"] = .string(self.certainty.word)
+        if self.severity != .unknown { o["severity"] = .string(self.severity.word) }
+        if self.urgency != .unknown { o["urgency"] = .string(self.urgency.word) }
+        if self.certainty != .unknown { o["certainty"] = .string(self.certainty.word) }
         o["tlp"] = .string(self.tlp.word)
         if let posture { o["posture"] = .string(posture.word) }
         if !self.tags.isEmpty { o["tags"] = .array(self.tags.map { .string($0) }) }
         if let axis { o["axis"] = .string(axis) }
         if !self.references.isEmpty { o["references"] = .array(self.references.map { .string($0) }) }
         if let sent { o["sent"] = .string(sent) }
-        o["content_type"] = .string(self.contentType)
+        if self.contentType != Self.defaultContentType { o["content_type"] = .string(self.contentType) }
         if let status { o["status"] = .string(status.word) }
         if let messageType { o["msg_type"] = .string(messageType.word) }
         if let expires { o["expires"] = .string(expires) }
@@ -248,12 +256,18 @@ package struct ItemHeader: Sendable, Equatable {
             w.string(self.theme)
             w.literal(",\"title\":")
             w.string(self.title)
-            w.literal(",\"severity\":")
-            w.string(self.severity.word)
-            w.literal(",\"urgency\":")
-            w.string(self.urgency.word)
-            w.literal(",\"certainty\":")
-            w.string(self.certainty.word)
+            if self.severity != .unknown {
+                w.literal(",\"severity\":")
+                w.string(self.severity.word)
+            }
+            if self.urgency != .unknown {
+                w.literal(",\"urgency\":")
+                w.string(self.urgency.word)
+            }
+            if self.certainty != .unknown {
+                w.literal(",\"certainty\":")
+                w.string(self.certainty.word)
+            }
             w.literal(",\"tlp\":")
             w.string(self.tlp.word)
             if let posture = self.posture {
@@ -276,8 +290,10 @@ package struct ItemHeader: Sendable, Equatable {
                 w.literal(",\"sent\":")
                 w.string(sent)
             }
-            w.literal(",\"content_type\":")
-            w.string(self.contentType)
+            if self.contentType != Self.defaultContentType {
+                w.literal(",\"content_type\":")
+                w.string(self.contentType)
+            }
             if let status = self.status {
                 w.literal(",\"status\":")
                 w.string(status.word)

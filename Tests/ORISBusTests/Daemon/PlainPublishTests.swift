@@ -247,7 +247,10 @@ import Testing
         let folder = try TemporaryDirectory()
         let bus = try Self.makeBus(journalRoot: folder.file("j"))
         let sender = try #require(bus.registry.member("cci-doubs"))
-        let header = Array(#"{"kind":"alert","theme":"t1","title":"Plant closes","severity":"Severe","id":"a-1"}"#.utf8)
+        // Severity and urgency given, certainty left out, the default content type named: the
+        // stamped header writes the first two and leaves out the rest of the defaults but TLP.
+        let header = Array((#"{"kind":"alert","theme":"t1","title":"Plant closes","severity":"Severe","#
+                            + #""urgency":"Immediate","content_type":"text/plain","id":"a-1"}"#).utf8)
         let now = Timestamp(milliseconds: 1_796_401_800_123)
         let run = DeliveryRun()
 
@@ -261,8 +264,7 @@ import Testing
         #expect(second == .published)
         let stamp = "\"tenant\":\"bfc\",\"sender\":\"cci-doubs\",\"received\":\"2026-12-04T16:30:00.123Z\""
         let common = "{\"v\":1,\"id\":\"a-2\",\"kind\":\"alert\",\"theme\":\"t1\",\"title\":\"Plant closes\","
-            + "\"severity\":\"Severe\",\"urgency\":\"Unknown\",\"certainty\":\"Unknown\",\"tlp\":\"amber\","
-            + "\"content_type\":\"text/plain\"," + stamp
+            + "\"severity\":\"Severe\",\"urgency\":\"Immediate\",\"tlp\":\"amber\"," + stamp
         let reason = "severity Severe at or above the theme's threshold Moderate"
         #expect(run.entries.map { String(decoding: run.bytes($0.topic), as: UTF8.self) }
             == ["bfc/t1/gip/alert", "bfc/t1/crps/alert"])

@@ -21,8 +21,16 @@ struct BenchSmokeTests {
                     "orisd with fsync never (journal on) vs P", "W2 1→10", "W3 100 topics",
                     "memory per subscriber connection", "memory per idle topic", "disk: write 128 B + fdatasync",
                     "disk: group commit", "acked publish, fsync always", "acked publish, fsync batch",
-                    "acked publish, fsync never", "start-up with recovery of", "replay of 5000 items"] {
+                    "acked publish, fsync never", "start-up with recovery of", "replay of 5000 items",
+                    "W3 bytes of a delivered message", "W3 rate, orisd (as above) vs P carrying messages as large"] {
             #expect(result.stdout.contains(row), "missing row: \(row)")
         }
+        // P forwards what orisload publishes: the topic `bench/t000/gip/signal`, the header
+        // `{"kind":"signal","theme":"t000","title":"bench"}` and a body of 100 bytes.
+        let pBytes = "bench/t000/gip/signal".utf8.count
+            + #"{"kind":"signal","theme":"t000","title":"bench"}"#.utf8.count + 100
+        let bytesRow = result.stdout.split(separator: "\n").first { $0.hasPrefix("| W1 bytes of a delivered") }
+        // One run in the quick pass: the median alone, no range.
+        #expect(bytesRow?.contains("| \(pBytes) B |") == true, "\(bytesRow ?? "")")
     }
 }

@@ -61,12 +61,33 @@ import Testing
         #expect(try JSONParser.parse(direct) == .object(header.jsonObject))
     }
 
-    @Test func encoded_withOnlyRequiredFields_writesTheDefaults() {
+    @Test func encoded_withOnlyRequiredFields_leavesTheDefaultsOut_butTheTLP() {
         let header = ItemHeader(id: "i", kind: .signal, theme: "t", title: "x")
 
         let text = String(decoding: header.encoded, as: UTF8.self)
 
-        #expect(text == #"{"v":1,"id":"i","kind":"signal","theme":"t","title":"x","severity":"Unknown","#
-                + #""urgency":"Unknown","certainty":"Unknown","tlp":"amber","content_type":"text/plain"}"#)
+        #expect(text == #"{"v":1,"id":"i","kind":"signal","theme":"t","title":"x","tlp":"amber"}"#)
+    }
+
+    /// Each of the four is written as soon as it differs from its default, and only then; read
+    /// back, the header is the same either way.
+    @Test func encoded_writesEachLabelThatDiffersFromItsDefault() throws {
+        var header = ItemHeader(id: "i", kind: .signal, theme: "t", title: "x")
+        header.urgency = .immediate
+        header.contentType = "text/csv"
+        var other = ItemHeader(id: "i", kind: .signal, theme: "t", title: "x")
+        other.severity = .minor
+        other.certainty = .likely
+        other.tlp = .clear
+
+        #expect(String(decoding: header.encoded, as: UTF8.self)
+            == #"{"v":1,"id":"i","kind":"signal","theme":"t","title":"x","urgency":"Immediate","tlp":"amber","#
+            + #""content_type":"text/csv"}"#)
+        #expect(String(decoding: other.encoded, as: UTF8.self)
+            == #"{"v":1,"id":"i","kind":"signal","theme":"t","title":"x","severity":"Minor","certainty":"Likely","#
+            + #""tlp":"clear"}"#)
+        for written in [header, other, ItemHeader(id: "i", kind: .signal, theme: "t", title: "x")] {
+            #expect(try HeaderReader(limits: ItemLimits()).read(written.encoded) { "i" } == written)
+        }
     }
 }
