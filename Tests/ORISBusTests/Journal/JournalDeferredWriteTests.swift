@@ -120,6 +120,30 @@ import Testing
         #expect(released.allocated < step)
     }
 
+    /// A segment whose reservations are used up within a second reserves twice as far ahead each
+    /// time, up to a mebibyte, and 32 KiB again once one lasts longer.
+    @Test func reserve_reachesFurtherWhileUsedUpWithinASecond_andBackToAStepWhenNot() throws {
+        let dir = try TemporaryDirectory()
+        let segment = try Segment(directory: dir.path, firstPosition: 1, create: true)
+        defer { segment.close() }
+        let kib = 1024
+        var end = Segment.headerBytes + 1_000
+        // Milliseconds of the monotonic clock at each reservation, and how far ahead of what was
+        // asked each one should reach (worked out by hand from the rule above).
+        let times: [Int64] = [10_000, 10_400, 10_800, 11_200, 11_600, 12_000, 12_400, 14_000, 14_500]
+        let ahead = [32, 64, 128, 256, 512, 1024, 1024, 32, 64].map { $0 * kib }
+        for (now, expected) in zip(times, ahead) {
+            try segment.reserve(upTo: end, at: now)
+            let allocated = Self.sizes(segment.path).allocated
+            // Blocks are whole 4 KiB pages: at least what was asked, less than a page more.
+            #expect(allocated >= end + expected && allocated < end + expected + 4 * kib,
+                    "at \(now): \(allocated) bytes allocated for \(end) asked")
+            // The next reservation is asked for just past this one.
+            end = allocated + 1
+        }
+        #expect(Self.sizes(segment.path).size == Segment.headerBytes)
+    }
+
     @Test func flush_whenTheWriteFails_throwsAndLeavesNoPartOfTheRecordsInTheFile() throws {
         let dir = try TemporaryDirectory()
         let journal = try Journal(directory: dir.file("j"))
