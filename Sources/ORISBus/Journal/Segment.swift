@@ -139,8 +139,9 @@ final class Segment {
     /// (``Journal/deferWrites()``) then goes into blocks the file already has, and a full disk
     /// is found here, per item, before anything is numbered.
     ///
-    /// How far ahead follows the segment's pace: 32 KiB, doubled up to 1 MiB each time the last
-    /// reservation was used up within a second, back to 32 KiB otherwise. A busy journal makes
+    /// How far ahead follows the segment's pace: 32 KiB, doubled up to 1 MiB (and a 64th of the
+    /// free space) each time the last reservation was used up within a second, back to 32 KiB
+    /// otherwise. A busy journal makes
     /// one `fallocate` a mebibyte (at 32 KiB it made one every 80 ingest items, 40 µs each by
     /// `perf trace`); a quiet one holds little of a disk that another tenant fills.
     ///
@@ -157,7 +158,7 @@ final class Segment {
             self.reservationAhead = Segment.reservationStep
         }
         self.lastReservation = now
-        var target = end + self.reservationAhead
+        var target = end + self.aheadWithinFreeSpace()
         while fallocate(self.descriptor, ORIS_FALLOC_FL_KEEP_SIZE, off_t(self.size), off_t(target - self.size)) != 0 {
             switch errno {
             case EINTR: continue
@@ -171,6 +172,17 @@ final class Segment {
             break
         }
         self.reservedEnd = target
+    }
+
+    /// ``reservationAhead``, but past the first step no more than a 64th of the file system's
+    /// free space: on a small disk that two busy tenants fill, a mebibyte held ahead by one
+    /// would refuse the other's items while the disk had room.
+    private func aheadWithinFreeSpace() -> Int {
+        guard self.reservationAhead > Segment.reservationStep else { return self.reservationAhead }
+        var info = statvfs()
+        guard fstatvfs(self.descriptor, &info) == 0 else { return self.reservationAhead }
+        let free = Int(clamping: UInt64(info.f_bavail) &* UInt64(info.f_frsize))
+        return max(Segment.reservationStep, min(self.reservationAhead, free / 64))
     }
 
     /// How far ahead ``reserve(upTo:at:)`` allocates at first, and for a journal that does not
