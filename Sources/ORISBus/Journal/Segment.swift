@@ -141,9 +141,9 @@ final class Segment {
     ///
     /// How far ahead follows the segment's pace: 32 KiB, doubled up to 1 MiB (and a 64th of the
     /// free space) each time the last reservation was used up within a second, back to 32 KiB
-    /// otherwise. A busy journal makes
-    /// one `fallocate` a mebibyte (at 32 KiB it made one every 80 ingest items, 40 µs each by
-    /// `perf trace`); a quiet one holds little of a disk that another tenant fills.
+    /// otherwise. A busy journal makes one `fallocate` a mebibyte (at 32 KiB it made one every
+    /// 80 ingest items, 40 µs each by `perf trace`); a quiet one holds little of a disk that
+    /// another tenant fills.
     ///
     /// On a file system without `fallocate` the writes go unreserved, as they do when not
     /// deferred.
@@ -203,8 +203,8 @@ final class Segment {
         return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
     }
 
-    /// Gives back the blocks reserved past the file's end (``reserve(upTo:at:)``), when the segment
-    /// takes no more writes.
+    /// Gives back the blocks reserved past the file's end (``reserve(upTo:at:)``), when the
+    /// segment takes no more writes.
     func releaseReservation() {
         guard self.reservedEnd > self.size else { return }
         _ = ftruncate(self.descriptor, off_t(self.size))
