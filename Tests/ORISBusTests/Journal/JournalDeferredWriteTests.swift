@@ -135,8 +135,10 @@ import Testing
         for (now, expected) in zip(times, ahead) {
             try segment.reserve(upTo: end, at: now)
             let allocated = Self.sizes(segment.path).allocated
-            // Blocks are whole 4 KiB pages: at least what was asked, less than a page more.
-            #expect(allocated >= end + expected && allocated < end + expected + 4 * kib,
+            // At least what was asked; more by less than a page of rounding and the few blocks
+            // of the file system's extent tree, which st_blocks counts (one appeared in a CI run
+            // on a fragmented disk), but by far less than the next step's 32 KiB.
+            #expect(allocated >= end + expected && allocated < end + expected + 16 * kib,
                     "at \(now): \(allocated) bytes allocated for \(end) asked")
             // The next reservation is asked for just past this one.
             end = allocated + 1
