@@ -3,8 +3,10 @@
  * client program, costing the same few instructions a message, drives both the raw libzmq
  * proxy (the reference, P) and orisd, and leaves the shared cores to the broker under test.
  *
- *   orisload proxy --front EP --back EP [--hwm H]
- *       the reference P: zmq_proxy between a bound XSUB (front) and a bound XPUB (back).
+ *   orisload proxy --front EP --back EP [--hwm H] [--plain]
+ *       the reference P: zmq_proxy between a bound XSUB (front) and a bound XPUB (back). With
+ *       --plain its XPUB takes PLAIN subscribers (sub --as MEMBER), every user name accepted,
+ *       as orisd's feed does under `security: none` (an explanatory variant, not P itself).
  *   orisload pub --connect EP --n N [--topics T] [--rate R] [--as MEMBER] [--raw [--pad-to B]]
  *       a PUB socket. With --as: orisd's ingest frames [ORIS01][PUBLISH][header][body] under
  *       the PLAIN user name MEMBER. With --raw: [topic][header][body] for the proxy, the same
@@ -127,12 +129,49 @@ static void *make_socket(void *ctx, int type, const char *member) {
 }
 
 /* ------------------------------------------------------------------ proxy */
+/* With --plain: the ZAP handler of the proxy's XPUB, taking every PLAIN user name as given (as
+ * orisd does under `security: none`). Answers each request (version, request id, domain,
+ * address, routing id, mechanism, user name, password) with 200 and the user name. */
+static void *zap_accept_all(void *ctx) {
+    void *rep = zmq_socket(ctx, ZMQ_REP);
+    if (zmq_bind(rep, "inproc://zeromq.zap.01")) die("zap bind");
+    char part[8][256];
+    int len[8];
+    for (;;) {
+        int n = 0, more = 1;
+        while (more) {
+            char spill[256];
+            int got = zmq_recv(rep, n < 8 ? part[n] : spill, 255, 0);
+            if (got < 0) return NULL;
+            if (n < 8) len[n] = got > 255 ? 255 : got;
+            size_t ml = sizeof more;
+            zmq_getsockopt(rep, ZMQ_RCVMORE, &more, &ml);
+            n++;
+        }
+        int plain = n >= 8; /* anything else is refused, and answered: REP needs a reply */
+        zmq_send(rep, "1.0", 3, ZMQ_SNDMORE);
+        zmq_send(rep, n > 1 ? part[1] : "", n > 1 ? (size_t)len[1] : 0, ZMQ_SNDMORE);
+        zmq_send(rep, plain ? "200" : "400", 3, ZMQ_SNDMORE);
+        zmq_send(rep, plain ? "OK" : "no", 2, ZMQ_SNDMORE);
+        zmq_send(rep, plain ? part[6] : "", plain ? (size_t)len[6] : 0, ZMQ_SNDMORE);
+        zmq_send(rep, "", 0, 0);
+    }
+}
+
 static int do_proxy(int argc, char **argv) {
     int hwm = atoi(arg(argc, argv, "--hwm", "10000"));
     void *ctx = zmq_ctx_new();
     zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, 8192);
     void *xsub = zmq_socket(ctx, ZMQ_XSUB), *xpub = zmq_socket(ctx, ZMQ_XPUB);
     zmq_setsockopt(xpub, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    if (flag(argc, argv, "--plain")) {
+        pthread_t zap;
+        if (pthread_create(&zap, NULL, zap_accept_all, ctx)) die("zap thread");
+        usleep(100000); /* bound before the first handshake asks it */
+        int one = 1;
+        zmq_setsockopt(xpub, ZMQ_PLAIN_SERVER, &one, sizeof one);
+        zmq_setsockopt(xpub, ZMQ_ZAP_DOMAIN, "feed", 4);
+    }
     if (zmq_bind(xsub, arg(argc, argv, "--front", "")) || zmq_bind(xpub, arg(argc, argv, "--back", "")))
         die("bind");
     char front[256], back[256];

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Where the CPU goes in a pub/sub workload: runs it on P (the raw proxy), on orisd (journal on,
-# fsync batch) and on P again with its messages padded to the bytes orisd delivered, and prints
+# fsync batch), on P again with its messages padded to the bytes orisd delivered, and on padded
+# P whose subscribers authenticate with PLAIN as orisd's do (`orisload proxy --plain`), and prints
 # for each the CPU time per published item of every thread that works for it: the broker's main
 # thread (orisd's loop, P's zmq_proxy), its libzmq I/O thread, its other threads, the subscriber
 # process and the publisher process, from /proc (user + system). On a 2-core machine a workload
@@ -63,11 +64,13 @@ JSON
     feed=$(echo "$ready" | sed -E 's/.* feed=([^ ]+).*/\1/'); ingest=$(echo "$ready" | sed -E 's/.* ingest=([^ ]+).*/\1/')
     as=(--as gip); pubas=(--as pub)
   else
-    "$load" proxy --front tcp://127.0.0.1:0 --back tcp://127.0.0.1:0 --hwm 10000 > "$dir/out" &
+    local plain=()
+    [ "$subject" = "padded+plain" ] && plain=(--plain) && as=(--as gip)
+    "$load" proxy --front tcp://127.0.0.1:0 --back tcp://127.0.0.1:0 --hwm 10000 "${plain[@]}" > "$dir/out" &
     pid=$!; pids+=("$pid")
     for _ in $(seq 1 100); do grep -q READY "$dir/out" && break; sleep 0.1; done
     feed=$(sed -nE 's/.*back=([^ ]+).*/\1/p' "$dir/out"); ingest=$(sed -nE 's/.*front=([^ ]+).*/\1/p' "$dir/out")
-    [ "$subject" = padded ] && pubas+=(--pad-to "$pad")
+    [ "$subject" != P ] && pubas+=(--pad-to "$pad")
   fi
   # The subscriber's CPU in all: what `time` reports at its end, less what it had spent when
   # it was ready (connecting, subscribing).
@@ -110,4 +113,5 @@ for _ in $(seq 1 "$runs"); do
   measure P 0
   measure orisd 0
   measure padded "$(cat "$scratch/bytes")"
+  measure padded+plain "$(cat "$scratch/bytes")"
 done
