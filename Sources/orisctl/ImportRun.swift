@@ -9,6 +9,9 @@ final class ImportRun {
     private(set) var report = ImportReport()
     private var connections: [String: (Connection, ImportPublisher)] = [:]
     private var unreachable: [String: String] = [:]
+    /// Publishers whose daemon stopped answering during the run, with the time waited: the rest
+    /// of their items are counted as rejected, not sent.
+    private var silent: [String: String] = [:]
     private var done = 0
     private let total: Int
 
@@ -27,14 +30,35 @@ final class ImportRun {
 
     /// Publishes one item as its publisher (or as `--as`).
     ///
-    /// - Returns: what became of it, or nil when its publisher cannot be reached (counted).
+    /// - Returns: what became of it, or nil when its publisher cannot be reached (counted), or
+    ///   its daemon stopped answering (counted as rejected).
     @discardableResult
     func publish(_ item: ImportItem) throws -> ImportPublisher.Outcome? {
         defer { self.step() }
+        let key = item.publisher?.member ?? ""
+        if let silence = self.silent[key] {
+            self.report.rejected.append((item.source, "not sent: \(silence)"))
+            return nil
+        }
         guard let publisher = try self.publisher(for: item.publisher) else {
             return nil
         }
-        let outcome = try publisher.publish(item)
+        let outcome: ImportPublisher.Outcome
+        do {
+            outcome = try publisher.publish(item)
+        } catch {
+            // No answer in time: this item may or may not be stored (importing again stores it
+            // at most once, by its id). The connection is closed, the member's other items are
+            // not sent, and the rest of the run goes on.
+            self.connections[key]?.0.close()
+            self.connections[key] = nil
+            self.silent[key] = "the daemon stopped answering (\(error))"
+            self.report.rejected.append((item.source, "\(error); it may or may not be stored"))
+            Output.error("rejected \(item.source): \(error); it may or may not be stored (importing again "
+                         + "stores it at most once); the items after it " + (key.isEmpty ? "" : "of \(key) ")
+                         + "are not sent")
+            return nil
+        }
         self.report.record(outcome, source: item.source)
         if case .refused(let code, let message) = outcome {
             Output.error("rejected \(item.source): NAK \(code): \(message)")
@@ -61,6 +85,7 @@ final class ImportRun {
                          + "is orisd running there?")
             return ExitCode.unavailable
         }
+        if !self.silent.isEmpty { return ExitCode.unavailable }
         return self.report.rejected.isEmpty ? ExitCode.success : ExitCode.refused
     }
 

@@ -19,9 +19,10 @@ package final class ImportPublisher {
     /// The member's tenant, from WELCOME.
     package let tenant: String
     package let member: String
-    /// From WELCOME: the limits headers are fitted to.
+    /// From WELCOME: the limits headers are fitted to, and bodies checked against.
     package let maximumHeaderBytes: Int
     package let maximumTitleLength: Int
+    package let maximumBodyBytes: Int
     /// Says hello.
     ///
     /// - Throws: ``ClientError`` when the daemon does not answer (an unknown member is refused
@@ -37,12 +38,19 @@ package final class ImportPublisher {
         let limits = welcome.body["limits"]?.objectValue
         self.maximumHeaderBytes = Int(limits?["max_header_bytes"]?.intValue ?? 16384)
         self.maximumTitleLength = Int(limits?["max_title_length"]?.intValue ?? 200)
+        self.maximumBodyBytes = Int(limits?["max_body_bytes"]?.intValue ?? 1_048_576)
     }
 
-    /// Publishes one item.
+    /// Publishes one item. A body over the daemon's `max_body_bytes` is refused here, with the
+    /// code the daemon would give, and not sent: far enough over, the daemon drops the
+    /// connection unanswered (PROTOCOL.md section 8), which would stop the import.
     ///
     /// - Throws: ``ClientError`` when the daemon does not answer.
     package func publish(_ item: ImportItem) throws(ClientError) -> Outcome {
+        guard item.body.count <= self.maximumBodyBytes else {
+            return .refused(code: "body-too-large", message: "the body has \(item.body.count) bytes, over the "
+                            + "daemon's max_body_bytes \(self.maximumBodyBytes) (not sent)")
+        }
         let header = self.fitted(item.header)
         let reply = try self.client.request(.publish(header: header, body: item.body))
         guard reply.word == "ACK" else {

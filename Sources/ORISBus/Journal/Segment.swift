@@ -77,6 +77,13 @@ final class Segment {
             }
             self.nonce = Array(header.suffix(16))
             self.nonceChecksum = CRC32C.checksum(self.nonce)
+            // Blocks past the end, reserved by a run that ended without giving them back (a
+            // kill -9 or a crash), are given back now; nothing else would, as this run knows
+            // nothing of them (``releaseReservation()``).
+            let blockBytes = max(Int(info.st_blksize), 512)
+            if Int(info.st_blocks) * 512 > (self.size + blockBytes - 1) / blockBytes * blockBytes {
+                _ = ftruncate(fd, off_t(self.size))
+            }
         }
     }
 

@@ -146,6 +146,24 @@ import Testing
         #expect(Self.sizes(segment.path).size == Segment.headerBytes)
     }
 
+    /// A run that ends without giving its reservation back (kill -9) leaves blocks past the
+    /// file's end; opening the segment again gives them back.
+    @Test func reopen_givesBackTheBlocksAPreviousRunReservedAndNeverReleased() throws {
+        let dir = try TemporaryDirectory()
+        let segment = try Segment(directory: dir.path, firstPosition: 1, create: true)
+        try segment.reserve(upTo: 100_000, at: 0)
+        let reserved = Self.sizes(segment.path)
+        segment.close()
+
+        let reopened = try Segment(directory: dir.path, firstPosition: 1, create: false)
+        defer { reopened.close() }
+        let after = Self.sizes(reopened.path)
+
+        #expect(reserved.size == Segment.headerBytes && reserved.allocated >= 100_000 + Segment.reservationStep)
+        #expect(after.size == Segment.headerBytes)
+        #expect(after.allocated <= 4096, "\(after.allocated) bytes still allocated for a \(after.size)-byte file")
+    }
+
     @Test func flush_whenTheWriteFails_throwsAndLeavesNoPartOfTheRecordsInTheFile() throws {
         let dir = try TemporaryDirectory()
         let journal = try Journal(directory: dir.file("j"))
