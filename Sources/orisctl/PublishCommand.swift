@@ -5,6 +5,9 @@ import ORISBus
 enum PublishCommand: Command {
     static let name = "publish"
     static let summary = "publish a weak signal, an alert or another item and print its ACK"
+    /// Bodies larger than this are held to the daemon's `max_body_bytes` (from WELCOME) before
+    /// they are sent; smaller ones cost no extra round trip.
+    static let bodyCheckedFirst = 65536
     static let usage = """
     Usage: orisctl publish --theme THEME --title TEXT [options] [common options]
            orisctl publish --cap FILE|FOLDER... [--map FILE] [--theme THEME]   (CAP alerts; see below)
@@ -29,7 +32,8 @@ enum PublishCommand: Command {
 
     Body (empty by default):
       --body TEXT          the body as text
-      --body-file FILE     the body from a file, or - for standard input
+      --body-file FILE     the body from a file, or - for standard input (a body over the
+                           daemon's max_body_bytes is refused before it is sent)
 
     Output:
       --json               print the ACK object as JSON instead of one line
@@ -87,6 +91,17 @@ enum PublishCommand: Command {
         let connection = try common.connect()
         defer { connection.close() }
         let client = connection.client
+        // Far over the daemon's limit a body is dropped with its connection, unanswered (PROTOCOL.md
+        // section 8): a large one is held to WELCOME's limit first, and refused here, unsent.
+        if body.count > PublishCommand.bodyCheckedFirst,
+           let limit = try common.hello(client)["limits"]?.objectValue?["max_body_bytes"]?.intValue,
+           body.count > Int(limit) {
+            throw CommandFailure.refused(Reply(word: "NAK", body: JSONObject([
+                ("code", .string("body-too-large")),
+                ("message", .string("the body has \(body.count) bytes, over the daemon's max_body_bytes \(limit) "
+                                    + "(not sent)")),
+            ])))
+        }
         let reply = try client.request(.publish(header: JSONWriter.encode(.object(header)), body: body))
         guard reply.word == "ACK" else {
             throw CommandFailure.refused(reply)

@@ -30,6 +30,31 @@ struct ImportRunEndToEndTests {
         #expect(result.stderr.contains("over the daemon's max_body_bytes 65536 (not sent)"))
     }
 
+    /// `orisctl publish` holds a large body to WELCOME's limit before sending it: over, it is
+    /// refused with the daemon's code instead of a timeout; within, it goes.
+    @Test func publish_aLargeBodyOverTheLimit_isRefusedUnsent_andOneWithinItGoes() throws {
+        let big = RealData.folder + "/cap/bf-anam_2024-07-02_thunderstorms_alert_fr.xml"
+        let folder = TemporaryFolder()
+        let within = folder.write("within.txt", String(repeating: "x", count: 65_000))
+        let config = TestConfiguration.text(state: folder.path + "/state", maxBody: 65536,
+                                            journal: #"{"fsync": "batch"}"#)
+        let daemon = try RunningDaemon(configText: config, folder: folder)
+        func publish(_ file: String) throws -> CommandResult {
+            try runCommand(Binaries.orisctl, ["publish", "--kind", "signal", "--theme", "machine-speciale",
+                                              "--title", "gros", "--body-file", file, "--as", "cci-doubs",
+                                              "--api", daemon.api], seconds: 60)
+        }
+
+        let over = try publish(big)
+        let fits = try publish(within)
+
+        #expect(over.status == ExitCode.refused, "\(over.stderr)")
+        let size = try #require(FileManager.default.attributesOfItem(atPath: big)[.size] as? Int)
+        #expect(over.stderr.contains("NAK body-too-large: the body has \(size) bytes, over the daemon's "
+                                     + "max_body_bytes 65536 (not sent)"), "\(over.stderr)")
+        #expect(fits.status == ExitCode.success, "\(fits.stderr)")
+    }
+
     /// A stand-in daemon on ipc that welcomes and then answers nothing: the first item times
     /// out, the others are not sent, and the run ends with its summary and exit 69.
     @Test func publishCAP_whenTheDaemonStopsAnswering_endsWithASummary_sendingNothingMore() throws {
