@@ -98,8 +98,7 @@ enum PublishCommand: Command {
            body.count > Int(limit) {
             throw CommandFailure.refused(Reply(word: "NAK", body: JSONObject([
                 ("code", .string("body-too-large")),
-                ("message", .string("the body has \(body.count) bytes, over the daemon's max_body_bytes \(limit) "
-                                    + "(not sent)")),
+                ("message", .string(ImportPublisher.bodyTooLarge(body.count, limit: Int(limit)))),
             ])))
         }
         let reply = try client.request(.publish(header: JSONWriter.encode(.object(header)), body: body))

@@ -48,8 +48,8 @@ package final class ImportPublisher {
     /// - Throws: ``ClientError`` when the daemon does not answer.
     package func publish(_ item: ImportItem) throws(ClientError) -> Outcome {
         guard item.body.count <= self.maximumBodyBytes else {
-            return .refused(code: "body-too-large", message: "the body has \(item.body.count) bytes, over the "
-                            + "daemon's max_body_bytes \(self.maximumBodyBytes) (not sent)")
+            return .refused(code: "body-too-large",
+                            message: Self.bodyTooLarge(item.body.count, limit: self.maximumBodyBytes))
         }
         let header = self.fitted(item.header)
         let reply = try self.client.request(.publish(header: header, body: item.body))
@@ -61,6 +61,12 @@ package final class ImportPublisher {
             return .alreadyPresent
         }
         return .published(tiers: (reply.body["tiers"]?.arrayValue ?? []).compactMap(\.stringValue))
+    }
+
+    /// Why a body of `count` bytes is refused before it is sent, when the daemon's WELCOME says
+    /// it takes at most `limit`.
+    package static func bodyTooLarge(_ count: Int, limit: Int) -> String {
+        "the body has \(count) bytes, over the daemon's max_body_bytes \(limit) (not sent)"
     }
 
     /// The header as bytes within the daemon's limits: the title cut to its length, then areas
