@@ -49,8 +49,8 @@ struct Load {
 
     /// One pub/sub workload: subscribers connect and subscribe, then one publisher sends `count`
     /// items over `topics` topics (at `rate` a second, 0 for as fast as it can; to P, `padTo`
-    /// bytes a message when given). Returns the
-    /// subscribers' result and the broker's memory: before, with subscribers, and its peak.
+    /// bytes a message when given). Returns the subscribers' result and the broker's memory:
+    /// before, with subscribers, and its peak.
     func pubSub(
         broker: Broker, raw: Bool, count: Int, topics: Int = 1, connections: Int = 1, mixed: Bool = false,
         rate: Int = 0, padTo: Int? = nil, label: String

@@ -9,8 +9,8 @@ final class ImportRun {
     private(set) var report = ImportReport()
     private var connections: [String: (Connection, ImportPublisher)] = [:]
     private var unreachable: [String: String] = [:]
-    /// Publishers whose daemon stopped answering during the run, with the time waited: the rest
-    /// of their items are counted as rejected, not sent.
+    /// Publishers whose daemon stopped answering during the run, with the error that said so: the
+    /// rest of their items are counted as rejected, not sent.
     private var silent: [String: String] = [:]
     private var done = 0
     private let total: Int
