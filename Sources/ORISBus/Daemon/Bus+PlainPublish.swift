@@ -10,6 +10,9 @@ package enum PlainOutcome: Equatable {
     case notTaken
     /// Stored, numbered and remembered; its deliveries are held in the run.
     case published
+    /// As ``published``, for a caller that asked for the ACK: its body is written in the run at
+    /// `ack`, and the item's id at `id`; `position` is the item's journal position.
+    case acknowledged(ack: Range<Int>, id: Range<Int>, position: UInt64)
     /// Refused once every check had passed, because its tenant's journal could not store it:
     /// nothing was stored or numbered.
     case refused(Rejection)
@@ -40,6 +43,8 @@ extension Bus {
         let afterTitle: Range<Int>
         /// `,"tenant":…,"sender":…,"received":"`
         let beforeReceived: Range<Int>
+        /// An ACK's `,"tiers":[…],"deliveries":[` (``AckRecord/encoded(duplicate:)``).
+        let ackTiers: Range<Int>
         /// The sender's name as UTF-8, as the journal records it.
         let senderUTF8: Range<Int>
         private let block: UnsafeMutableRawBufferPointer
@@ -55,6 +60,8 @@ extension Bus {
             let beforeSeq: Range<Int>
             /// `,"reason":…,"origin":…}` (no reason when the route gives none).
             let afterSeq: Range<Int>
+            /// An ACK's `{"topic":…,"seq":` for this delivery.
+            let ackTopic: Range<Int>
         }
 
         /// One delivery as worked out, before it has a place in the block.
@@ -93,14 +100,22 @@ extension Bus {
             self.beforeReceived = add([(",\"tenant\":", sender.tenant), (",\"sender\":", sender.id)],
                                       then: ",\"received\":\"")
             self.senderUTF8 = add(Array(sender.id.utf8))
+            var tiers = Array(",\"tiers\":[".utf8)
+            for (n, delivery) in deliveries.enumerated() {
+                if n > 0 { tiers.append(UInt8(ascii: ",")) }
+                JSONWriter.writeString(delivery.tier.word, into: &tiers)
+            }
+            self.ackTiers = add(tiers + Array("],\"deliveries\":[".utf8))
             let steps = deliveries.map { delivery in
                 let topic = add(delivery.topic)
                 let beforeSeq = add([("\",\"tier\":", delivery.tier.word)], then: ",\"seq\":")
                 var ending: [(StaticString, String)] = [(",\"origin\":", sender.tenant)]
                 if let reason = delivery.reason { ending.insert((",\"reason\":", reason), at: 0) }
                 let afterSeq = add(ending, then: "}")
+                let topicName = String(decoding: delivery.topic, as: UTF8.self)
+                let ackTopic = add([("{\"topic\":", topicName)], then: ",\"seq\":")
                 return Step(slot: delivery.slot, journalSlot: delivery.journalSlot, tier: delivery.tier, topic: topic,
-                            beforeSeq: beforeSeq, afterSeq: afterSeq)
+                            beforeSeq: beforeSeq, afterSeq: afterSeq, ackTopic: ackTopic)
             }
             self.block = .allocate(byteCount: bytes.count, alignment: 8)
             self.block.copyBytes(from: bytes)
@@ -155,29 +170,35 @@ extension Bus {
     ///   - now: the time to stamp as received.
     ///   - run: where the item's deliveries are held until its journal records are written.
     ///   - tenant: the sender's tenant by its place in the daemon's list, kept with each delivery.
+    ///   - acknowledge: whether to write the item's ACK into the run too (the api endpoint's
+    ///     reply): the outcome is then ``PlainOutcome/acknowledged(ack:id:)``.
     package func publishPlain(
         sender: Member,
         header: [UInt8],
         body: [UInt8],
         now: Timestamp,
-        into run: DeliveryRun,
-        tenant: Int?
+        into run: MessageRun,
+        tenant: Int?,
+        acknowledge: Bool = false
     ) -> PlainOutcome {
         header.withUnsafeBytes { header in
             body.withUnsafeBytes { body in
-                self.publishPlain(sender: sender, header: header, body: body, now: now, into: run, tenant: tenant)
+                self.publishPlain(sender: sender, header: header, body: body, now: now, into: run, tenant: tenant,
+                                  acknowledge: acknowledge)
             }
         }
     }
 
-    /// ``publishPlain(sender:header:body:now:into:tenant:)`` for frames read where they lie.
+    /// ``publishPlain(sender:header:body:now:into:tenant:acknowledge:)`` for frames read where
+    /// they lie.
     package func publishPlain(
         sender: Member,
         header: UnsafeRawBufferPointer,
         body: UnsafeRawBufferPointer,
         now: Timestamp,
-        into run: DeliveryRun,
-        tenant: Int?
+        into run: MessageRun,
+        tenant: Int?,
+        acknowledge: Bool = false
     ) -> PlainOutcome {
         let limits = self.reader.limits
         guard header.count <= limits.maximumHeaderBytes, body.count <= limits.maximumBodyBytes,
@@ -188,7 +209,8 @@ extension Bus {
             return .notTaken
         }
         return self.publishPlain(sender: sender, header: header.assumingMemoryBound(to: UInt8.self),
-                                 item: PlainItem(body: body, now: now, run: run, tenant: tenant, store: store))
+                                 item: PlainItem(body: body, now: now, run: run, tenant: tenant, store: store,
+                                                 acknowledge: acknowledge))
     }
 
     /// What the plain path carries from step to step for one item.
@@ -196,10 +218,12 @@ extension Bus {
         let body: UnsafeRawBufferPointer
         /// The time stamped as received.
         let now: Timestamp
-        let run: DeliveryRun
+        let run: MessageRun
         /// The sender's tenant by its place in the daemon's list.
         let tenant: Int?
         let store: TenantStore
+        /// Whether the caller asked for the ACK.
+        let acknowledge: Bool
     }
 
     private func publishPlain(sender: Member, header h: UnsafeBufferPointer<UInt8>, item: PlainItem) -> PlainOutcome {
@@ -310,9 +334,40 @@ extension Bus {
         let bodyRange = run.append(body)
         for (n, step) in steps.enumerated() {
             let topic = run.append(route.bytes(step.topic))
-            run.hold(topic: topic, header: headers[n], body: bodyRange, tier: step.tier, tenant: item.tenant)
+            run.hold(topic: topic, header: headers[n], body: bodyRange, tier: step.tier, tenant: item.tenant,
+                     position: position)
         }
-        return .published
+        guard item.acknowledge else { return .published }
+        return self.writePlainACK(id: id, route: route, run: run, position: position)
+    }
+
+    /// Writes into the run the ACK of an item of the plain path just stored, as
+    /// ``AckRecord/encoded(duplicate:)`` writes it for a fresh item.
+    private func writePlainACK(
+        id: UnsafeRawBufferPointer,
+        route: PlainRoute,
+        run: MessageRun,
+        position: UInt64
+    ) -> PlainOutcome {
+        let prefix = 7  // {"id":"
+        var bound = prefix + id.count + 32 + route.ackTiers.count + 2
+        for step in route.steps { bound += step.ackTopic.count + 22 }
+        let ack = run.write(bound: bound) { w in
+            w.literal("{\"id\":\"")
+            w.bytes(id)
+            w.literal("\",\"seq\":")
+            w.integer(Int64(self.topics[route.steps[0].slot].seq))
+            w.bytes(route.bytes(route.ackTiers))
+            for (n, step) in route.steps.enumerated() {
+                if n > 0 { w.byte(UInt8(ascii: ",")) }
+                w.bytes(route.bytes(step.ackTopic))
+                w.integer(Int64(self.topics[step.slot].seq))
+                w.byte(UInt8(ascii: "}"))
+            }
+            w.literal("]}")
+        }
+        let idStart = ack.lowerBound + prefix
+        return .acknowledged(ack: ack, id: idStart..<(idStart + id.count), position: position)
     }
 
     /// Writes the stamped header of each of the route's deliveries into the run, each one whole
@@ -322,7 +377,7 @@ extension Bus {
         fields: PlainFields,
         route: PlainRoute,
         now: Timestamp,
-        run: DeliveryRun,
+        run: MessageRun,
         into headers: UnsafeMutableBufferPointer<Range<Int>>
     ) {
         func bound(_ text: UnsafeBufferPointer<UInt8>?) -> Int { text.map { $0.count + 32 } ?? 0 }

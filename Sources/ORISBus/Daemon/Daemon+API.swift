@@ -5,16 +5,16 @@ extension Daemon {
     /// whose requests act as an operator and never publish.
     ///
     /// On the api endpoint the journal's writes are deferred while the requests are read, and
-    /// the replies and deliveries held: once the socket has no more (or a batch is done), the
-    /// records are written in one call and then the replies and deliveries go out, in order
-    /// (``releaseHeldReplies(_:)``). No ACK leaves before its record is written.
+    /// the replies and deliveries held (``held``): every ``heldDeliveries`` messages, and once
+    /// the socket has no more, the records are written in one call and then the replies and
+    /// deliveries go out, in order (``releaseHeld(_:)``). No ACK leaves before its record is
+    /// written.
     func serveAPI(_ socket: Socket, local: Bool, sockets: Daemon.Sockets) throws(ZMQError) {
         if local {
-            return try self.readRequests(socket, local: true, sockets: sockets)
+            return try self.readControl(socket, sockets: sockets)
         }
-        self.holdingReplies = true
-        try self.deferringWrites(release: self.releaseHeldReplies, sockets: sockets) { () throws(ZMQError) in
-            try self.readRequests(socket, local: false, sockets: sockets)
+        try self.deferringWrites(release: self.releaseHeld, sockets: sockets) { () throws(ZMQError) in
+            try self.readRequests(socket, sockets: sockets)
         }
     }
 
@@ -35,41 +35,104 @@ extension Daemon {
         try release(sockets)
     }
 
-    private func readRequests(_ socket: Socket, local: Bool, sockets: Daemon.Sockets) throws(ZMQError) {
+    /// Serves the control socket's requests, each answered at once.
+    private func readControl(_ socket: Socket, sockets: Daemon.Sockets) throws(ZMQError) {
         for _ in 0..<Daemon.batch {
-            let properties = [ReceivedMessage.userIDProperty]
-            guard let message = try socket.receive(wait: false, properties: properties,
-                                                   maximumFrames: Daemon.maximumFrames) else {
+            guard let message = try socket.receive(wait: false, maximumFrames: Daemon.maximumFrames) else {
                 return
             }
             var frames = message.frames
             guard frames.count >= 1 else { continue }
-            // The envelope: the routing id, then an empty delimiter when the client is REQ (or a
-            // DEALER speaking like one). The reply carries the same envelope back.
-            var envelope = [frames.removeFirst()]
-            if frames.first?.isEmpty == true {
-                envelope.append(frames.removeFirst())
-            }
-            // A theme's dashboard may name the caller its animateur: a role like `animates`.
-            let caller = local ? Daemon.localOperator
-                : self.member(forUserID: message.userID).map(self.registry.withThemeRoles)
-            let name = local ? Daemon.localOperator.id : (caller?.id ?? message.userID.map { _ in "(removed)" })
-            let outcome = self.handle(frames[...], caller: caller, name: name)
-            if local {
-                do {
-                    if try !socket.send(envelope + outcome.reply.frames, wait: false) {
-                        self.stats.droppedReplies += 1
-                    }
-                } catch where error.isUnroutable {
-                    self.logger.debug("reply dropped, client gone", [])
+            let envelope = Self.takeEnvelope(&frames)
+            let outcome = self.handle(frames[...], caller: Daemon.localOperator, name: Daemon.localOperator.id)
+            do {
+                if try !socket.send(envelope + outcome.reply.frames, wait: false) {
+                    self.stats.droppedReplies += 1
                 }
-                try self.resetFeedIfNarrowed(sockets)
-                continue
+            } catch where error.isUnroutable {
+                self.logger.debug("reply dropped, client gone", [])
             }
-            try self.dispatch(tenant: caller?.tenant, position: outcome.position, deliveries: outcome.deliveries,
-                              reply: envelope + outcome.reply.frames, id: outcome.id, sockets: sockets)
             try self.resetFeedIfNarrowed(sockets)
         }
+    }
+
+    /// The envelope at the head of a request's frames, taken off them: the routing id, then an
+    /// empty delimiter when the client is REQ (or a DEALER speaking like one). The reply carries
+    /// the same envelope back.
+    private static func takeEnvelope(_ frames: inout [[UInt8]]) -> [[UInt8]] {
+        var envelope = [frames.removeFirst()]
+        if frames.first?.isEmpty == true {
+            envelope.append(frames.removeFirst())
+        }
+        return envelope
+    }
+
+    private func readRequests(_ socket: Socket, sockets: Daemon.Sockets) throws(ZMQError) {
+        // As on ingest: each request is received into the same frames, read in place by the
+        // plain path and copied for the general one.
+        let received = self.apiFrames
+        var message = ReceivedMessage(frames: [])
+        let plain = !self.logger.isEnabled(.debug)
+        for _ in 0..<Daemon.batch {
+            guard try socket.receive(into: received, wait: false) else { return }
+            if plain, try self.publishPlain(received, sockets: sockets) { continue }
+            received.copy(into: &message)
+            var frames = message.frames
+            guard frames.count >= 1 else { continue }
+            let envelope = Self.takeEnvelope(&frames)
+            // A theme's dashboard may name the caller its animateur: a role like `animates`.
+            let caller = self.member(forUserID: received.userID).map(self.registry.withThemeRoles)
+            let name = caller?.id ?? received.userID.map { _ in "(removed)" }
+            let outcome = self.handle(frames[...], caller: caller, name: name)
+            self.hold(deliveries: outcome.deliveries, reply: envelope + outcome.reply.frames, tenant: caller?.tenant,
+                      position: outcome.position, id: outcome.id)
+            try self.releaseHeldWhenFull(sockets)
+            try self.resetFeedIfNarrowed(sockets)
+        }
+    }
+
+    /// Publishes an api request through the plain path when it is a `PUBLISH` the path takes
+    /// (``Bus/publishPlain(sender:header:body:now:into:tenant:acknowledge:)``): its deliveries
+    /// and its ACK are held as the general path's would be, byte for byte.
+    ///
+    /// - Returns: false when the request is the general path's, nothing changed.
+    private func publishPlain(_ received: ReceivedFrames, sockets: Daemon.Sockets) throws(ZMQError) -> Bool {
+        // A DEALER's request: routing id, the protocol's four frames; REQ's has a delimiter too.
+        let start: Int
+        switch received.received {
+        case 5: start = 1
+        case 6 where received.frame(1).isEmpty: start = 2
+        default: return false
+        }
+        guard received.frame(start, is: Request.signature), received.frame(start + 1, is: Request.publishCommand)
+        else { return false }
+        let (sender, tenantNumber) = self.sender(received.userID, cache: &self.apiSender)
+        guard let bus = self.bus, let sender, let n = tenantNumber, !self.durability[n].hasFailed else { return false }
+        let run = self.held
+        let reply: [[UInt8]]
+        switch bus.publishPlain(sender: sender, header: received.frame(start + 2), body: received.frame(start + 3),
+                                now: .now(), into: run, tenant: n, acknowledge: true) {
+        case .notTaken:
+            return false
+        case .acknowledged(let ack, let id, let position):
+            self.stats.acceptedOnAPI += 1
+            let first = run.frameCount
+            for frame in 0..<start { run.addFrame(run.append(received.frame(frame))) }
+            run.addFrame(run.append(Request.signature))
+            run.addFrame(run.append(Daemon.ackWord))
+            run.addFrame(ack)
+            run.holdReply(framesFrom: first, tenant: n, position: position, id: id)
+            try self.releaseHeldWhenFull(sockets)
+            return true
+        case .refused(let rejection):
+            self.reject(rejection, endpoint: "api", member: sender.id)
+            reply = (0..<start).map { Array(received.frame($0)) } + Reply.nak(rejection).frames
+        case .published:
+            preconditionFailure("publishPlain: the ACK was asked for")
+        }
+        self.hold(deliveries: [], reply: reply, tenant: sender.tenant, position: nil, id: nil)
+        try self.releaseHeldWhenFull(sockets)
+        return true
     }
 
     /// A request's answer: the reply, the deliveries it caused, and the journal position they
@@ -413,13 +476,13 @@ extension Daemon {
         let plain = !self.logger.isEnabled(.debug)
         for _ in 0..<Daemon.batch {
             guard try ingest.receive(into: frames, wait: false) else { return }
-            let (sender, tenantNumber) = self.ingestSender(frames.userID)
+            let (sender, tenantNumber) = self.sender(frames.userID, cache: &self.ingestSender)
             if let bus = self.bus, let sender, let n = tenantNumber, plain, !self.durability[n].hasFailed,
-               self.durability[n].policy != .always, frames.received == 4,
+               frames.received == 4,
                frames.frame(0, is: Request.signature), frames.frame(1, is: Request.publishCommand) {
                 switch bus.publishPlain(sender: sender, header: frames.frame(2), body: frames.frame(3),
                                         now: .now(), into: self.held, tenant: n) {
-                case .published:
+                case .published, .acknowledged:
                     self.stats.acceptedOnIngest += 1
                     try self.releaseHeldWhenFull(sockets)
                     continue
@@ -451,16 +514,12 @@ extension Daemon {
             }
             // A retry of a known id has nothing to send.
             if accepted.isDuplicate { continue }
-            // The item's tenant is its sender's. Under fsync `always` its deliveries wait for a
-            // sync, and alerts raised because of it go out with it: both take the general path,
-            // behind the deliveries held so far.
-            let waits = tenantNumber.map { self.durability[$0].policy == .always } ?? false
-            if waits || !accepted.raised.isEmpty {
-                try self.releaseHeld(sockets)
+            // The item's tenant is its sender's. Alerts raised because of it go out with it.
+            if !accepted.raised.isEmpty {
                 let outcome = self.outcome(of: accepted, body: body, endpoint: "ingest")
-                try self.dispatch(tenant: accepted.tenant, position: outcome.position, deliveries: outcome.deliveries,
-                                  reply: nil, id: outcome.id, sockets: sockets)
-                self.bus?.deferJournalWrites()
+                self.hold(deliveries: outcome.deliveries, reply: nil, tenant: accepted.tenant,
+                          position: outcome.position, id: outcome.id)
+                try self.releaseHeldWhenFull(sockets)
                 continue
             }
             // Otherwise held as the bus's frames, with no message values made for them.
@@ -470,41 +529,29 @@ extension Daemon {
                 let held = bodyRange ?? self.held.append(body)
                 bodyRange = held
                 self.held.hold(topic: item.topicBytes, header: item.encodedHeader, body: held,
-                               tier: item.topic.tier, tenant: tenantNumber)
+                               tier: item.topic.tier, tenant: tenantNumber, position: accepted.position)
             }
             try self.releaseHeldWhenFull(sockets)
         }
     }
 
-    /// Sends the held deliveries once there are ``heldDeliveries`` of them, and goes on deferring.
+    /// Lets the held messages go once there are ``heldDeliveries`` of them, and goes on deferring.
     private func releaseHeldWhenFull(_ sockets: Daemon.Sockets) throws(ZMQError) {
         guard self.held.count >= Daemon.heldDeliveries else { return }
         try self.releaseHeld(sockets)
         self.bus?.deferJournalWrites()
     }
 
-    /// The member an ingest connection's user id names, and its tenant's place in
-    /// ``tenantIndex``; kept for the next message (``ingestSender``).
-    private func ingestSender(_ userID: String?) -> (Member?, Int?) {
-        if let last = self.ingestSender, last.userID == userID { return (last.member, last.tenantNumber) }
+    /// The member a connection's user id names, and its tenant's place in ``tenantIndex``;
+    /// kept in `cache` for the endpoint's next message (``ingestSender``, ``apiSender``).
+    private func sender(
+        _ userID: String?,
+        cache: inout (userID: String, member: Member?, tenantNumber: Int?)?
+    ) -> (Member?, Int?) {
+        if let last = cache, last.userID == userID { return (last.member, last.tenantNumber) }
         let member = self.member(forUserID: userID)
         let tenantNumber = member.flatMap { self.tenantIndex[$0.tenant] }
-        if let userID { self.ingestSender = (userID, member, tenantNumber) }
+        if let userID { cache = (userID, member, tenantNumber) }
         return (member, tenantNumber)
-    }
-
-    /// Writes the journal records deferred since ``Bus/deferJournalWrites()``, then sends the
-    /// held deliveries. A tenant whose write failed gets none of its held deliveries sent (their
-    /// records are not in the file) and its publishes are refused until a restart, as after a
-    /// failed sync.
-    func releaseHeld(_ sockets: Daemon.Sockets) throws(ZMQError) {
-        defer { self.held.removeAll() }
-        let failed = try self.writeDeferred(sockets)
-        for delivery in self.held.entries where !failed.contains(delivery.tenant) {
-            // XPUB never blocks: past a subscriber's high-water mark libzmq drops for it.
-            try sockets.feed.send(self.held.bytes(delivery.topic), self.held.bytes(delivery.header),
-                                  self.held.bytes(delivery.body), wait: false)
-            self.stats.delivered[delivery.tier] += 1
-        }
     }
 }

@@ -6,17 +6,6 @@ struct FeedMessage {
     var frames: [[UInt8]]
 }
 
-/// A reply and the deliveries of its request, held while the api's journal writes are deferred
-/// (``Daemon/releaseHeldReplies(_:)``).
-struct HeldReply {
-    var deliveries: [FeedMessage]
-    var reply: [[UInt8]]?
-    /// The item's id, for a refusal.
-    var id: String?
-    /// The requester's tenant, by its place in ``Daemon/tenantIndex``.
-    var tenant: Int?
-}
-
 /// What a tenant's journal owes: the first position not yet durable, whether a sync is in
 /// flight, and the deliveries and replies that wait for one (under fsync `always`).
 struct TenantDurability {
@@ -25,48 +14,88 @@ struct TenantDurability {
     var durableBefore: UInt64
     var syncInFlight = false
     var lastSync = Timestamp.now()
-    var waiting: [Waiting] = []
+    /// Deliveries and replies held until their positions are durable, in the order they are
+    /// to go out (each entry's position at least its predecessor's).
+    let waiting = MessageRun(capacity: 4096)
     /// An fdatasync failed (after that the kernel may have dropped the dirty pages), or a
     /// deferred journal write did: nothing more is accepted for this tenant until a restart
     /// reads back what the disk really holds.
     var hasFailed = false
-
-    /// Deliveries and a reply held until `position` is durable.
-    struct Waiting {
-        var position: UInt64
-        var deliveries: [FeedMessage]
-        var reply: [[UInt8]]?
-        /// The item's id, for the log when the sync fails.
-        var id: String?
-    }
 }
 
 extension Daemon {
-    /// Sends held deliveries and replies whose records are durable; when nothing waits, sends
-    /// at once. Under `always` a reply to a member of a tenant with held replies waits behind
-    /// them, so that a pipelining client gets its replies in order.
-    func dispatch(
-        tenant: String?,
-        position: UInt64?,
-        deliveries: [FeedMessage],
-        reply: [[UInt8]]?,
-        id: String?,
-        sockets: Daemon.Sockets
-    ) throws(ZMQError) {
-        if let tenant, let n = self.tenantIndex[tenant], self.durability[n].policy == .always {
-            let last = self.durability[n].waiting.last?.position ?? 0
-            let needed = max(position ?? 0, last)
-            if needed >= self.durability[n].durableBefore {
-                self.durability[n].waiting.append(.init(position: needed, deliveries: deliveries, reply: reply, id: id))
-                return
-            }
+    /// Holds the deliveries and the reply of a request served the general way behind what is
+    /// held (``held``), copying their frames in; ``releaseHeld(_:)`` sends them, or under fsync
+    /// `always` keeps them until `position` is durable.
+    ///
+    /// - Parameters:
+    ///   - tenant: the requester's tenant (or the item's), whose journal `position` is in.
+    ///   - id: the item's id, for the NAK sent in place of an ACK whose item could not be made
+    ///     to last.
+    func hold(deliveries: [FeedMessage], reply: [[UInt8]]?, tenant: String?, position: UInt64?, id: String?) {
+        let n = tenant.flatMap { self.tenantIndex[$0] }
+        var last: (body: [UInt8], range: Range<Int>)?
+        for message in deliveries {
+            // The deliveries of one item share its body.
+            let bytes = message.frames[2]
+            let body = last.flatMap { $0.body == bytes ? $0.range : nil } ?? self.held.append(bytes)
+            last = (bytes, body)
+            self.held.hold(topic: message.frames[0], header: message.frames[1], body: body, tier: message.tier,
+                           tenant: n, position: position ?? 0)
         }
-        if self.holdingReplies {
-            self.heldReplies.append(.init(deliveries: deliveries, reply: reply, id: id,
-                                          tenant: tenant.flatMap { self.tenantIndex[$0] }))
+        if let reply {
+            self.held.holdReply(reply, tenant: n, position: position ?? 0, id: id)
+        }
+    }
+
+    /// Writes the journal records deferred since ``Bus/deferJournalWrites()``, then lets the
+    /// held messages go, in order: each is sent, or kept in its tenant's ``TenantDurability/waiting``
+    /// under fsync `always` until a sync covers it (with anything of that tenant behind what
+    /// waits, so that a pipelining client gets its replies in order). A tenant whose write
+    /// failed gets none of its held deliveries sent (their records are not in the file) and its
+    /// ACKs turned into refusals, and its publishes are refused until a restart, as after a
+    /// failed sync.
+    func releaseHeld(_ sockets: Daemon.Sockets) throws(ZMQError) {
+        let run = self.held
+        defer { run.removeAll() }
+        let failed = try self.writeDeferred(sockets)
+        for entry in run.entries {
+            let n = entry.tenant
+            if n >= 0 {
+                if failed.contains(n) {
+                    try self.refuse(entry, of: run, what: "written", sockets: sockets)
+                    continue
+                }
+                if self.durability[n].policy == .always {
+                    let waiting = self.durability[n].waiting
+                    let position = max(entry.position, waiting.pending.last?.position ?? 0)
+                    if waiting.count > 0 || position >= self.durability[n].durableBefore {
+                        waiting.hold(copyOf: entry, from: run, position: position)
+                        continue
+                    }
+                }
+            }
+            try self.send(entry, of: run, sockets: sockets)
+        }
+    }
+
+    /// Sends a delivery to the feed or a reply to the api endpoint.
+    private func send(_ entry: MessageRun.Entry, of run: MessageRun, sockets: Daemon.Sockets) throws(ZMQError) {
+        if let tier = entry.tier {
+            // XPUB never blocks: past a subscriber's high-water mark libzmq drops for it.
+            try sockets.feed.send(run.frame(0, of: entry), run.frame(1, of: entry), run.frame(2, of: entry),
+                                  wait: false)
+            self.stats.delivered[tier] += 1
             return
         }
-        try self.send(deliveries: deliveries, reply: reply, sockets: sockets)
+        do {
+            if try !sockets.api.send(count: entry.frames.count, wait: false, frame: { run.frame($0, of: entry) }) {
+                self.stats.droppedReplies += 1
+                self.logger.debug("reply dropped, client not reading", [])
+            }
+        } catch where error.isUnroutable {
+            self.logger.debug("reply dropped, client gone", [])
+        }
     }
 
     /// Writes the journal records deferred since ``Bus/deferJournalWrites()``.
@@ -91,68 +120,40 @@ extension Daemon {
     }
 
     /// After a failed sync or write: tenant `n` accepts nothing more until a restart reads back
-    /// what the disk holds, and what waited for its syncs is refused (an ACK as a NAK
-    /// `internal`: the client retries with the same id), its deliveries not sent.
+    /// what the disk holds, and what waited for its syncs is refused (``refuse(_:of:what:sockets:)``).
     private func refuseFromNowOn(_ n: Int, what: String, sockets: Daemon.Sockets) throws(ZMQError) {
         self.durability[n].hasFailed = true
-        let failed = self.durability[n].waiting
-        self.durability[n].waiting = []
-        for entry in failed {
-            try self.sendRefusal(of: entry.reply, id: entry.id, what: what, sockets: sockets)
+        let waiting = self.durability[n].waiting
+        try waiting.release(while: { _ in true }) { (entry) throws(ZMQError) in
+            try self.refuse(entry, of: waiting, what: what, sockets: sockets)
         }
     }
 
-    /// Writes the journal records of the api requests just served, then sends the replies and
-    /// deliveries held meanwhile (``holdingReplies``), in order; those of a tenant whose write
-    /// failed go as refusals (``sendRefusal(of:id:what:sockets:)``).
-    func releaseHeldReplies(_ sockets: Daemon.Sockets) throws(ZMQError) {
-        self.holdingReplies = false
-        defer { self.heldReplies.removeAll(keepingCapacity: true) }
-        let failed = try self.writeDeferred(sockets)
-        for entry in self.heldReplies {
-            if let n = entry.tenant, failed.contains(n) {
-                try self.sendRefusal(of: entry.reply, id: entry.id, what: "written", sockets: sockets)
-            } else {
-                try self.send(deliveries: entry.deliveries, reply: entry.reply, sockets: sockets)
-            }
-        }
-    }
-
-    /// Sends, in place of a held reply whose item could not be made to last, a NAK `internal`
-    /// when it was an ACK (the client retries with the same id), the reply as it was otherwise;
-    /// the item's deliveries are not sent.
-    func sendRefusal(of reply: [[UInt8]]?, id: String?, what: String, sockets: Daemon.Sockets) throws(ZMQError) {
-        guard var reply else { return }
-        if reply.count >= 3 && reply[reply.count - 2] == Array("ACK".utf8) {
+    /// Sends, in place of a held message whose item could not be made to last: nothing for a
+    /// delivery; a NAK `internal` for an ACK (the client retries with the same id); any other
+    /// reply as it was.
+    private func refuse(_ entry: MessageRun.Entry, of run: MessageRun, what: String,
+                        sockets: Daemon.Sockets) throws(ZMQError) {
+        guard entry.tier == nil else { return }
+        var reply = (0..<entry.frames.count).map { Array(run.frame($0, of: entry)) }
+        if reply.count >= 3 && reply[reply.count - 2] == Daemon.ackWord {
+            let id = entry.id.map { String(decoding: run.bytes($0), as: UTF8.self) }
             let nak = Reply.nak(Rejection(.internal, "the journal could not be \(what); retry with the same id",
                                           id: id))
             reply.removeLast(3)
             reply += nak.frames
         }
-        try self.send(deliveries: [], reply: reply, sockets: sockets)
-    }
-
-    private func send(deliveries: [FeedMessage], reply: [[UInt8]]?, sockets: Daemon.Sockets) throws(ZMQError) {
-        for message in deliveries {
-            // XPUB never blocks: past a subscriber's high-water mark libzmq drops for it.
-            _ = try sockets.feed.send(message.frames, wait: false)
-            self.stats.delivered[message.tier] += 1
-        }
-        try self.send(reply: reply, sockets: sockets)
-    }
-
-    private func send(reply: [[UInt8]]?, sockets: Daemon.Sockets) throws(ZMQError) {
-        if let reply {
-            do {
-                if try !sockets.api.send(reply, wait: false) {
-                    self.stats.droppedReplies += 1
-                    self.logger.debug("reply dropped, client not reading", [])
-                }
-            } catch where error.isUnroutable {
-                self.logger.debug("reply dropped, client gone", [])
+        do {
+            if try !sockets.api.send(reply, wait: false) {
+                self.stats.droppedReplies += 1
             }
+        } catch where error.isUnroutable {
+            self.logger.debug("reply dropped, client gone", [])
         }
     }
+
+    /// The word of an ACK reply.
+    static let ackWord = Array("ACK".utf8)
 
     /// Asks the sync thread for the syncs that are due: under `always` as soon as something
     /// was appended and no sync is in flight (the next sync takes everything appended
@@ -205,14 +206,12 @@ extension Daemon {
                 try self.refuseFromNowOn(n, what: "synced", sockets: sockets)
                 continue
             }
-            self.durability[n].durableBefore = max(self.durability[n].durableBefore, completion.position + 1)
-            var released = 0
-            for entry in self.durability[n].waiting {
-                guard entry.position < self.durability[n].durableBefore else { break }
-                try self.send(deliveries: entry.deliveries, reply: entry.reply, sockets: sockets)
-                released += 1
+            let durable = max(self.durability[n].durableBefore, completion.position + 1)
+            self.durability[n].durableBefore = durable
+            let waiting = self.durability[n].waiting
+            try waiting.release(while: { $0.position < durable }) { (entry) throws(ZMQError) in
+                try self.send(entry, of: waiting, sockets: sockets)
             }
-            self.durability[n].waiting.removeFirst(released)
         }
     }
 
@@ -249,10 +248,10 @@ extension Daemon {
                 continue
             }
             self.durability[n].durableBefore = journal.nextPosition
-            for entry in self.durability[n].waiting {
-                try self.send(deliveries: entry.deliveries, reply: entry.reply, sockets: sockets)
+            let waiting = self.durability[n].waiting
+            try waiting.release(while: { _ in true }) { (entry) throws(ZMQError) in
+                try self.send(entry, of: waiting, sockets: sockets)
             }
-            self.durability[n].waiting = []
         }
     }
 }

@@ -53,8 +53,9 @@ extension Daemon {
             let deliveries = accepted.outbound.map {
                 FeedMessage(tier: $0.topic.tier, frames: [$0.topic.bytes, $0.encodedHeader, []])
             }
-            try self.dispatch(tenant: reminder.tenant, position: accepted.position, deliveries: deliveries,
-                              reply: nil, id: accepted.id, sockets: sockets)
+            self.hold(deliveries: deliveries, reply: nil, tenant: reminder.tenant, position: accepted.position,
+                      id: accepted.id)
+            try self.releaseHeld(sockets)
         }
         guard recorded != self.raisedReminders else { return }
         do {

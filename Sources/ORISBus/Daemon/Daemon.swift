@@ -14,12 +14,17 @@ package final class Daemon {
     let logger: Logger
     /// Replaced by the control commands that add and remove members.
     var registry: Registry {
-        didSet { self.ingestSender = nil }
+        didSet {
+            self.ingestSender = nil
+            self.apiSender = nil
+        }
     }
     /// The member the last ingest message's connection named, and its tenant's place in
     /// ``tenantIndex``: a run of messages from one connection finds them once, until the
     /// registry changes.
     var ingestSender: (userID: String, member: Member?, tenantNumber: Int?)?
+    /// The same for the api endpoint's plain path.
+    var apiSender: (userID: String, member: Member?, tenantNumber: Int?)?
     /// The member changes made at run time, as kept in `enrolment.json`.
     var enrolment = Enrolment()
     var bus: Bus?
@@ -55,15 +60,18 @@ package final class Daemon {
     /// How many messages one socket may hand the loop before the others get a turn.
     static let batch = 256
 
-    /// Ingest deliveries held until their journal records are written (``serveIngest``): the
-    /// records of the items behind them are written in one call, and the feed's I/O thread
-    /// wakes once for all of them.
-    let held = DeliveryRun()
+    /// Deliveries and replies held until their journal records are written (``serveIngest``,
+    /// ``serveAPI(_:local:sockets:)``): the records of the items behind them are written in one
+    /// call, and the feed's I/O thread wakes once for all of them.
+    let held = MessageRun()
 
     /// The ingest loop's received frames, kept from message to message (``readIngest``).
     let ingestFrames = ReceivedFrames(capacity: Daemon.maximumFrames)
+    /// The api endpoint's, likewise.
+    let apiFrames = ReceivedFrames(capacity: Daemon.maximumFrames)
 
-    /// How many deliveries are held at most before their records are written and they go out.
+    /// How many deliveries and replies are held at most before their records are written and
+    /// they go out.
     static let heldDeliveries = 64
 
     /// The last warning logged for each cause of refusal that warns (a full disk, a failed
@@ -73,10 +81,6 @@ package final class Daemon {
     /// The shortest time between two warnings of one cause of refusal.
     static let warningIntervalMilliseconds: Int64 = 60_000
 
-    /// Set while ``serveAPI(_:local:sockets:)`` reads a run of requests: ``dispatch`` then holds
-    /// replies and deliveries in ``heldReplies`` until the run's journal records are written.
-    var holdingReplies = false
-    var heldReplies: [HeldReply] = []
 
     /// Replies queued per api client before further ones are dropped. libzmq's count is
     /// approximate (messages in flight between its threads count late), so clients are asked to

@@ -136,6 +136,24 @@ package final class Socket {
         }
     }
 
+    /// ``send(_:wait:)`` for a message of `count` frames whose bytes the caller holds where they
+    /// are, frame `n` given by `frame(n)`: the api endpoint sends its held replies this way.
+    @discardableResult
+    package func send(
+        count: Int,
+        wait: Bool = true,
+        frame: (Int) -> UnsafeRawBufferPointer
+    ) throws(ZMQError) -> Bool {
+        precondition(count > 0, "a message has at least one frame")
+        return try self.withHandle("zmq_send") { (handle) throws(ZMQError) -> Bool in
+            for n in 0..<count {
+                guard try Self.send(frame(n), index: n, isLast: n == count - 1, wait: wait, handle: handle)
+                else { return false }
+            }
+            return true
+        }
+    }
+
     /// Sends frame `index` of a message; false when the first frame would have blocked.
     private static func send(
         _ frame: [UInt8],

@@ -68,21 +68,25 @@ import Testing
         }
     }
 
-    /// What a publish came to, in terms both paths can give.
+    /// What a publish came to, in terms both paths can give: an accepted item's deliveries,
+    /// and the body of its ACK (with its journal position) when the ACK was asked for.
     private enum Outcome: Equatable {
-        case accepted([Sent])
+        case accepted([Sent], ack: [UInt8]? = nil, position: UInt64? = nil)
         case duplicate(AckRecord)
         case refused(NAKCode, String)
     }
 
     private static func general(_ bus: Bus, _ sender: Member, _ header: [UInt8], _ body: [UInt8],
-                                _ now: Timestamp) -> Outcome {
+                                _ now: Timestamp, acknowledged: Bool = false) -> Outcome {
         do {
             let accepted = try bus.publish(sender: sender, header: header, body: body, now: now)
             if accepted.isDuplicate { return .duplicate(accepted.ack) }
-            return .accepted(accepted.outbound.map {
+            let sent = accepted.outbound.map {
                 Sent(topic: $0.topicBytes, header: $0.encodedHeader, body: body, tier: $0.topic.tier)
-            })
+            }
+            // The api endpoint's ACK for a fresh item, as Daemon.outcome(of:) writes it.
+            guard acknowledged else { return .accepted(sent) }
+            return .accepted(sent, ack: accepted.ack.encoded(duplicate: false), position: accepted.position)
         } catch {
             return .refused(error.code, error.message)
         }
@@ -195,18 +199,31 @@ import Testing
             now = Timestamp(milliseconds: now.milliseconds + Int64(draw.pick([0, 0, 1, 3, 40])))
             // Both buses make the same id for an item that names none.
             mixed.ids = general.ids
-            let expected = Self.general(general, sender, header, body, now)
+            // Every other item as the api endpoint publishes it, asking for the ACK.
+            let acknowledged = n % 2 == 1
+            let expected = Self.general(general, sender, header, body, now, acknowledged: acknowledged)
 
-            let run = DeliveryRun(capacity: 64)
+            let run = MessageRun(capacity: 64)
             let before = mixed.ids
             let got: Outcome
-            switch mixed.publishPlain(sender: sender, header: header, body: body, now: now, into: run, tenant: 0) {
+            let sent = { run.entries.map {
+                Sent(topic: Array(run.frame(0, of: $0)), header: Array(run.frame(1, of: $0)),
+                     body: Array(run.frame(2, of: $0)), tier: $0.tier!)
+            } }
+            switch mixed.publishPlain(sender: sender, header: header, body: body, now: now, into: run, tenant: 0,
+                                      acknowledge: acknowledged) {
             case .published:
                 taken += 1
-                got = .accepted(run.entries.map {
-                    Sent(topic: Array(run.bytes($0.topic)), header: Array(run.bytes($0.header)),
-                         body: Array(run.bytes($0.body)), tier: $0.tier)
-                })
+                #expect(!acknowledged)
+                got = .accepted(sent())
+            case .acknowledged(let ack, let id, let position):
+                taken += 1
+                #expect(acknowledged)
+                got = .accepted(sent(), ack: Array(run.bytes(ack)), position: position)
+                // The id named for a refusal is the one the ACK gives, and every delivery
+                // waits for the item's position.
+                #expect(Array(run.bytes(ack)).starts(with: Array("{\"id\":\"".utf8) + Array(run.bytes(id))))
+                #expect(run.entries.allSatisfy { $0.position == position })
             case .refused(let rejection):
                 got = .refused(rejection.code, rejection.message)
             case .notTaken:
@@ -214,7 +231,7 @@ import Testing
                 #expect(run.count == 0 && run.byteCount == 0, "item \(n) handed back with something held")
                 // Handing back may have used an id; the general path makes it again.
                 mixed.ids = before
-                got = Self.general(mixed, sender, header, body, now)
+                got = Self.general(mixed, sender, header, body, now, acknowledged: acknowledged)
             }
             #expect(got == expected, "item \(n): \(String(decoding: header, as: UTF8.self)) by \(sender.id)")
             switch expected {
@@ -252,7 +269,7 @@ import Testing
         let header = Array((#"{"kind":"alert","theme":"t1","title":"Plant closes","severity":"Severe","#
                             + #""urgency":"Immediate","content_type":"text/plain","id":"a-1"}"#).utf8)
         let now = Timestamp(milliseconds: 1_796_401_800_123)
-        let run = DeliveryRun()
+        let run = MessageRun()
 
         let first = bus.publishPlain(sender: sender, header: header, body: [1], now: now, into: run, tenant: 0)
         _ = try bus.publish(sender: sender, header: header, body: [1], now: now)
@@ -266,18 +283,18 @@ import Testing
         let common = "{\"v\":1,\"id\":\"a-2\",\"kind\":\"alert\",\"theme\":\"t1\",\"title\":\"Plant closes\","
             + "\"severity\":\"Severe\",\"urgency\":\"Immediate\",\"tlp\":\"amber\"," + stamp
         let reason = "severity Severe at or above the theme's threshold Moderate"
-        #expect(run.entries.map { String(decoding: run.bytes($0.topic), as: UTF8.self) }
+        #expect(run.entries.map { String(decoding: run.frame(0, of: $0), as: UTF8.self) }
             == ["bfc/t1/gip/alert", "bfc/t1/crps/alert"])
-        #expect(run.entries.map { String(decoding: run.bytes($0.header), as: UTF8.self) } == [
+        #expect(run.entries.map { String(decoding: run.frame(1, of: $0), as: UTF8.self) } == [
             common + ",\"tier\":\"gip\",\"seq\":2,\"origin\":\"bfc\"}",
             common + ",\"tier\":\"crps\",\"seq\":2,\"reason\":\"\(reason)\",\"origin\":\"bfc\"}",
         ])
-        #expect(run.entries.map { Array(run.bytes($0.body)) } == [[2, 3], [2, 3]])
+        #expect(run.entries.map { Array(run.frame(2, of: $0)) } == [[2, 3], [2, 3]])
         #expect(bus.lastSequence(of: Topic(tenant: "bfc", theme: "t1", tier: .crps, kind: .alert)) == 2)
         let records = try #require(bus.journal(of: "bfc")).read(prefix: "bfc/", limit: 10).records
         #expect(records.map(\.id) == ["a-1", "a-1", "a-2", "a-2"])
         #expect(records.map(\.position) == [1, 2, 3, 4])
-        #expect(records.suffix(2).map(\.header) == run.entries.map { Array(run.bytes($0.header)) })
+        #expect(records.suffix(2).map(\.header) == run.entries.map { Array(run.frame(1, of: $0)) })
         #expect(bus.ack(for: "a-2", tenant: "bfc")?.deliveries.map(\.seq) == [2, 2])
     }
 
@@ -289,7 +306,7 @@ import Testing
         let bus = try Self.makeBus(journalRoot: folder.file("j"))
         let header = Array(#"{"kind":"signal","theme":"t1","title":"Plant closes"}"#.utf8)
         let now = Timestamp(milliseconds: Timestamp.now().milliseconds + 1000)
-        let run = DeliveryRun()
+        let run = MessageRun()
         func plain(_ sender: String) throws -> PlainOutcome {
             let member = try #require(bus.registry.member(sender))
             return bus.publishPlain(sender: member, header: header, body: [], now: now, into: run, tenant: 0)
@@ -330,7 +347,7 @@ import Testing
         let body = [UInt8](repeating: 0x41, count: 140)
         let now = Timestamp(milliseconds: 1_796_401_800_123)
         _ = try bus.publish(sender: sender, header: header, body: body, now: now)
-        let run = DeliveryRun()
+        let run = MessageRun()
 
         var outcome = PlainOutcome.published
         var published = 0

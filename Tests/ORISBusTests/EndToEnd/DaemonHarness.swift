@@ -87,7 +87,8 @@ enum TestConfiguration {
         maxBody: Int = 4096,
         extraTenant: Bool = true,
         journal: String = #"{"fsync": "always"}"#,
-        feedHighWaterMark: Int = 10000
+        feedHighWaterMark: Int = 10000,
+        logLevel: String = "debug"
     ) -> String {
         let second = extraTenant ? """
             ,{
@@ -104,7 +105,7 @@ enum TestConfiguration {
         {
           "state_dir": "\(state)",
           "security": "none",
-          "log_level": "debug",
+          "log_level": "\(logLevel)",
           "endpoints": {
             "api": ["tcp://127.0.0.1:*", "ipc://api.sock"],
             "feed": ["tcp://127.0.0.1:*", "ipc://feed.sock"],

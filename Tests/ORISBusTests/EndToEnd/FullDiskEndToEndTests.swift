@@ -72,14 +72,18 @@ struct FullDiskEndToEndTests {
 }
 
 /// A disk that fails a sync: what waited is refused, nothing more is promised until a restart.
+///
+/// Each case runs at log level `debug`, where every publish takes the general path, and at
+/// `info`, where a topic's items after its first take the api's plain path (README
+/// "Benchmarks"): the ACKs it holds must wait and be refused the same way.
 @Suite("failed sync end to end", .serialized)
 struct FailedSyncEndToEndTests {
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"),
-                   "needs strace (make test installs it)"))
-    func publish_afterAFailedFdatasync_naksInternalUntilRestartAndTheRetryIsAnsweredOnce() throws {
+                   "needs strace (make test installs it)"), arguments: ["debug", "info"])
+    func publish_afterAFailedFdatasync_naksInternalUntilRestartAndTheRetryIsAnsweredOnce(logLevel: String) throws {
         let folder = TemporaryFolder()
         // The third fdatasync of the daemon's sync thread fails with EIO.
-        let daemon = try daemonFailing("fdatasync", when: "3", folder: folder)
+        let daemon = try daemonFailing("fdatasync", when: "3", folder: folder, logLevel: logLevel)
         var session = try Session(daemon)
         let client = try session.client(as: "cci-belfort")
 
@@ -111,13 +115,14 @@ struct FailedSyncEndToEndTests {
 @Suite("failed write end to end", .serialized)
 struct FailedWriteEndToEndTests {
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"),
-                   "needs strace (make test installs it)"))
-    func publish_afterAFailedJournalWrite_naksInternalUntilRestartAndTheRetryIsAnsweredOnce() throws {
+                   "needs strace (make test installs it)"), arguments: ["debug", "info"])
+    func publish_afterAFailedJournalWrite_naksInternalUntilRestartAndTheRetryIsAnsweredOnce(logLevel: String) throws {
         let folder = TemporaryFolder()
         // Only the journal writes with pwrite (a new segment's header, then records); from the
         // third on, every write fails with EIO. Under the default fsync `always` the ACK waits
-        // for a sync, which must not cover a record that was never written.
-        let daemon = try daemonFailing("pwrite64", when: "3+", folder: folder)
+        // for a sync, which must not cover a record that was never written. At `info` the
+        // items after the topic's first take the plain path (FailedSyncEndToEndTests).
+        let daemon = try daemonFailing("pwrite64", when: "3+", folder: folder, logLevel: logLevel)
         var session = try Session(daemon)
         let client = try session.client(as: "cci-belfort")
 
@@ -147,9 +152,12 @@ struct FailedWriteEndToEndTests {
 }
 
 /// The daemon run under strace, with `call` failing with EIO as strace's `when` says.
-private func daemonFailing(_ call: String, when: String, folder: TemporaryFolder) throws -> RunningDaemon {
-    try RunningDaemon(folder: folder, wrapper: ["/usr/bin/strace", "-f", "-qq", "-o", "/dev/null",
-                                                "-e", "trace=\(call)", "-e", "inject=\(call):error=EIO:when=\(when)"])
+private func daemonFailing(_ call: String, when: String, folder: TemporaryFolder,
+                           logLevel: String) throws -> RunningDaemon {
+    try RunningDaemon(configText: TestConfiguration.text(state: folder.path + "/state", logLevel: logLevel),
+                      folder: folder,
+                      wrapper: ["/usr/bin/strace", "-f", "-qq", "-o", "/dev/null",
+                                "-e", "trace=\(call)", "-e", "inject=\(call):error=EIO:when=\(when)"])
 }
 
 /// Publishes a signal with this id (and as its title) on `machine-speciale`, with no body.

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import ORISBus
+import Testing
+
+/// The plain publish path of the api endpoint (``Bus/publishPlain``, its ACK written beside the
+/// deliveries) through real daemons: one at log level `info`, where a topic's items after its
+/// first take the plain path, and one at `debug`, where every item takes the general path, get
+/// the same pipelined stream and must answer it with the same replies, byte for byte, in the
+/// same order, and deliver the same items, under each fsync policy.
+@Suite("plain api end to end", .serialized)
+struct PlainAPIEndToEndTests {
+    static func configuration(state: String, logLevel: String, fsync: String) -> String {
+        """
+        {"state_dir": "\(state)", "security": "none", "log_level": "\(logLevel)",
+         "endpoints": {"api": ["tcp://127.0.0.1:*"], "feed": ["tcp://127.0.0.1:*"], "ingest": []},
+         "journal": {"fsync": "\(fsync)", "batch_ms": 5},
+         "limits": {"max_body_bytes": 4096, "max_header_bytes": 4096, "max_title_length": 200},
+         "feed_high_water_mark": 100000,
+         "tenants": [{"id": "bfc",
+           "themes": [{"id": "machine-speciale", "crps_severity": "Severe"},
+                      {"id": "auto-rang3", "crps_severity": "Moderate"}],
+           "members": [{"id": "cci-doubs", "stratum": "capteur", "themes": ["auto-rang3", "machine-speciale"]},
+                       {"id": "operator", "stratum": "operator"}]}]}
+        """
+    }
+
+    /// The stream: alerts and signals on two themes with every severity (one or two
+    /// deliveries each), now and then a retry of an earlier id, a header the daemon refuses, an
+    /// item that names no id, and a HELLO between publishes. Each request as a DEALER sends it,
+    /// with an empty delimiter.
+    static func requests() -> [[[UInt8]]] {
+        var out: [[[UInt8]]] = []
+        let severities = ["Minor", "Moderate", "Severe", "Extreme", "Unknown"]
+        for n in 0..<400 {
+            var fields: [(String, JSONValue)] = [
+                ("kind", .string(n % 3 == 0 ? "signal" : "alert")),
+                ("theme", .string(n % 4 == 0 ? "auto-rang3" : "machine-speciale")),
+                ("title", .string("item \(n)")),
+                ("severity", .string(severities[n % severities.count])),
+            ]
+            switch n % 23 {
+            case 5: fields.append(("id", .string("p-\(n - 5)")))  // a retry, when n − 5 had an id
+            case 9: fields[3] = ("severity", .string("Huge"))  // refused
+            case 13: break  // the daemon makes the id
+            default: fields.append(("id", .string("p-\(n)")))
+            }
+            let body = Array("body \(n)".utf8)
+            out.append([[], Array("ORIS01".utf8), Array("PUBLISH".utf8), header(fields), body])
+            if n % 50 == 25 { out.append([[], Array("ORIS01".utf8), Array("HELLO".utf8)]) }
+        }
+        return out
+    }
+
+    /// What one daemon made of the stream: its replies' frames in order (a made id and the
+    /// WELCOME's body blanked) and its deliveries (the received time blanked).
+    struct Answers: Equatable {
+        var replies: [[[UInt8]]] = []
+        var deliveries: [String] = []
+    }
+
+    static func answers(logLevel: String, fsync: String) throws -> Answers {
+        let folder = TemporaryFolder()
+        let daemon = try RunningDaemon(
+            configText: Self.configuration(state: folder.path + "/state", logLevel: logLevel, fsync: fsync),
+            folder: folder)
+        let session = try Session(daemon)
+        defer { session.close() }
+        let feed = try session.subscriber(as: "operator", ["bfc/"])
+        try session.waitForSubscriptions(1)
+        let dealer = try session.socket(.dealer, as: "cci-doubs", connect: daemon.api)
+        let requests = Self.requests()
+        // All sent before the first reply is read: the daemon reads them in runs.
+        for request in requests { try dealer.send(request) }
+        var answers = Answers()
+        var poller = Poller()
+        poller.add(dealer)
+        while answers.replies.count < requests.count {
+            try #require(try poller.poll(timeoutMilliseconds: 10_000)[0], "reply \(answers.replies.count) missing")
+            var frames = try #require(try dealer.receive()).frames
+            if frames.count == 4, frames[2] == Array("WELCOME".utf8) { frames[3] = [] }
+            if frames.count == 4, case .object(var body)? = try? JSONParser.parse(frames[3]),
+               let id = body["id"]?.stringValue, !id.hasPrefix("p-") {
+                body["id"] = .string("made")
+                frames[3] = JSONWriter.encode(.object(body))
+            }
+            answers.replies.append(frames)
+        }
+        while let item = try feed.next(timeoutMilliseconds: 1000) {
+            var header = try #require(item.header)
+            #expect(header["received"] != nil)
+            header["received"] = .null
+            if let id = header["id"]?.stringValue, !id.hasPrefix("p-") { header["id"] = .string("made") }
+            answers.deliveries.append(item.topic + " " + String(decoding: JSONWriter.encode(.object(header)),
+                                                                as: UTF8.self) + " " + String(decoding: item.body,
+                                                                                             as: UTF8.self))
+        }
+        return answers
+    }
+
+    @Test(arguments: ["always", "batch", "never"])
+    func api_pipelinedStream_isAnsweredAndDeliveredAsTheGeneralPathAloneDoes(fsync: String) throws {
+        let plain = try Self.answers(logLevel: "info", fsync: fsync)
+        let general = try Self.answers(logLevel: "debug", fsync: fsync)
+
+        #expect(plain.replies.count == Self.requests().count)
+        for (n, (mine, theirs)) in zip(plain.replies, general.replies).enumerated() {
+            #expect(mine == theirs, "reply \(n): \(mine.map { String(decoding: $0, as: UTF8.self) })")
+        }
+        #expect(plain.deliveries == general.deliveries)
+        // Worked out from the stream: the refused items are those of a bad severity; the retries
+        // of an earlier id are answered with its first ACK, flagged; every other item is new.
+        let words = plain.replies.map { String(decoding: $0[2], as: UTF8.self) }
+        let refused = (0..<400).filter { $0 % 23 == 9 }.count
+        let retries = (0..<400).filter { $0 % 23 == 5 }.count
+        #expect(words.filter { $0 == "NAK" }.count == refused)
+        #expect(words.filter { $0 == "WELCOME" }.count == 8)
+        let duplicates = plain.replies.filter { String(decoding: $0[3], as: UTF8.self).contains("\"duplicate\":true") }
+        #expect(duplicates.count == retries)
+        // A fresh item's ACK numbers its gip delivery one past the topic's last.
+        var last: [String: Int64] = [:]
+        for reply in plain.replies where reply[2] == Array("ACK".utf8) {
+            let body = try #require(try JSONParser.parse(reply[3]).objectValue)
+            guard body["duplicate"] == nil else { continue }
+            let deliveries = try #require(body["deliveries"]?.arrayValue)
+            for delivery in deliveries {
+                let topic = try #require(delivery.objectValue?["topic"]?.stringValue)
+                let seq = try #require(delivery.objectValue?["seq"]?.intValue)
+                #expect(seq == (last[topic] ?? 0) + 1, "\(topic) #\(seq)")
+                last[topic] = seq
+            }
+        }
+        #expect(plain.deliveries.count == last.values.reduce(0, +))
+    }
+}
