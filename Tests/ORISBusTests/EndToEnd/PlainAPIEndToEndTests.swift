@@ -133,3 +133,58 @@ struct PlainAPIEndToEndTests {
         #expect(plain.deliveries.count == last.values.reduce(0, +))
     }
 }
+
+/// Under fsync `always` the plain path's deliveries and ACKs wait for the sync that covers their
+/// items, on the ingest endpoint and on the api alike. The daemon's every `fdatasync` is made to
+/// last a second longer (strace); nothing may show up in the first half of it.
+@Suite("plain path waits for the sync", .serialized)
+struct PlainPathSyncEndToEndTests {
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"),
+                   "needs strace (make test installs it)"))
+    func underFsyncAlways_nothingIsDeliveredOrAcknowledgedBeforeItsSync() throws {
+        let folder = TemporaryFolder()
+        let daemon = try RunningDaemon(
+            configText: TestConfiguration.text(state: folder.path + "/state", logLevel: "info"), folder: folder,
+            wrapper: ["/usr/bin/strace", "-f", "-qq", "-o", "/dev/null",
+                      "-e", "trace=fdatasync", "-e", "inject=fdatasync:delay_exit=1000000"])
+        let session = try Session(daemon)
+        // Stopped by its own pid: a SIGKILL to strace would leave it running, holding the pipe.
+        defer {
+            session.close()
+            _ = daemon.stop()
+        }
+        let feed = try session.subscriber(as: "operator", ["bfc/machine-speciale/"])
+        try session.waitForSubscriptions(1)
+        func item(_ id: String) -> [UInt8] {
+            header([("kind", .string("signal")), ("theme", .string("machine-speciale")), ("title", .string(id)),
+                    ("id", .string(id))])
+        }
+        // The topic's first item goes the general way; its ACK comes after its sync.
+        let first = try session.client(as: "cci-belfort", timeout: 10_000)
+            .request(.publish(header: item("first"), body: []))
+        #expect(first.word == "ACK")
+        #expect(try feed.next(timeoutMilliseconds: 5000)?.header?["id"] == .string("first"))
+
+        // The next ones take the plain path: one on ingest, one on the api.
+        let pub = try session.socket(.pub, as: "cci-belfort", connect: daemon.ingest)
+        usleep(500_000)  // a PUB drops what it sends before its connection is complete
+        let dealer = try session.socket(.dealer, as: "cci-belfort", connect: daemon.api)
+        try pub.send([Array("ORIS01".utf8), Array("PUBLISH".utf8), item("by-ingest"), []])
+        try dealer.send([[], Array("ORIS01".utf8), Array("PUBLISH".utf8), item("by-api"), []])
+
+        // Half the sync's second: neither delivered nor acknowledged.
+        var poller = Poller()
+        poller.add(dealer)
+        #expect(try feed.next(timeoutMilliseconds: 500) == nil, "delivered before its sync")
+        #expect(try !poller.poll(timeoutMilliseconds: 0)[0], "acknowledged before its sync")
+        // Then both, once the sync is done.
+        var delivered: Set<String> = []
+        while delivered.count < 2, let next = try feed.next(timeoutMilliseconds: 10_000) {
+            if let id = next.header?["id"]?.stringValue { delivered.insert(id) }
+        }
+        #expect(delivered == ["by-ingest", "by-api"])
+        #expect(try poller.poll(timeoutMilliseconds: 10_000)[0])
+        let reply = try #require(try dealer.receive()).frames
+        #expect(reply.count == 4 && reply[2] == Array("ACK".utf8))
+    }
+}

@@ -9,8 +9,9 @@ import Testing
 /// would; and a change of a member's rights or of a theme's rules must apply to the items that
 /// follow it, never a route worked out before the change.
 ///
-/// The daemon runs at log level `info` with fsync `never`: at `debug`, or under `always`, every
-/// ingest item takes the general path and the plain one would not be tested.
+/// The daemon runs at log level `info` with fsync `never`: at `debug` every ingest item takes
+/// the general path and the plain one would not be tested. (Under `always` the plain path's
+/// deliveries wait for the syncs: FailedSyncEndToEndTests, PlainAPIEndToEndTests.)
 @Suite("plain ingest end to end", .serialized)
 struct PlainIngestEndToEndTests {
     static func configuration(state: String) -> String {
