@@ -82,13 +82,13 @@ struct Load {
     }
 
     /// Acknowledged publish through one DEALER with `window` requests in flight, on topics
-    /// `firstTopic` to `firstTopic + topics - 1` in turn.
+    /// `firstTopic` to `firstTopic + topics - 1` in turn; `rate` requests a second when not 0.
     func acknowledged(
-        broker: Broker, count: Int, window: Int = 256, topics: Int = 1, firstTopic: Int = 0
+        broker: Broker, count: Int, window: Int = 256, topics: Int = 1, firstTopic: Int = 0, rate: Int = 0
     ) throws -> LoadResult {
         let output = try self.run(["apub", "--connect", broker.api, "--as", Broker.publisher, "--n", String(count),
                                    "--window", String(window), "--topics", String(topics),
-                                   "--first-topic", String(firstTopic)])
+                                   "--first-topic", String(firstTopic), "--rate", String(rate)])
         return try LoadResult(output: output)
     }
 

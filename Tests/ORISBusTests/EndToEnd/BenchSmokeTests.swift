@@ -21,7 +21,8 @@ struct BenchSmokeTests {
                     "orisd with fsync never (journal on) vs P", "W2 1→10", "W3 100 topics",
                     "memory per subscriber connection", "memory per idle topic", "disk: write 128 B + fdatasync",
                     "disk: group commit", "acked publish, fsync always", "acked publish, fsync batch",
-                    "acked publish, fsync never", "start-up with recovery of", "replay of 5000 items",
+                    "acked publish, fsync never", "ACK latency p50 / p99, fsync always, 10,000 items/s",
+                    "start-up with recovery of", "replay of 5000 items",
                     "W3 bytes of a delivered message", "W3 rate, orisd (as above) vs P carrying messages as large"] {
             #expect(result.stdout.contains(row), "missing row: \(row)")
         }
