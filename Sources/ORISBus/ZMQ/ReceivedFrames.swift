@@ -71,7 +71,7 @@ package final class ReceivedFrames {
                 precondition(received == 0, "libzmq delivered part of a message")
                 return false
             }
-            if !userIDRead, let value = zmq_msg_gets(target, ReceivedMessage.userIDProperty) {
+            if !userIDRead, let value = zmq_msg_gets(target, ReceivedMessage.userIDPropertyName) {
                 // The first frame that carries it (a ROUTER's routing-id frame has none).
                 userIDRead = true
                 if !ReceivedMessage.equal(self.userID, value) { self.userID = String(cString: value) }

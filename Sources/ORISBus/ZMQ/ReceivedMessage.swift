@@ -54,6 +54,12 @@ package struct ReceivedMessage: Sendable {
 
     /// The name libzmq gives the ZAP user id among a message's properties.
     package static let userIDProperty = "User-Id"
+    /// ``userIDProperty`` as the C string `zmq_msg_gets` takes, from constant memory: a `String`
+    /// passed there is copied into a new C string at each call.
+    static var userIDPropertyName: UnsafePointer<CChar> {
+        let name: StaticString = "User-Id"
+        return UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)
+    }
     /// The name libzmq gives the peer's address among a message's properties.
     package static let peerAddressProperty = "Peer-Address"
 

@@ -67,6 +67,35 @@ import Testing
         }
     }
 
+    /// The ingest loop's frames read the `User-Id` through a C string of their own; both
+    /// messages of one connection carry the id the handler gave it.
+    @Test func receivedFrames_readTheUserIDTheHandlerGave() throws {
+        let setup = try PlainSetup(username: "carol")
+        defer { setup.close() }
+        try setup.client.send([Self.bytes("one")])
+        try setup.client.send([Self.bytes("two")])
+        let frames = ReceivedFrames(capacity: 4)
+        var bodies = [[UInt8]]()
+        var userIDs = [String?]()
+        var poller = Poller()
+        poller.add(setup.zap.socket)
+        poller.add(setup.server)
+        let clock = ContinuousClock()
+        let deadline = clock.now + .milliseconds(5000)
+        while bodies.count < 2, clock.now < deadline {
+            let ready = try poller.poll(timeoutMilliseconds: 20)
+            if ready[0] { try setup.zap.serve { _ in .accept(userID: "carol-id") } }
+            while ready[1], try setup.server.receive(into: frames, wait: false) {
+                bodies.append(Array(frames.frame(frames.count - 1)))
+                userIDs.append(frames.userID)
+            }
+        }
+
+        #expect(bodies == [Self.bytes("one"), Self.bytes("two")])
+        #expect(userIDs == ["carol-id", "carol-id"])
+        #expect(String(cString: ReceivedMessage.userIDPropertyName) == ReceivedMessage.userIDProperty)
+    }
+
     @Test func serve_whenPlainUserIsAccepted_deliversTheMessageWithTheUserID() throws {
         let setup = try PlainSetup(username: "alice")
         defer { setup.close() }
