@@ -12,6 +12,9 @@ struct TenantDurability {
     let policy: FsyncPolicy
     /// Every position before this one is durable (or, without `always`, may be shown).
     var durableBefore: UInt64
+    /// The tenant's journal, reached by the tenant's number: the loop looks at every tenant's
+    /// after each turn, and a look-up by name hashed the name each time.
+    let journal: Journal
     var syncInFlight = false
     var lastSync = Timestamp.now()
     /// Deliveries and replies held until their positions are durable, in the order they are
@@ -159,10 +162,10 @@ extension Daemon {
     /// was appended and no sync is in flight (the next sync takes everything appended
     /// meanwhile: group commit); under `batch` when the interval has passed.
     func requestSyncs(_ sockets: Daemon.Sockets) throws(ZMQError) {
-        guard let bus = self.bus else { return }
         let now = Timestamp.now()
-        for (tenant, n) in self.tenantIndex {
-            guard let journal = bus.journal(of: tenant), !self.durability[n].syncInFlight else { continue }
+        for n in self.durability.indices {
+            guard !self.durability[n].syncInFlight else { continue }
+            let journal = self.durability[n].journal
             let appended = journal.nextPosition
             guard appended > self.durability[n].durableBefore else { continue }
             switch self.durability[n].policy {
@@ -218,16 +221,20 @@ extension Daemon {
     /// How long the loop may sleep: until the next `batch` sync or retention pass is due, or for
     /// ever.
     func pollTimeout() -> Int {
-        guard let bus = self.bus else { return -1 }
         // Retention and back-planning reminders are looked at once a second.
-        let hasMilestones = self.registry.tenantIDs.contains { tenant in
-            self.registry.themes(of: tenant).contains { $0.dashboard.hasMilestones }
-        }
-        var timeout = hasMilestones || self.configuration.tenants.contains { $0.durability.hasRetention } ? 1000 : -1
+        let ticks = self.ticksEverySecond ?? {
+            let hasMilestones = self.registry.tenantIDs.contains { tenant in
+                self.registry.themes(of: tenant).contains { $0.dashboard.hasMilestones }
+            }
+            let ticks = hasMilestones || self.configuration.tenants.contains { $0.durability.hasRetention }
+            self.ticksEverySecond = ticks
+            return ticks
+        }()
+        var timeout = ticks ? 1000 : -1
         let now = Timestamp.now().milliseconds
-        for (tenant, n) in self.tenantIndex {
+        for n in self.durability.indices {
             guard case .batch(let ms) = self.durability[n].policy, !self.durability[n].syncInFlight,
-                  let journal = bus.journal(of: tenant), journal.nextPosition > self.durability[n].durableBefore
+                  self.durability[n].journal.nextPosition > self.durability[n].durableBefore
             else { continue }
             let due = Int(max(0, self.durability[n].lastSync.milliseconds + Int64(ms) - now))
             timeout = timeout < 0 ? due : min(timeout, due)

@@ -17,8 +17,12 @@ package final class Daemon {
         didSet {
             self.ingestSender = nil
             self.apiSender = nil
+            self.ticksEverySecond = nil
         }
     }
+    /// Whether the loop must wake once a second (for retention, or for a theme's back-planning
+    /// reminders), worked out again after the registry changes (``pollTimeout()``).
+    var ticksEverySecond: Bool?
     /// The member the last ingest message's connection named, and its tenant's place in
     /// ``tenantIndex``: a run of messages from one connection finds them once, until the
     /// registry changes.
@@ -290,7 +294,7 @@ package final class Daemon {
                 ("history_start", String(journal.firstPosition)), ("next_position", String(journal.nextPosition)),
             ])
             self.durability.append(TenantDurability(policy: bus.policy(of: tenant).fsync,
-                                                    durableBefore: journal.nextPosition))
+                                                    durableBefore: journal.nextPosition, journal: journal))
         }
         return bus
     }
@@ -414,9 +418,9 @@ package final class Daemon {
         let feedIndex = poller.add(sockets.feed)
 
         while true {
-            let ready: [Bool]
+            let ready: Poller.Ready
             do {
-                ready = try poller.poll(timeoutMilliseconds: self.pollTimeout())
+                ready = try poller.wait(timeoutMilliseconds: self.pollTimeout())
             } catch where error.isInterrupted {
                 continue
             }
