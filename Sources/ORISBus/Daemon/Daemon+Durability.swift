@@ -177,7 +177,7 @@ extension Daemon {
                 break
             }
             guard let fd = journal.syncDescriptor() else { continue }
-            try sockets.syncer.request(tenant: n, descriptor: fd, position: appended - 1)
+            sockets.syncer.request(tenant: n, descriptor: fd, position: appended - 1)
             self.durability[n].syncInFlight = true
             self.durability[n].lastSync = now
         }
@@ -195,7 +195,7 @@ extension Daemon {
 
     /// Takes the sync thread's answers and releases what waited for them.
     func completeSyncs(_ sockets: Daemon.Sockets) throws(ZMQError) {
-        for completion in try sockets.syncer.completions() {
+        for completion in sockets.syncer.completions() {
             let n = completion.tenant
             guard n < self.durability.count else { continue }
             self.durability[n].syncInFlight = false

@@ -7,8 +7,8 @@ import Glibc
 /// ZAP handler until a stop signal, with each tenant's journal behind it.
 ///
 /// Sockets are confined to the thread that calls ``run(signals:)``; nothing else touches them.
-/// The only other threads are the signal watcher and the ``Syncer``, which talk to the loop
-/// through a pipe and an inproc socket.
+/// The only other threads are the signal watcher and the ``Syncer``, which wake the loop
+/// through pipes.
 package final class Daemon {
     let configuration: Configuration
     let logger: Logger
@@ -133,6 +133,7 @@ package final class Daemon {
         }
 
         func closeAll() {
+            self.syncer.stop()
             self.api.close()
             self.control.close()
             self.feed.close()
@@ -334,7 +335,7 @@ package final class Daemon {
             try control.set(.routerMandatory(true))
             try control.set(.sendHighWaterMark(Daemon.maximumQueuedReplies))
             try control.set(.maxMessageSize(bytes: frameCeiling))
-            let syncer = try Syncer(context: context)
+            let syncer = try Syncer()
             return Sockets(context: context, zap: zap, api: api, feed: feed, ingest: ingest, control: control,
                            syncer: syncer)
         } catch {
@@ -410,7 +411,7 @@ package final class Daemon {
         let zapIndex = poller.add(sockets.zap.socket)
         let apiIndex = poller.add(sockets.api)
         let controlIndex = poller.add(sockets.control)
-        let syncIndex = poller.add(sockets.syncer.socket)
+        let syncIndex = poller.add(fileDescriptor: sockets.syncer.fileDescriptor)
         let ingestIndex = sockets.ingest.map { poller.add($0) }
         let signalIndex = signals.map { poller.add(fileDescriptor: $0.fileDescriptor) }
         // The feed comes last, so that a new feed socket replaces it in a copy of the poller.
