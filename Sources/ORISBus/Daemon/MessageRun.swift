@@ -59,6 +59,7 @@ package final class MessageRun {
     /// past ``keptCapacity``: then it goes back to that size, so that one burst of large bodies
     /// does not stay allocated for the daemon's life.
     package func removeAll() {
+        self.generation &+= 1
         self.entries.removeAll(keepingCapacity: true)
         self.frameRanges.removeAll(keepingCapacity: true)
         self.byteCount = 0
@@ -114,6 +115,7 @@ package final class MessageRun {
         let held = max(self.frameRanges.lazy.map(\.upperBound).max() ?? 0,
                        self.entries.lazy.compactMap(\.id?.upperBound).max() ?? 0)
         precondition(byteCount <= self.byteCount && held <= byteCount, "MessageRun: truncated a held message")
+        self.generation &+= 1
         self.byteCount = byteCount
     }
 
@@ -187,12 +189,13 @@ package final class MessageRun {
         for (k, n) in entry.frames.enumerated() {
             let source = run.frameRanges[n]
             let isBody = entry.tier != nil && k == 2
-            if isBody, let last = self.lastCopied, last.run == ObjectIdentifier(run), last.source == source {
+            if isBody, let last = self.lastCopied, last.run == ObjectIdentifier(run),
+               last.generation == run.generation, last.source == source {
                 self.frameRanges.append(last.copy)
                 continue
             }
             let copy = self.append(run.bytes(source))
-            if isBody { self.lastCopied = (ObjectIdentifier(run), source, copy) }
+            if isBody { self.lastCopied = (ObjectIdentifier(run), run.generation, source, copy) }
             self.frameRanges.append(copy)
         }
         let id = entry.id.map { self.append(run.bytes($0)) }
@@ -200,8 +203,15 @@ package final class MessageRun {
                                   position: position, id: id))
     }
 
-    /// The body ``hold(copyOf:from:position:)`` copied last: where it came from, and its copy.
-    private var lastCopied: (run: ObjectIdentifier, source: Range<Int>, copy: Range<Int>)?
+    /// The body ``hold(copyOf:from:position:)`` copied last: where it came from (the run, the
+    /// run's ``generation`` then, the bytes' range), and its copy.
+    private var lastCopied: (run: ObjectIdentifier, generation: Int, source: Range<Int>, copy: Range<Int>)?
+
+    /// Changes whenever byte ranges of this run may come to name other bytes (emptied,
+    /// truncated, released and moved): a range copied from it before is then no longer the same
+    /// bytes. A run refilled after ``removeAll()`` puts the next item's body at the offsets of
+    /// the last one, so a waiting list that compared ranges alone shared a body two items apart.
+    private(set) var generation = 0
 
     /// Hands `send` each held message, in order, while `isDue` says it may go; then forgets
     /// those that went, moving the bytes of the rest to the front of the buffer once the
@@ -221,6 +231,7 @@ package final class MessageRun {
     private func forgetReleased() {
         self.lastCopied = nil
         guard self.released > 0 else { return }
+        self.generation &+= 1
         if self.released == self.entries.count {
             self.removeAll()
             return

@@ -58,6 +58,33 @@ import Testing
         #expect(run.append([5]) == 0..<1)
     }
 
+    /// Under fsync `always` the loop's run is copied into the waiting list, then emptied and
+    /// filled again while the list still waits: the next item's body can lie at the very offsets
+    /// of the last one copied. Each must keep its own body (a helper saw live deliveries carry
+    /// the previous item's body, the journal right).
+    @Test func copiesFromARefilledRun_keepTheirOwnBodies() {
+        let run = MessageRun()
+        let waiting = MessageRun(capacity: 64)
+        for n in 1...3 {
+            // Same lengths each time, so the topic, header and body ranges repeat exactly.
+            let body = run.append(Array("body-of-00000\(n)".utf8))
+            run.hold(topic: Array("t/x/gip".utf8), header: Array("h".utf8), body: body, tier: .gip, tenant: 0,
+                     position: UInt64(n))
+            run.hold(topic: Array("t/x/crp".utf8), header: Array("h".utf8), body: body, tier: .crps, tenant: 0,
+                     position: UInt64(n))
+            for entry in run.entries { waiting.hold(copyOf: entry, from: run, position: entry.position) }
+            run.removeAll()
+        }
+
+        let bodies = waiting.pending.map { String(decoding: waiting.frame(2, of: $0), as: UTF8.self) }
+        #expect(bodies == ["body-of-000001", "body-of-000001", "body-of-000002", "body-of-000002",
+                           "body-of-000003", "body-of-000003"])
+        // Within one item the two deliveries still share one copy of the body.
+        let ranges = waiting.pending.map { waiting.frameRanges[$0.frames.lowerBound + 2] }
+        #expect(ranges[0] == ranges[1] && ranges[2] == ranges[3] && ranges[4] == ranges[5])
+        #expect(ranges[0] != ranges[2] && ranges[2] != ranges[4])
+    }
+
     /// A waiting list as under fsync `always`: copies of a run's messages, released by position
     /// as syncs complete, the rest kept whole when their bytes move to the front.
     @Test func release_byPosition_keepsTheRestWhole_acrossTheMoveToTheFront() throws {

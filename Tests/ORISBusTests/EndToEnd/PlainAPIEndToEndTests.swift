@@ -139,15 +139,28 @@ struct PlainAPIEndToEndTests {
 /// last a second longer (strace); nothing may show up in the first half of it.
 @Suite("plain path waits for the sync", .serialized)
 struct PlainPathSyncEndToEndTests {
+    /// A daemon under fsync `always` (the test configuration's) whose every `fdatasync` strace
+    /// makes last longer, and a session with it.
+    private static func start(
+        in folder: TemporaryFolder, logLevel: String, syncDelayMicroseconds: Int
+    ) throws -> (RunningDaemon, Session) {
+        let daemon = try RunningDaemon(
+            configText: TestConfiguration.text(state: folder.path + "/state", logLevel: logLevel), folder: folder,
+            wrapper: ["/usr/bin/strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=fdatasync",
+                      "-e", "inject=fdatasync:delay_exit=\(syncDelayMicroseconds)"])
+        do {
+            return (daemon, try Session(daemon))
+        } catch {
+            _ = daemon.stop()
+            throw error
+        }
+    }
+
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"),
                    "needs strace (make test installs it)"))
     func underFsyncAlways_nothingIsDeliveredOrAcknowledgedBeforeItsSync() throws {
         let folder = TemporaryFolder()
-        let daemon = try RunningDaemon(
-            configText: TestConfiguration.text(state: folder.path + "/state", logLevel: "info"), folder: folder,
-            wrapper: ["/usr/bin/strace", "-f", "-qq", "-o", "/dev/null",
-                      "-e", "trace=fdatasync", "-e", "inject=fdatasync:delay_exit=1000000"])
-        let session = try Session(daemon)
+        let (daemon, session) = try Self.start(in: folder, logLevel: "info", syncDelayMicroseconds: 1_000_000)
         // Stopped by its own pid: a SIGKILL to strace would leave it running, holding the pipe.
         defer {
             session.close()
@@ -186,5 +199,40 @@ struct PlainPathSyncEndToEndTests {
         #expect(try poller.poll(timeoutMilliseconds: 10_000)[0])
         let reply = try #require(try dealer.receive()).frames
         #expect(reply.count == 4 && reply[2] == Array("ACK".utf8))
+    }
+
+    /// While a sync is slow, runs of requests come and go and their deliveries wait behind it
+    /// in the tenant's list; items of the same lengths put their bodies at the same offsets of
+    /// the loop's run each time. Every delivery must carry its own item's body (a helper saw
+    /// deliveries with the item before's body, at both log levels, the journal right).
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"),
+                   "needs strace (make test installs it)"),
+          arguments: ["info", "debug"])
+    func underFsyncAlways_eachDeliveryCarriesItsOwnBody(logLevel: String) throws {
+        let folder = TemporaryFolder()
+        let (daemon, session) = try Self.start(in: folder, logLevel: logLevel, syncDelayMicroseconds: 40_000)
+        defer {
+            session.close()
+            _ = daemon.stop()
+        }
+        let feed = try session.subscriber(as: "operator", ["bfc/machine-speciale/"])
+        try session.waitForSubscriptions(1)
+        let dealer = try session.socket(.dealer, as: "cci-belfort", connect: daemon.api)
+        let count = 60
+        func id(_ n: Int) -> String { "b-" + String(n + 100) }
+        func body(_ n: Int) -> [UInt8] { Array("body-of-\(n + 100)".utf8) }
+        for n in 0..<count {
+            let item = header([("kind", .string("signal")), ("theme", .string("machine-speciale")),
+                               ("title", .string("same length")), ("id", .string(id(n)))])
+            try dealer.send([[], Array("ORIS01".utf8), Array("PUBLISH".utf8), item, body(n)])
+            usleep(3000)  // a run of its own, mostly, while the sync of an earlier one lasts
+        }
+        var bodies: [String: [UInt8]] = [:]
+        while bodies.count < count, let next = try feed.next(timeoutMilliseconds: 10_000) {
+            if let id = next.header?["id"]?.stringValue { bodies[id] = next.body }
+        }
+        #expect(bodies.count == count)
+        let wrong = (0..<count).filter { bodies[id($0)] != body($0) }.map(id)
+        #expect(wrong.isEmpty, "deliveries with another item's body: \(wrong)")
     }
 }
