@@ -44,7 +44,8 @@ extension Daemon {
             var frames = message.frames
             guard frames.count >= 1 else { continue }
             let envelope = Self.takeEnvelope(&frames)
-            let outcome = self.handle(frames[...], caller: Daemon.localOperator, name: Daemon.localOperator.id)
+            let outcome = self.handle(frames[...], caller: Daemon.localOperator, name: Daemon.localOperator.id,
+                                      dropped: message.receivedFrameCount - message.frames.count)
             do {
                 if try !socket.send(envelope + outcome.reply.frames, wait: false) {
                     self.stats.droppedReplies += 1
@@ -83,7 +84,8 @@ extension Daemon {
             // A theme's dashboard may name the caller its animateur: a role like `animates`.
             let caller = self.member(forUserID: received.userID).map(self.registry.withThemeRoles)
             let name = caller?.id ?? received.userID.map { _ in "(removed)" }
-            let outcome = self.handle(frames[...], caller: caller, name: name)
+            let outcome = self.handle(frames[...], caller: caller, name: name,
+                                      dropped: message.receivedFrameCount - message.frames.count)
             self.hold(deliveries: outcome.deliveries, reply: envelope + outcome.reply.frames, tenant: caller?.tenant,
                       position: outcome.position, id: outcome.id)
             try self.releaseHeldWhenFull(sockets)
@@ -150,11 +152,12 @@ extension Daemon {
     ///   - caller: the member the connection proved, nil when it proved none the registry knows
     ///     (a removed member's connection, for one).
     ///   - name: the connection's user id, for the log.
-    private func handle(_ frames: ArraySlice<[UInt8]>, caller: Member?, name: String?) -> Outcome {
+    ///   - dropped: frames the receive dropped past the most it keeps (for the count a NAK tells).
+    private func handle(_ frames: ArraySlice<[UInt8]>, caller: Member?, name: String?, dropped: Int = 0) -> Outcome {
         let member = name
         let request: Request
         do {
-            request = try Request.parse(frames)
+            request = try Request.parse(frames, count: frames.count + dropped)
         } catch {
             self.reject(error, endpoint: "api", member: member)
             return Outcome(reply: .nak(error))
@@ -497,7 +500,7 @@ extension Daemon {
             let member = sender?.id
             let request: Request
             do {
-                request = try Request.parse(message.frames[...])
+                request = try Request.parse(message.frames[...], count: message.receivedFrameCount)
             } catch {
                 self.reject(error, endpoint: "ingest", member: member)
                 continue

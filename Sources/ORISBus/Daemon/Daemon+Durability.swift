@@ -63,7 +63,12 @@ extension Daemon {
         defer { run.removeAll() }
         let failed = try self.writeDeferred(sockets)
         for entry in run.entries {
-            let n = entry.tenant
+            var n = entry.tenant
+            if n < 0, entry.tier == nil, let owner = self.tenantWaiting(forReplyTo: run.frame(0, of: entry)) {
+                // A reply to a caller the registry no longer knows (removed while its ACKs
+                // wait): it goes out after them, in request order, not ahead.
+                n = owner
+            }
             if n >= 0 {
                 if failed.contains(n) {
                     try self.refuse(entry, of: run, what: "written", sockets: sockets)
@@ -80,6 +85,19 @@ extension Daemon {
             }
             try self.send(entry, of: run, sockets: sockets)
         }
+    }
+
+    /// The tenant under fsync `always` whose waiting list holds a reply to the connection whose
+    /// routing id is `routingID`, if one does. Looked for only for a reply without a tenant, and
+    /// only while some list waits.
+    private func tenantWaiting(forReplyTo routingID: UnsafeRawBufferPointer) -> Int? {
+        for n in self.durability.indices where self.durability[n].waiting.count > 0 {
+            let waiting = self.durability[n].waiting
+            for entry in waiting.pending.reversed() where entry.tier == nil {
+                if waiting.frame(0, of: entry).elementsEqual(routingID) { return n }
+            }
+        }
+        return nil
     }
 
     /// Sends a delivery to the feed or a reply to the api endpoint.

@@ -32,9 +32,13 @@ package enum Request: Sendable, Equatable {
 
     /// Reads a request.
     ///
-    /// - Parameter frames: the frames after the routing envelope.
+    /// - Parameters:
+    ///   - frames: the frames after the routing envelope.
+    ///   - count: how many frames the request had, when the receive kept fewer than that
+    ///     (``ReceivedMessage/receivedFrameCount``): an error about the count tells this one.
     /// - Throws: ``Rejection`` with `bad-protocol`, `bad-command` or `bad-frames`.
-    package static func parse(_ frames: ArraySlice<[UInt8]>) throws(Rejection) -> Request {
+    package static func parse(_ frames: ArraySlice<[UInt8]>, count: Int? = nil) throws(Rejection) -> Request {
+        let count = count ?? frames.count
         guard let first = frames.first, first == self.signature else {
             throw Rejection(.badProtocol, "the first frame must be the signature 'ORIS01'")
         }
@@ -51,23 +55,23 @@ package enum Request: Sendable, Equatable {
         case "PUBLISH":
             guard arguments == 2 else {
                 throw Rejection(.badFrames,
-                                "PUBLISH takes 4 frames (signature, command, header, body), not \(frames.count)")
+                                "PUBLISH takes 4 frames (signature, command, header, body), not \(count)")
             }
             return .publish(header: frames[frames.startIndex + 2], body: frames[frames.startIndex + 3])
         case "HELLO":
             guard arguments == 0 else {
-                throw Rejection(.badFrames, "HELLO takes 2 frames (signature, command), not \(frames.count)")
+                throw Rejection(.badFrames, "HELLO takes 2 frames (signature, command), not \(count)")
             }
             return .hello
         case "STATS":
             guard arguments == 0 else {
-                throw Rejection(.badFrames, "STATS takes 2 frames (signature, command), not \(frames.count)")
+                throw Rejection(.badFrames, "STATS takes 2 frames (signature, command), not \(count)")
             }
             return .stats
         case let word where ["REPLAY", "AUDIT", "MEMBER", "ESCALATE", "EXPLAIN", "TRACE", "THEME"].contains(word):
             guard arguments == 1 else {
                 throw Rejection(.badFrames, "\(word) takes 3 frames (signature, command, arguments), "
-                                + "not \(frames.count)")
+                                + "not \(count)")
             }
             let argument = frames[frames.startIndex + 2]
             switch word {

@@ -98,6 +98,7 @@ package final class ReceivedFrames {
                 message.frames[n].removeAll(keepingCapacity: true)
             }
         }
+        message.receivedFrameCount = self.received
     }
 }
 

@@ -15,6 +15,9 @@ package struct ReceivedMessage: Sendable {
 
     /// The frames in order.
     package var frames: [[UInt8]]
+    /// How many frames the message had, those dropped past a receive's `maximumFrames`
+    /// included (then more than `frames` holds): what an error about the frame count tells.
+    package var receivedFrameCount: Int
     /// The properties, in the order asked for: a message carries one or two, found by comparing
     /// names rather than by hashing them, and a value that did not change since the last message
     /// received into this one is kept rather than made again.
@@ -22,6 +25,7 @@ package struct ReceivedMessage: Sendable {
 
     package init(frames: [[UInt8]], properties: [String: String] = [:]) {
         self.frames = frames
+        self.receivedFrameCount = frames.count
         self.slots = properties.map { Property(name: $0.key, value: $0.value) }
     }
 

@@ -232,6 +232,7 @@ package final class Socket {
             zmq_msg_init(&msg)
             defer { zmq_msg_close(&msg) }
             var count = 0
+            var total = 0
             var more = true
             while more {
                 // The first frame decides whether a message is there; the rest are atomic.
@@ -245,6 +246,7 @@ package final class Socket {
                     message.beginProperties(properties)
                 }
                 more = zmq_msg_more(&msg) != 0
+                total += 1
                 if count > maximumFrames {
                     continue
                 }
@@ -266,6 +268,7 @@ package final class Socket {
             }
             message.endProperties()
             message.frames.removeLast(message.frames.count - count)
+            message.receivedFrameCount = total
             return true
         }
     }

@@ -201,6 +201,52 @@ struct PlainPathSyncEndToEndTests {
         #expect(reply.count == 4 && reply[2] == Array("ACK".utf8))
     }
 
+    /// A member removed while its ACKs wait for a sync: what its connection asks next is refused
+    /// (`unknown-member`), and those answers come after the ACKs, in request order (a helper saw
+    /// them overtake).
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"),
+                   "needs strace (make test installs it)"))
+    func aMemberRemovedWhileItsACKsWait_getsItsAnswersInRequestOrder() throws {
+        let folder = TemporaryFolder()
+        let (daemon, session) = try Self.start(in: folder, logLevel: "info", syncDelayMicroseconds: 300_000)
+        defer {
+            session.close()
+            _ = daemon.stop()
+        }
+        let dealer = try session.socket(.dealer, as: "cci-belfort", connect: daemon.api)
+        func publish(_ id: String) throws {
+            let item = header([("kind", .string("signal")), ("theme", .string("machine-speciale")),
+                               ("title", .string(id)), ("id", .string(id))])
+            try dealer.send([[], Array("ORIS01".utf8), Array("PUBLISH".utf8), item, []])
+        }
+        for n in 0..<10 { try publish("a\(n)") }
+        usleep(50_000)
+        // Through the control socket, answered at once: the ACKs still wait for their sync.
+        let controlSocket = "ipc://" + folder.path + "/state/control/orisd.sock"
+        let control = try session.socket(.dealer, as: nil, connect: controlSocket)
+        try control.send([[], Array("ORIS01".utf8), Array("MEMBER".utf8),
+                          Array(#"{"action": "remove", "id": "cci-belfort"}"#.utf8)])
+        var answered = Poller()
+        answered.add(control)
+        #expect(try answered.poll(timeoutMilliseconds: 5000)[0])
+        #expect(try control.receive()?.frames.dropFirst(2).first == Array("MEMBER".utf8))
+        try publish("b0")
+        try dealer.send([[], Array("ORIS01".utf8), Array("HELLO".utf8)])
+
+        var answers: [String] = []
+        var poller = Poller()
+        poller.add(dealer)
+        while answers.count < 12, try poller.poll(timeoutMilliseconds: 10_000)[0] {
+            let frames = try #require(try dealer.receive()).frames
+            let body = try JSONParser.parse(frames[3]).objectValue
+            let word = String(decoding: frames[2], as: UTF8.self)
+            let what = body?["code"]?.stringValue ?? body?["id"]?.stringValue
+            answers.append(what.map { word + " " + $0 } ?? word)
+        }
+        // HELLO still answers who the connection is, a removed member included.
+        #expect(answers == (0..<10).map { "ACK a\($0)" } + ["NAK unknown-member", "WELCOME"])
+    }
+
     /// While a sync is slow, runs of requests come and go and their deliveries wait behind it
     /// in the tenant's list; items of the same lengths put their bodies at the same offsets of
     /// the loop's run each time. Every delivery must carry its own item's body (a helper saw

@@ -151,6 +151,9 @@ import Testing
         #expect(Array(fromRequester.frames.dropFirst()) == [[], Self.bytes("x")])
         #expect(fromRequester.property("Socket-Type") == "REQ")
         #expect(Array(cut.frames.dropFirst()) == [[1], [2], []])
+        // The routing id and the five frames sent: six, of which four were kept.
+        #expect(cut.receivedFrameCount == 6)
+        #expect(fromDealer.receivedFrameCount == fromDealer.frames.count)
         #expect(cut.properties == ["Socket-Type": "DEALER"])
         #expect(message.frames == [Self.bytes("over inproc")])
         #expect(message.properties.isEmpty)
