@@ -46,13 +46,7 @@ extension Daemon {
             let envelope = Self.takeEnvelope(&frames)
             let outcome = self.handle(frames[...], caller: Daemon.localOperator, name: Daemon.localOperator.id,
                                       dropped: message.receivedFrameCount - message.frames.count)
-            do {
-                if try !socket.send(envelope + outcome.reply.frames, wait: false) {
-                    self.stats.droppedReplies += 1
-                }
-            } catch where error.isUnroutable {
-                self.logger.debug("reply dropped, client gone", [])
-            }
+            try self.sendReply { () throws(ZMQError) in try socket.send(envelope + outcome.reply.frames, wait: false) }
             try self.resetFeedIfNarrowed(sockets)
         }
     }

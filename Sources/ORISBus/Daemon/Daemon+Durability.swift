@@ -109,8 +109,17 @@ extension Daemon {
             self.stats.delivered[tier] += 1
             return
         }
+        try self.sendReply { () throws(ZMQError) in
+            try sockets.api.send(count: entry.frames.count, wait: false, frame: { run.frame($0, of: entry) })
+        }
+    }
+
+    /// Sends a reply without waiting (`send` returns false when it would have had to): a reply
+    /// past the client's queue is dropped and counted (`dropped_replies`), one to a client gone
+    /// is dropped.
+    func sendReply(_ send: () throws(ZMQError) -> Bool) throws(ZMQError) {
         do {
-            if try !sockets.api.send(count: entry.frames.count, wait: false, frame: { run.frame($0, of: entry) }) {
+            if try !send() {
                 self.stats.droppedReplies += 1
                 self.logger.debug("reply dropped, client not reading", [])
             }
@@ -164,13 +173,7 @@ extension Daemon {
             reply.removeLast(3)
             reply += nak.frames
         }
-        do {
-            if try !sockets.api.send(reply, wait: false) {
-                self.stats.droppedReplies += 1
-            }
-        } catch where error.isUnroutable {
-            self.logger.debug("reply dropped, client gone", [])
-        }
+        try self.sendReply { () throws(ZMQError) in try sockets.api.send(reply, wait: false) }
     }
 
     /// The word of an ACK reply.
@@ -179,7 +182,7 @@ extension Daemon {
     /// Asks the sync thread for the syncs that are due: under `always` as soon as something
     /// was appended and no sync is in flight (the next sync takes everything appended
     /// meanwhile: group commit); under `batch` when the interval has passed.
-    func requestSyncs(_ sockets: Daemon.Sockets) throws(ZMQError) {
+    func requestSyncs(_ sockets: Daemon.Sockets) {
         let now = Timestamp.now()
         for n in self.durability.indices {
             guard !self.durability[n].syncInFlight else { continue }

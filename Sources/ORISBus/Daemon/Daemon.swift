@@ -463,7 +463,7 @@ package final class Daemon {
                 _ = poller.add(sockets.feed)
             }
             try self.raiseRemindersWhenDue(sockets)
-            try self.requestSyncs(sockets)
+            self.requestSyncs(sockets)
             self.applyRetentionWhenDue()
         }
     }
