@@ -7,6 +7,22 @@
  *       the reference P: zmq_proxy between a bound XSUB (front) and a bound XPUB (back). With
  *       --plain its XPUB takes PLAIN subscribers (sub --as MEMBER), every user name accepted,
  *       as orisd's feed does under `security: none` (an explanatory variant, not P itself).
+ *   orisload forward --front EP --back EP --pad-to B [--hwm H]
+ *       the ceiling of a broker speaking orisd's protocol: a bound XSUB (front) taking orisd's
+ *       ingest frames [ORIS01][PUBLISH][header][body] from PLAIN publishers, a bound XPUB (back)
+ *       for PLAIN subscribers, and between them a loop that does none of orisd's work: it reads
+ *       the theme at its fixed place in the benchmark's header, and delivers [topic][header
+ *       padded with spaces][the body's message, forwarded] of B bytes in all (orisd's delivered
+ *       size, measured in the same run). No checks, no id, no journal: what is left is the cost
+ *       of the frames and of the bytes.
+ *   orisload ackforward --front EP --back EP --file F --pad-to B [--hwm H]
+ *       the same ceiling for acknowledged publishing under fsync `always`: a bound ROUTER (front)
+ *       taking orisd's PUBLISH requests [routing id][""][ORIS01][PUBLISH][header][body] from PLAIN
+ *       DEALERs, each request's header and body appended to file F (one write a turn of the
+ *       loop), a thread calling fdatasync on F whenever something was written since the last
+ *       (group commit), and once a sync covers a request: its ACK [""][ORIS01][ACK][{"id",
+ *       "seq","tiers","deliveries"}, the fields orisd's ACK cannot leave out] and its delivery as
+ *       `forward` makes it, in request order. No checks, no index, no recovery.
  *   orisload pub --connect EP --n N [--topics T] [--rate R] [--as MEMBER] [--raw [--pad-to B]]
  *       a PUB socket. With --as: orisd's ingest frames [ORIS01][PUBLISH][header][body] under
  *       the PLAIN user name MEMBER. With --raw: [topic][header][body] for the proxy, the same
@@ -175,20 +191,9 @@ static void *zap_accept_all(void *ctx) {
     }
 }
 
-static int do_proxy(int argc, char **argv) {
-    int hwm = atoi(arg(argc, argv, "--hwm", "10000"));
-    void *ctx = zmq_ctx_new();
-    zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, 8192);
-    void *xsub = zmq_socket(ctx, ZMQ_XSUB), *xpub = zmq_socket(ctx, ZMQ_XPUB);
-    zmq_setsockopt(xpub, ZMQ_SNDHWM, &hwm, sizeof hwm);
-    if (flag(argc, argv, "--plain")) {
-        pthread_t zap;
-        if (pthread_create(&zap, NULL, zap_accept_all, ctx)) die("zap thread");
-        usleep(100000); /* bound before the first handshake asks it */
-        int one = 1;
-        zmq_setsockopt(xpub, ZMQ_PLAIN_SERVER, &one, sizeof one);
-        zmq_setsockopt(xpub, ZMQ_ZAP_DOMAIN, "feed", 4);
-    }
+/* Binds the front (XSUB) and back (XPUB) sockets to --front and --back, and prints READY with
+ * the endpoints they got. */
+static void bind_and_announce(int argc, char **argv, void *xsub, void *xpub) {
     if (zmq_bind(xsub, arg(argc, argv, "--front", "")) || zmq_bind(xpub, arg(argc, argv, "--back", "")))
         die("bind");
     char front[256], back[256];
@@ -197,8 +202,221 @@ static int do_proxy(int argc, char **argv) {
     zmq_getsockopt(xpub, ZMQ_LAST_ENDPOINT, back, &bl);
     printf("READY front=%s back=%s\n", front, back);
     fflush(stdout);
+}
+
+/* Starts the ZAP handler and turns PLAIN on for socket s, under ZAP domain `domain`. */
+static void plain_server(void *ctx, void *s, const char *domain) {
+    static pthread_t zap;
+    static int started;
+    if (!started) {
+        if (pthread_create(&zap, NULL, zap_accept_all, ctx)) die("zap thread");
+        usleep(100000); /* bound before the first handshake asks it */
+        started = 1;
+    }
+    int one = 1;
+    zmq_setsockopt(s, ZMQ_PLAIN_SERVER, &one, sizeof one);
+    zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, domain, strlen(domain));
+}
+
+static int do_proxy(int argc, char **argv) {
+    int hwm = atoi(arg(argc, argv, "--hwm", "10000"));
+    void *ctx = zmq_ctx_new();
+    zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, 8192);
+    void *xsub = zmq_socket(ctx, ZMQ_XSUB), *xpub = zmq_socket(ctx, ZMQ_XPUB);
+    zmq_setsockopt(xpub, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    if (flag(argc, argv, "--plain")) plain_server(ctx, xpub, "feed");
+    bind_and_announce(argc, argv, xsub, xpub);
     zmq_proxy(xsub, xpub, NULL);
     return 0;
+}
+
+/* ------------------------------------------------------------------ forward */
+/* Where the benchmark's header (header_text) spells the theme's number, and how long it is. */
+#define THEME_DIGITS_AT 27
+#define HEADER_MIN 30
+
+static int do_forward(int argc, char **argv) {
+    int hwm = atoi(arg(argc, argv, "--hwm", "10000"));
+    int pad_to = atoi(arg(argc, argv, "--pad-to", "0"));
+    if (pad_to < BODY_LEN + 64 || pad_to > 65536) {
+        fprintf(stderr, "orisload: forward needs --pad-to, %d to 65536 bytes\n", BODY_LEN + 64);
+        exit(64);
+    }
+    void *ctx = zmq_ctx_new();
+    void *xsub = zmq_socket(ctx, ZMQ_XSUB), *xpub = zmq_socket(ctx, ZMQ_XPUB);
+    zmq_setsockopt(xpub, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    plain_server(ctx, xsub, "ingest");
+    plain_server(ctx, xpub, "feed");
+    if (zmq_send(xsub, "\x01", 1, 0) < 0) die("subscribe"); /* everything, as orisd's ingest */
+    bind_and_announce(argc, argv, xsub, xpub);
+    char topic[64];
+    char *header = malloc((size_t)pad_to);
+    zmq_msg_t part[4];
+    for (int i = 0; i < 4; i++) zmq_msg_init(&part[i]);
+    zmq_pollitem_t items[2] = {{xsub, 0, ZMQ_POLLIN, 0}, {xpub, 0, ZMQ_POLLIN, 0}};
+    for (;;) {
+        if (zmq_poll(items, 2, -1) < 0) {
+            if (zmq_errno() == EINTR) continue;
+            die("poll");
+        }
+        if (items[1].revents & ZMQ_POLLIN) /* subscriptions: every item goes to the XPUB anyway */
+            while (zmq_msg_recv(&part[0], xpub, ZMQ_DONTWAIT) >= 0) {
+            }
+        if (!(items[0].revents & ZMQ_POLLIN)) continue;
+        /* Every item waiting: a message's parts arrive together, so after its first the rest
+         * are there. */
+        while (zmq_msg_recv(&part[0], xsub, ZMQ_DONTWAIT) >= 0) {
+            int n = 1; /* parts read; past the fourth, each is read into the last place */
+            while (zmq_msg_more(&part[n < 4 ? n - 1 : 3])) {
+                if (zmq_msg_recv(&part[n < 4 ? n : 3], xsub, 0) < 0) die("recv");
+                n++;
+            }
+            size_t hl = zmq_msg_size(&part[2]);
+            const char *h = zmq_msg_data(&part[2]);
+            if (n != 4 || hl < HEADER_MIN || hl > (size_t)pad_to) continue;
+            int t = (h[THEME_DIGITS_AT] - '0') * 100 + (h[THEME_DIGITS_AT + 1] - '0') * 10 +
+                    (h[THEME_DIGITS_AT + 2] - '0');
+            int tl = topic_name(topic, t < 0 ? 0 : t);
+            int total = pad_to - tl - (int)zmq_msg_size(&part[3]);
+            if (total < (int)hl) total = (int)hl;
+            memcpy(header, h, hl);
+            memset(header + hl, ' ', (size_t)total - hl);
+            if (zmq_send(xpub, topic, (size_t)tl, ZMQ_SNDMORE) < 0 ||
+                zmq_send(xpub, header, (size_t)total, ZMQ_SNDMORE) < 0 || zmq_msg_send(&part[3], xpub, 0) < 0)
+                die("send");
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ ackforward */
+/* The sync thread's side: records written to the file, and those a finished sync covers. */
+static pthread_mutex_t ack_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ack_wake = PTHREAD_COND_INITIALIZER;
+static uint64_t ack_written, ack_durable;
+static int ack_fd, ack_pipe[2];
+
+static void *ack_syncer(void *unused) {
+    (void)unused;
+    for (;;) {
+        pthread_mutex_lock(&ack_lock);
+        while (ack_written == ack_durable) pthread_cond_wait(&ack_wake, &ack_lock);
+        uint64_t upto = ack_written;
+        pthread_mutex_unlock(&ack_lock);
+        if (fdatasync(ack_fd)) die("fdatasync");
+        pthread_mutex_lock(&ack_lock);
+        ack_durable = upto;
+        pthread_mutex_unlock(&ack_lock);
+        if (write(ack_pipe[1], "s", 1) < 0 && errno != EAGAIN) die("pipe");
+    }
+    return NULL;
+}
+
+/* A request waiting for its sync: who asked, the body to deliver, its number and theme. */
+typedef struct {
+    zmq_msg_t routing_id, body;
+    uint64_t seq;
+    int theme;
+} held_t;
+#define HELD_MAX 65536
+#define RECORDS_MAX (1 << 20)
+
+/* Sends the ACK of a synced request and its delivery (topic, header padded to `pad_to` bytes in
+ * all, body); frees what it held. */
+static void release(void *router, void *xpub, held_t *h, char *header, int pad_to) {
+    char topic[64], ack[256];
+    int tl = topic_name(topic, h->theme);
+    unsigned long long seq = (unsigned long long)h->seq + 1;
+    int al = snprintf(ack, sizeof ack,
+                      "{\"id\":\"01BENCH%019llu\",\"seq\":%llu,\"tiers\":[\"gip\"],"
+                      "\"deliveries\":[{\"topic\":\"%s\",\"seq\":%llu}]}", seq, seq, topic, seq);
+    if (zmq_msg_send(&h->routing_id, router, ZMQ_SNDMORE) < 0 || zmq_send(router, "", 0, ZMQ_SNDMORE) < 0 ||
+        zmq_send(router, "ORIS01", 6, ZMQ_SNDMORE) < 0 || zmq_send(router, "ACK", 3, ZMQ_SNDMORE) < 0 ||
+        zmq_send(router, ack, (size_t)al, 0) < 0)
+        die("send ACK");
+    int hl = pad_to - tl - (int)zmq_msg_size(&h->body);
+    if (zmq_send(xpub, topic, (size_t)tl, ZMQ_SNDMORE) < 0 || zmq_send(xpub, header, (size_t)hl, ZMQ_SNDMORE) < 0 ||
+        zmq_msg_send(&h->body, xpub, 0) < 0)
+        die("send delivery");
+}
+
+static int do_ackforward(int argc, char **argv) {
+    int hwm = atoi(arg(argc, argv, "--hwm", "10000"));
+    int pad_to = atoi(arg(argc, argv, "--pad-to", "0"));
+    const char *file = arg(argc, argv, "--file", NULL);
+    if (pad_to < BODY_LEN + 64 || pad_to > 65536 || !file) {
+        fprintf(stderr, "orisload: ackforward needs --file and --pad-to, %d to 65536 bytes\n", BODY_LEN + 64);
+        exit(64);
+    }
+    ack_fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+    if (ack_fd < 0 || pipe2(ack_pipe, O_NONBLOCK | O_CLOEXEC)) die("journal file");
+    void *ctx = zmq_ctx_new();
+    void *router = zmq_socket(ctx, ZMQ_ROUTER), *xpub = zmq_socket(ctx, ZMQ_XPUB);
+    zmq_setsockopt(xpub, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    plain_server(ctx, router, "api");
+    plain_server(ctx, xpub, "feed");
+    bind_and_announce(argc, argv, router, xpub);
+    pthread_t syncer;
+    if (pthread_create(&syncer, NULL, ack_syncer, NULL)) die("sync thread");
+    /* Every delivery's header is the same run of spaces after the one received: a broker
+     * stamps each; here the bytes are what counts. */
+    char *header = malloc((size_t)pad_to);
+    memset(header, ' ', (size_t)pad_to);
+    memcpy(header, "{}", 2);
+    char *records = malloc(RECORDS_MAX);
+    size_t used = 0;
+    held_t *held = calloc(HELD_MAX, sizeof(held_t));
+    uint64_t head = 0, tail = 0, durable = 0;
+    zmq_msg_t part[6];
+    for (int i = 0; i < 6; i++) zmq_msg_init(&part[i]);
+    zmq_pollitem_t items[3] = {{router, 0, ZMQ_POLLIN, 0}, {xpub, 0, ZMQ_POLLIN, 0}, {NULL, ack_pipe[0], ZMQ_POLLIN, 0}};
+    for (;;) {
+        if (zmq_poll(items, 3, -1) < 0) {
+            if (zmq_errno() == EINTR) continue;
+            die("poll");
+        }
+        if (items[1].revents & ZMQ_POLLIN)
+            while (zmq_msg_recv(&part[0], xpub, ZMQ_DONTWAIT) >= 0) {
+            }
+        if (items[2].revents & ZMQ_POLLIN) {
+            char drained[64];
+            while (read(ack_pipe[0], drained, sizeof drained) > 0) {
+            }
+            pthread_mutex_lock(&ack_lock);
+            durable = ack_durable;
+            pthread_mutex_unlock(&ack_lock);
+            for (; tail < durable; tail++) release(router, xpub, &held[tail % HELD_MAX], header, pad_to);
+        }
+        if (!(items[0].revents & ZMQ_POLLIN)) continue;
+        while (head - tail < HELD_MAX && used + 65536 * 2 <= RECORDS_MAX &&
+               zmq_msg_recv(&part[0], router, ZMQ_DONTWAIT) >= 0) {
+            int n = 1; /* parts read; past the sixth, each is read into the last place */
+            while (zmq_msg_more(&part[n < 6 ? n - 1 : 5])) {
+                if (zmq_msg_recv(&part[n < 6 ? n : 5], router, 0) < 0) die("recv");
+                n++;
+            }
+            size_t hl = zmq_msg_size(&part[4]), bl = zmq_msg_size(&part[5]);
+            const char *h = zmq_msg_data(&part[4]);
+            if (n != 6 || hl < HEADER_MIN || hl > 65536 || bl > 65536) continue; /* not ours: dropped */
+            memcpy(records + used, h, hl);
+            memcpy(records + used + hl, zmq_msg_data(&part[5]), bl);
+            used += hl + bl;
+            held_t *slot = &held[head % HELD_MAX];
+            zmq_msg_init(&slot->routing_id);
+            zmq_msg_init(&slot->body);
+            zmq_msg_move(&slot->routing_id, &part[0]);
+            zmq_msg_move(&slot->body, &part[5]);
+            slot->seq = head++;
+            slot->theme = (h[THEME_DIGITS_AT] - '0') * 100 + (h[THEME_DIGITS_AT + 1] - '0') * 10 +
+                          (h[THEME_DIGITS_AT + 2] - '0');
+        }
+        if (used == 0) continue;
+        if (write(ack_fd, records, used) != (ssize_t)used) die("write");
+        used = 0;
+        pthread_mutex_lock(&ack_lock);
+        ack_written = head;
+        pthread_cond_signal(&ack_wake);
+        pthread_mutex_unlock(&ack_lock);
+    }
 }
 
 /* ------------------------------------------------------------------ pub */
@@ -625,6 +843,8 @@ int main(int argc, char **argv) {
         return 64;
     }
     if (!strcmp(argv[1], "proxy")) return do_proxy(argc, argv);
+    if (!strcmp(argv[1], "forward")) return do_forward(argc, argv);
+    if (!strcmp(argv[1], "ackforward")) return do_ackforward(argc, argv);
     if (!strcmp(argv[1], "pub")) return do_pub(argc, argv);
     if (!strcmp(argv[1], "sub")) return do_sub(argc, argv);
     if (!strcmp(argv[1], "apub")) return do_apub(argc, argv);

@@ -6,7 +6,9 @@
 # thread (orisd's loop, P's zmq_proxy), its libzmq I/O thread, its other threads, the subscriber
 # process and the publisher process, from /proc (user + system). On a 2-core machine a workload
 # is bound by the sum as much as by any one thread: these figures tell which part of the sum
-# grows from P to orisd. Everything runs on 127.0.0.1, in a scratch folder of its own.
+# grows from P to orisd. Last comes `orisload forward`, the ceiling of orisd's protocol: its
+# ingest frames in, its bytes out, none of its work between. Everything runs on 127.0.0.1, in a
+# scratch folder of its own.
 #
 #   bench/threads.sh [--workload w1|w3] [--items N] [--runs R]
 #     w1: 1 publisher, 1 subscriber (1,000,000 items by default)
@@ -64,13 +66,15 @@ JSON
     feed=$(echo "$ready" | sed -E 's/.* feed=([^ ]+).*/\1/'); ingest=$(echo "$ready" | sed -E 's/.* ingest=([^ ]+).*/\1/')
     as=(--as gip); pubas=(--as pub)
   else
-    local plain=()
-    [ "$subject" = "padded+plain" ] && plain=(--plain) && as=(--as gip)
-    "$load" proxy --front tcp://127.0.0.1:0 --back tcp://127.0.0.1:0 --hwm 10000 "${plain[@]}" > "$dir/out" &
+    local mode=(proxy)
+    [ "$subject" = "padded+plain" ] && mode+=(--plain) && as=(--as gip)
+    # The forwarder takes orisd's frames under PLAIN, as orisd does, and delivers its bytes.
+    [ "$subject" = forwarder ] && mode=(forward --pad-to "$pad") && as=(--as gip) && pubas=(--as pub)
+    "$load" "${mode[@]}" --front tcp://127.0.0.1:0 --back tcp://127.0.0.1:0 --hwm 10000 > "$dir/out" &
     pid=$!; pids+=("$pid")
     for _ in $(seq 1 100); do grep -q READY "$dir/out" && break; sleep 0.1; done
     feed=$(sed -nE 's/.*back=([^ ]+).*/\1/p' "$dir/out"); ingest=$(sed -nE 's/.*front=([^ ]+).*/\1/p' "$dir/out")
-    [ "$subject" != P ] && pubas+=(--pad-to "$pad")
+    case "$subject" in padded*) pubas+=(--pad-to "$pad");; esac
   fi
   # The subscriber's CPU in all: what `time` reports at its end, less what it had spent when
   # it was ready (connecting, subscribing).
@@ -114,4 +118,5 @@ for _ in $(seq 1 "$runs"); do
   measure orisd 0
   measure padded "$(cat "$scratch/bytes")"
   measure padded+plain "$(cat "$scratch/bytes")"
+  measure forwarder "$(cat "$scratch/bytes")"
 done

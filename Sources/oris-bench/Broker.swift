@@ -57,6 +57,18 @@ final class Broker {
         return broker
     }
 
+    /// Starts `orisload forward`, the ceiling of orisd's protocol: orisd's ingest frames in,
+    /// deliveries of `bytes` bytes out, nothing done between.
+    static func forwarder(load: String, bytes: Int) throws -> Broker {
+        let broker = Broker()
+        let fields = try broker.start(load, ["forward", "--front", "tcp://127.0.0.1:*", "--back", "tcp://127.0.0.1:*",
+                                             "--hwm", "10000", "--pad-to", String(bytes)],
+                                      readyWord: "READY", stream: .standardOutput)
+        broker.ingest = fields["front"] ?? ""
+        broker.feed = fields["back"] ?? ""
+        return broker
+    }
+
     /// Starts the reference: a libzmq XSUB/XPUB proxy whose feed keeps as many messages per
     /// subscriber as orisd's default feed high-water mark.
     static func proxy(load: String) throws -> Broker {

@@ -76,18 +76,35 @@ enum Subject {
     case paddedProxy(bytes: Int)
     /// orisd with its journal on, under the fsync policy named (`batch`: every `batchMilliseconds`).
     case orisd(fsync: String)
+    /// The ceiling of orisd's protocol (`orisload forward`): orisd's ingest frames in, PLAIN on
+    /// both sides, deliveries of so many bytes out (orisd's, measured in the same workload), and
+    /// none of orisd's work between. Driven as orisd is; recorded with P's figures.
+    case forwarder(bytes: Int)
 
+    /// Its name in the log and in the load's labels.
+    var label: String {
+        switch self {
+        case .orisd: "orisd"
+        case .forwarder: "forwarder"
+        case .proxy, .paddedProxy: "P"
+        }
+    }
+
+    /// Whether its publisher sends P's frames (`orisload pub --raw`) to a broker without PLAIN.
     var isProxy: Bool {
-        if case .orisd = self { return false }
-        return true
+        switch self {
+        case .proxy, .paddedProxy: true
+        case .orisd, .forwarder: false
+        }
     }
 }
 
 /// Runs one pub/sub workload on a fresh P and a fresh orisd (journal on, fsync batch), then on
-/// P again with messages as large as orisd's of this run (recorded under `NAME.padded`).
+/// P again with messages as large as orisd's of this run (recorded under `NAME.padded`), and
+/// with `forwarder` on the forwarder delivering as many bytes (`NAME.free`).
 @MainActor
 func pubSubPair(_ name: String, count: Int, topics: Int = 1, connections: Int = 1, mixed: Bool = false,
-                rate: Int = 0, run: Int) throws {
+                rate: Int = 0, forwarder: Bool = false, run: Int) throws {
     for subject in [Subject.proxy(besideSyncsEvery: nil), .orisd(fsync: "batch")] {
         try pubSub(name, on: subject, count: count, topics: topics, connections: connections, mixed: mixed,
                    rate: rate, run: run)
@@ -97,6 +114,12 @@ func pubSubPair(_ name: String, count: Int, topics: Int = 1, connections: Int = 
                connections: connections, mixed: mixed, rate: rate, run: run)
     if let padded = p[name + ".padded.bytes"].last, abs(padded - bytes) > 1 {
         throw BenchError("\(name): P's padded messages have \(padded) bytes, orisd's \(bytes)")
+    }
+    guard forwarder else { return }
+    try pubSub(name + ".free", on: .forwarder(bytes: Int(bytes.rounded())), count: count, topics: topics,
+               connections: connections, mixed: mixed, rate: rate, run: run)
+    if let free = p[name + ".free.bytes"].last, abs(free - bytes) > 1 {
+        throw BenchError("\(name): the forwarder's messages have \(free) bytes, orisd's \(bytes)")
     }
 }
 
@@ -124,10 +147,12 @@ func pubSub(_ name: String, on subject: Subject, count: Int, topics: Int = 1, co
         padTo = bytes
     case .orisd(let fsync):
         broker = try Broker.orisd(binary: orisd, folder: folder, fsync: fsync, batchMilliseconds: batchMilliseconds)
+    case .forwarder(let bytes):
+        broker = try Broker.forwarder(load: load.binary, bytes: bytes)
     }
     defer { broker.stop() }
     let m = try load.pubSub(broker: broker, raw: raw, count: count, topics: topics, connections: connections,
-                            mixed: mixed, rate: rate, padTo: padTo, label: (raw ? "P-" : "orisd-") + name)
+                            mixed: mixed, rate: rate, padTo: padTo, label: subject.label + "-" + name)
     if let synced = try neighbour?.terminate() {
         p.add(name + ".syncP50", synced["sync_p50_us"])
         p.add(name + ".syncP99", synced["sync_p99_us"])
@@ -145,15 +170,15 @@ func pubSub(_ name: String, on subject: Subject, count: Int, topics: Int = 1, co
         samples.add(name + ".peak", m.peakKiB)
         samples.add(name + ".bytes", m.result["msg_bytes"])
     }
-    if raw { record(&p) } else { record(&o) }
-    log("\(name) run \(run + 1) \(raw ? "P" : "orisd"): \(Int(m.result["e2e_rate"] ?? 0))/s "
+    if case .orisd = subject { record(&o) } else { record(&p) }
+    log("\(name) run \(run + 1) \(subject.label): \(Int(m.result["e2e_rate"] ?? 0))/s "
         + "loss \(Int(m.result["loss"] ?? 0)) p50 \(m.result["lat_p50_us"] ?? 0) µs "
         + "p99 \(m.result["lat_p99_us"] ?? 0) µs")
 }
 
 for run in 0..<max(runs, w3Runs) {
     if run < runs {
-        if only.contains("w1") { try pubSubPair("w1", count: Counts.w1, run: run) }
+        if only.contains("w1") { try pubSubPair("w1", count: Counts.w1, forwarder: true, run: run) }
         if latencyRows {
             // The asked pair (P, orisd with fsync batch), then two baselines that explain it: P
             // beside a neighbour syncing the same disk as often as orisd, and orisd without syncs.
@@ -163,6 +188,11 @@ for run in 0..<max(runs, w3Runs) {
             ]
             for (name, subject) in subjects {
                 try pubSub(name, on: subject, count: Counts.latency, rate: 10_000, run: run)
+            }
+            // The ceiling of orisd's protocol, delivering as many bytes as orisd just did.
+            if let bytes = o["lat.bytes"].last, bytes > 0 {
+                try pubSub("lat.free", on: .forwarder(bytes: Int(bytes.rounded())), count: Counts.latency,
+                           rate: 10_000, run: run)
             }
         }
         if only.contains("w2") { try pubSubPair("w2", count: Counts.w2, connections: 10, run: run) }
@@ -317,6 +347,32 @@ func row(_ name: String, _ key: String, proxyKey: String? = nil, unit: String, t
     print("| \(name) | \(summary(reference, scale: scale, digits: digits)) \(unit) | "
           + "\(summary(o[key], scale: scale, digits: digits)) \(unit) | \(ratio(o[key], reference)) | \(target) |")
 }
+/// Prints a row whose second broker is not orisd but a variant measured with P's figures (the
+/// forwarder): P under `key`, the variant under `variantKey`, in orisd's column.
+@MainActor
+func variantRow(_ name: String, _ key: String, variantKey: String, unit: String, digits: Int = 0) {
+    let (reference, variant) = (p[key], p[variantKey])
+    print("| \(name) | \(summary(reference, digits: digits)) \(unit) | \(summary(variant, digits: digits)) \(unit) | "
+          + "\(ratio(variant, reference)) | – |")
+}
+/// The ceiling of orisd's protocol in a workload (`orisload forward`, explanatory): its figure
+/// against P's, and orisd's against it.
+@MainActor
+func ceilingRows(_ key: String, _ name: String, _ figure: String, unit: String, digits: Int = 0) {
+    let forwarder = "a C forwarder with orisd's frames and bytes doing none of its work"
+    let variantKey = key.forwarderKey
+    variantRow("\(name) \(figure), \(forwarder) (in orisd's column) vs P", key, variantKey: variantKey, unit: unit,
+               digits: digits)
+    row("\(name) \(figure), orisd (as above) vs that forwarder", key, proxyKey: variantKey, unit: unit,
+        target: "–", digits: digits)
+}
+extension String {
+    /// The forwarder's key for a figure of orisd's: `w1.rate` → `w1.free.rate`.
+    var forwarderKey: String {
+        guard let dot = self.firstIndex(of: ".") else { return self + ".free" }
+        return self[..<dot] + ".free" + self[dot...]
+    }
+}
 /// The bytes of a delivered message on each broker, and the workload's rate against P carrying
 /// as many (explanatory, not asked by issue 7).
 @MainActor
@@ -329,6 +385,7 @@ if only.contains("w1") {
     row("W1 1→1, \(Counts.w1) items of 100 B", "w1.rate", unit: "msgs/s", target: "≥ 0.65")
     row("W1 items lost", "w1.loss", unit: "", target: "–")
     paddedRows("w1", "W1")
+    ceilingRows("w1.rate", "W1", "rate", unit: "/s")
 }
 if latencyRows {
     row("W1 latency p50 at 10,000/s", "lat.p50", unit: "µs", target: "≤ 1.5", digits: 1)
@@ -344,6 +401,7 @@ if latencyRows {
         unit: "µs", target: "–", digits: 1)
     row("latency p99, orisd with fsync never (journal on) vs P", "lat.never.p99", proxyKey: "lat.p99",
         unit: "µs", target: "–", digits: 1)
+    ceilingRows("lat.p50", "W1", "latency p50", unit: "µs", digits: 1)
 }
 if only.contains("w1") {
     row("memory peak during W1", "w1.peak", unit: "MiB", target: "bounded", scale: 1 / 1024, digits: 1)

@@ -23,7 +23,10 @@ struct BenchSmokeTests {
                     "disk: group commit", "acked publish, fsync always", "acked publish, fsync batch",
                     "acked publish, fsync never", "ACK latency p50 / p99, fsync always, 10,000 items/s",
                     "start-up with recovery of", "replay of 5000 items",
-                    "W3 bytes of a delivered message", "W3 rate, orisd (as above) vs P carrying messages as large"] {
+                    "W3 bytes of a delivered message", "W3 rate, orisd (as above) vs P carrying messages as large",
+                    "W1 rate, a C forwarder with orisd's frames and bytes",
+                    "W1 rate, orisd (as above) vs that forwarder",
+                    "W1 latency p50, a C forwarder", "W1 latency p50, orisd (as above) vs that forwarder"] {
             #expect(result.stdout.contains(row), "missing row: \(row)")
         }
         // P forwards what orisload publishes: the topic `bench/t000/gip/signal`, the header
@@ -33,5 +36,11 @@ struct BenchSmokeTests {
         let bytesRow = result.stdout.split(separator: "\n").first { $0.hasPrefix("| W1 bytes of a delivered") }
         // One run in the quick pass: the median alone, no range.
         #expect(bytesRow?.contains("| \(pBytes) B |") == true, "\(bytesRow ?? "")")
+        // The forwarder delivered, and as many bytes as orisd (the driver stops otherwise): its
+        // rate is a figure, not "n/a".
+        let forwarderRow = result.stdout.split(separator: "\n").first { $0.hasPrefix("| W1 rate, a C forwarder") }
+        let forwarderRate = forwarderRow?.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(forwarderRate.map { $0.count > 2 && $0[2].hasSuffix(" /s") && !$0[2].hasPrefix("n/a") } == true,
+                "\(forwarderRow ?? "")")
     }
 }
