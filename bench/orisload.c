@@ -7,14 +7,18 @@
  *       the reference P: zmq_proxy between a bound XSUB (front) and a bound XPUB (back). With
  *       --plain its XPUB takes PLAIN subscribers (sub --as MEMBER), every user name accepted,
  *       as orisd's feed does under `security: none` (an explanatory variant, not P itself).
- *   orisload forward --front EP --back EP --pad-to B [--hwm H]
+ *   orisload forward --front EP --back EP --pad-to B [--hwm H] [--journal F [--batch-ms MS]]
  *       the ceiling of a broker speaking orisd's protocol: a bound XSUB (front) taking orisd's
  *       ingest frames [ORIS01][PUBLISH][header][body] from PLAIN publishers, a bound XPUB (back)
  *       for PLAIN subscribers, and between them a loop that does none of orisd's work: it reads
  *       the theme at its fixed place in the benchmark's header, and delivers [topic][header
  *       padded with spaces][the body's message, forwarded] of B bytes in all (orisd's delivered
  *       size, measured in the same run). No checks, no id, no journal: what is left is the cost
- *       of the frames and of the bytes.
+ *       of the frames and of the bytes. With --journal F it also does what issue 7 calls the work
+ *       orisd cannot avoid, as the C sequencing broker of ../shared/bench-peers does it: a
+ *       sequence number stamped into each header (`,"seq":N` before its closing brace), and each
+ *       stamped header and body appended to a buffer that a thread writes to F and syncs every
+ *       MS ms (--batch-ms, 10: orisd's fsync batch).
  *   orisload ackforward --front EP --back EP --file F --pad-to B [--hwm H]
  *       the same ceiling for acknowledged publishing under fsync `always`: a bound ROUTER (front)
  *       taking orisd's PUBLISH requests [routing id][""][ORIS01][PUBLISH][header][body] from PLAIN
@@ -235,8 +239,62 @@ static int do_proxy(int argc, char **argv) {
 #define THEME_DIGITS_AT 27
 #define HEADER_MIN 30
 
+/* forward --journal: the loop appends to `filling`; every `interval_ms` the thread takes it in
+ * exchange for an empty buffer, writes it and syncs. */
+static pthread_mutex_t batch_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *batch_filling, *batch_empty;
+static size_t batch_used;
+#define BATCH_MAX (64 << 20)
+
+typedef struct {
+    int interval_ms, fd;
+} batch_t;
+
+static void *batch_writer(void *context) {
+    batch_t *batch = context;
+    for (;;) {
+        usleep((useconds_t)batch->interval_ms * 1000);
+        pthread_mutex_lock(&batch_lock);
+        char *full = batch_filling;
+        size_t length = batch_used;
+        batch_filling = batch_empty;
+        batch_empty = full;
+        batch_used = 0;
+        pthread_mutex_unlock(&batch_lock);
+        if (length && (write(batch->fd, full, length) != (ssize_t)length || fdatasync(batch->fd))) die("journal");
+    }
+    return NULL;
+}
+
+/* Appends a record (length, stamped header, body) for the batch thread; drops it when the
+ * buffer is full, which the thread's next turn makes room for. */
+static void batch_append(const char *header, size_t hl, const void *body, size_t bl) {
+    uint32_t length = (uint32_t)(hl + bl);
+    pthread_mutex_lock(&batch_lock);
+    if (batch_used + 4 + length <= BATCH_MAX) {
+        memcpy(batch_filling + batch_used, &length, 4);
+        memcpy(batch_filling + batch_used + 4, header, hl);
+        memcpy(batch_filling + batch_used + 4 + hl, body, bl);
+        batch_used += 4 + length;
+    }
+    pthread_mutex_unlock(&batch_lock);
+}
+
 static int do_forward(int argc, char **argv) {
     int hwm = atoi(arg(argc, argv, "--hwm", "10000"));
+    const char *journal = arg(argc, argv, "--journal", NULL);
+    static batch_t batch;
+    if (journal) {
+        batch.interval_ms = atoi(arg(argc, argv, "--batch-ms", "10"));
+        batch.fd = open(journal, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+        batch_filling = malloc(BATCH_MAX);
+        batch_empty = malloc(BATCH_MAX);
+        pthread_t writer;
+        if (batch.interval_ms < 1 || batch.fd < 0 || !batch_filling || !batch_empty ||
+            pthread_create(&writer, NULL, batch_writer, &batch))
+            die("journal");
+    }
+    uint64_t seq = 0;
     int pad_to = atoi(arg(argc, argv, "--pad-to", "0"));
     if (pad_to < BODY_LEN + 64 || pad_to > 65536) {
         fprintf(stderr, "orisload: forward needs --pad-to, %d to 65536 bytes\n", BODY_LEN + 64);
@@ -250,7 +308,7 @@ static int do_forward(int argc, char **argv) {
     if (zmq_send(xsub, "\x01", 1, 0) < 0) die("subscribe"); /* everything, as orisd's ingest */
     bind_and_announce(argc, argv, xsub, xpub);
     char topic[64];
-    char *header = malloc((size_t)pad_to);
+    char *header = malloc((size_t)pad_to + 32); /* room for the sequence number */
     zmq_msg_t part[4];
     for (int i = 0; i < 4; i++) zmq_msg_init(&part[i]);
     zmq_pollitem_t items[2] = {{xsub, 0, ZMQ_POLLIN, 0}, {xpub, 0, ZMQ_POLLIN, 0}};
@@ -280,6 +338,12 @@ static int do_forward(int argc, char **argv) {
             int total = pad_to - tl - (int)zmq_msg_size(&part[3]);
             if (total < (int)hl) total = (int)hl;
             memcpy(header, h, hl);
+            if (journal) { /* the closing brace gives way to the sequence number */
+                int stamped = (int)hl - 1 + snprintf(header + hl - 1, 32, ",\"seq\":%llu}", (unsigned long long)++seq);
+                if (stamped > total) die("--pad-to leaves no room for the sequence number");
+                hl = (size_t)stamped;
+                batch_append(header, hl, zmq_msg_data(&part[3]), zmq_msg_size(&part[3]));
+            }
             memset(header + hl, ' ', (size_t)total - hl);
             if (zmq_send(xpub, topic, (size_t)tl, ZMQ_SNDMORE) < 0 ||
                 zmq_send(xpub, header, (size_t)total, ZMQ_SNDMORE) < 0 || zmq_msg_send(&part[3], xpub, 0) < 0)

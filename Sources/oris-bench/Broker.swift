@@ -58,12 +58,14 @@ final class Broker {
     }
 
     /// Starts `orisload forward`, the ceiling of orisd's protocol: orisd's ingest frames in,
-    /// deliveries of `bytes` bytes out, nothing done between.
-    static func forwarder(load: String, bytes: Int) throws -> Broker {
+    /// deliveries of `bytes` bytes out, nothing done between; with `journal`, a sequence number
+    /// stamped and the journal file written and synced every so many milliseconds.
+    static func forwarder(load: String, bytes: Int, journal: (path: String, milliseconds: Int)?) throws -> Broker {
         let broker = Broker()
-        let fields = try broker.start(load, ["forward", "--front", "tcp://127.0.0.1:*", "--back", "tcp://127.0.0.1:*",
-                                             "--hwm", "10000", "--pad-to", String(bytes)],
-                                      readyWord: "READY", stream: .standardOutput)
+        var arguments = ["forward", "--front", "tcp://127.0.0.1:*", "--back", "tcp://127.0.0.1:*",
+                         "--hwm", "10000", "--pad-to", String(bytes)]
+        if let journal { arguments += ["--journal", journal.path, "--batch-ms", String(journal.milliseconds)] }
+        let fields = try broker.start(load, arguments, readyWord: "READY", stream: .standardOutput)
         broker.ingest = fields["front"] ?? ""
         broker.feed = fields["back"] ?? ""
         return broker

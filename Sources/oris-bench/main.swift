@@ -78,8 +78,10 @@ enum Subject {
     case orisd(fsync: String)
     /// The ceiling of orisd's protocol (`orisload forward`): orisd's ingest frames in, PLAIN on
     /// both sides, deliveries of so many bytes out (orisd's, measured in the same workload), and
-    /// none of orisd's work between. Driven as orisd is; recorded with P's figures.
-    case forwarder(bytes: Int)
+    /// none of orisd's work between; with `journal`, the work issue 7 says orisd cannot avoid
+    /// (a sequence number stamped, a journal synced every `batchMilliseconds`). Driven as orisd
+    /// is; recorded with P's figures.
+    case forwarder(bytes: Int, journal: Bool)
 
     /// Its name in the log and in the load's labels.
     var label: String {
@@ -116,10 +118,12 @@ func pubSubPair(_ name: String, count: Int, topics: Int = 1, connections: Int = 
         throw BenchError("\(name): P's padded messages have \(padded) bytes, orisd's \(bytes)")
     }
     guard forwarder else { return }
-    try pubSub(name + ".free", on: .forwarder(bytes: Int(bytes.rounded())), count: count, topics: topics,
-               connections: connections, mixed: mixed, rate: rate, run: run)
-    if let free = p[name + ".free.bytes"].last, abs(free - bytes) > 1 {
-        throw BenchError("\(name): the forwarder's messages have \(free) bytes, orisd's \(bytes)")
+    for (suffix, journal) in [(".free", false), (".seq", true)] {
+        try pubSub(name + suffix, on: .forwarder(bytes: Int(bytes.rounded()), journal: journal), count: count,
+                   topics: topics, connections: connections, mixed: mixed, rate: rate, run: run)
+        if let delivered = p[name + suffix + ".bytes"].last, abs(delivered - bytes) > 1 {
+            throw BenchError("\(name): the forwarder's messages have \(delivered) bytes, orisd's \(bytes)")
+        }
     }
 }
 
@@ -147,8 +151,9 @@ func pubSub(_ name: String, on subject: Subject, count: Int, topics: Int = 1, co
         padTo = bytes
     case .orisd(let fsync):
         broker = try Broker.orisd(binary: orisd, folder: folder, fsync: fsync, batchMilliseconds: batchMilliseconds)
-    case .forwarder(let bytes):
-        broker = try Broker.forwarder(load: load.binary, bytes: bytes)
+    case .forwarder(let bytes, let journal):
+        broker = try Broker.forwarder(load: load.binary, bytes: bytes,
+                                      journal: journal ? (folder + "/journal", batchMilliseconds) : nil)
     }
     defer { broker.stop() }
     let m = try load.pubSub(broker: broker, raw: raw, count: count, topics: topics, connections: connections,
@@ -191,8 +196,8 @@ for run in 0..<max(runs, w3Runs) {
             }
             // The ceiling of orisd's protocol, delivering as many bytes as orisd just did.
             if let bytes = o["lat.bytes"].last, bytes > 0 {
-                try pubSub("lat.free", on: .forwarder(bytes: Int(bytes.rounded())), count: Counts.latency,
-                           rate: 10_000, run: run)
+                try pubSub("lat.free", on: .forwarder(bytes: Int(bytes.rounded()), journal: false),
+                           count: Counts.latency, rate: 10_000, run: run)
             }
         }
         if only.contains("w2") { try pubSubPair("w2", count: Counts.w2, connections: 10, run: run) }
@@ -386,6 +391,9 @@ if only.contains("w1") {
     row("W1 items lost", "w1.loss", unit: "", target: "–")
     paddedRows("w1", "W1")
     ceilingRows("w1.rate", "W1", "rate", unit: "/s")
+    variantRow("W1 rate, the same forwarder also stamping a sequence number and syncing a journal every "
+               + "\(batchMilliseconds) ms (the C sequencing broker's work; in orisd's column) vs P", "w1.rate",
+               variantKey: "w1.seq.rate", unit: "/s")
 }
 if latencyRows {
     row("W1 latency p50 at 10,000/s", "lat.p50", unit: "µs", target: "≤ 1.5", digits: 1)

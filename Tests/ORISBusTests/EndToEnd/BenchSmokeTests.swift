@@ -26,6 +26,7 @@ struct BenchSmokeTests {
                     "W3 bytes of a delivered message", "W3 rate, orisd (as above) vs P carrying messages as large",
                     "W1 rate, a C forwarder with orisd's frames and bytes",
                     "W1 rate, orisd (as above) vs that forwarder",
+                    "W1 rate, the same forwarder also stamping a sequence number and syncing a journal",
                     "W1 latency p50, a C forwarder", "W1 latency p50, orisd (as above) vs that forwarder"] {
             #expect(result.stdout.contains(row), "missing row: \(row)")
         }
