@@ -283,6 +283,11 @@ static void batch_append(const char *header, size_t hl, const void *body, size_t
 static int do_forward(int argc, char **argv) {
     int hwm = atoi(arg(argc, argv, "--hwm", "10000"));
     const char *journal = arg(argc, argv, "--journal", NULL);
+    int pad_to = atoi(arg(argc, argv, "--pad-to", "0"));
+    if (pad_to < BODY_LEN + 64 || pad_to > 65536) {
+        fprintf(stderr, "orisload: forward needs --pad-to, %d to 65536 bytes\n", BODY_LEN + 64);
+        exit(64);
+    }
     static batch_t batch;
     if (journal) {
         batch.interval_ms = atoi(arg(argc, argv, "--batch-ms", "10"));
@@ -295,11 +300,6 @@ static int do_forward(int argc, char **argv) {
             die("journal");
     }
     uint64_t seq = 0;
-    int pad_to = atoi(arg(argc, argv, "--pad-to", "0"));
-    if (pad_to < BODY_LEN + 64 || pad_to > 65536) {
-        fprintf(stderr, "orisload: forward needs --pad-to, %d to 65536 bytes\n", BODY_LEN + 64);
-        exit(64);
-    }
     void *ctx = zmq_ctx_new();
     void *xsub = zmq_socket(ctx, ZMQ_XSUB), *xpub = zmq_socket(ctx, ZMQ_XPUB);
     zmq_setsockopt(xpub, ZMQ_SNDHWM, &hwm, sizeof hwm);
