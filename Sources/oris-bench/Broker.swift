@@ -71,6 +71,19 @@ final class Broker {
         return broker
     }
 
+    /// Starts `orisload ackforward`, the ceiling of orisd's protocol under fsync `always`: each
+    /// request appended to `file`, ACKed once a group-commit fdatasync covers it, and delivered
+    /// as 336 bytes (orisd's W1 delivery; no subscriber is connected in the acknowledged runs).
+    static func ackForwarder(load: String, file: String) throws -> Broker {
+        let broker = Broker()
+        let fields = try broker.start(load, ["ackforward", "--front", "tcp://127.0.0.1:*", "--back",
+                                             "tcp://127.0.0.1:*", "--file", file, "--pad-to", "336"],
+                                      readyWord: "READY", stream: .standardOutput)
+        broker.api = fields["front"] ?? ""
+        broker.feed = fields["back"] ?? ""
+        return broker
+    }
+
     /// Starts the reference: a libzmq XSUB/XPUB proxy whose feed keeps as many messages per
     /// subscriber as orisd's default feed high-water mark.
     static func proxy(load: String) throws -> Broker {

@@ -282,6 +282,17 @@ for run in 0..<runs where only.contains("acked") {
         o.add(policy + ".p99", r["lat_p99_us"])
         log("acked \(policy) run \(run + 1): \(Int(r["rate"] ?? 0))/s p99 \(r["lat_p99_us"] ?? 0) µs")
     }
+    // The protocol's ceiling under `always`: requests group-committed to a file, each ACKed
+    // after its sync, nothing else (`orisload ackforward`), with as many in flight.
+    let ceilingFolder = makeFolder(scratch, "ceiling-\(run)")
+    let ceiling = try Broker.ackForwarder(load: load.binary, file: ceilingFolder + "/journal")
+    let c = try load.acknowledged(broker: ceiling, count: items)
+    ceiling.stop()
+    try? FileManager.default.removeItem(atPath: ceilingFolder)
+    p.add("ceiling.rate", c["rate"])
+    p.add("ceiling.p50", c["lat_p50_us"])
+    p.add("ceiling.p99", c["lat_p99_us"])
+    log("acked ceiling run \(run + 1): \(Int(c["rate"] ?? 0))/s p99 \(c["lat_p99_us"] ?? 0) µs")
     // At saturation an ACK waits behind the 255 requests ahead of it (Little's law: latency =
     // in flight / rate); at the latency workloads' 10,000 items/s it waits for its own sync only.
     let folder = makeFolder(scratch, "always-paced-\(run)")
@@ -452,6 +463,12 @@ if only.contains("acked") {
         print("| ACK latency p50 / p99, fsync \(policy) | – | \(summary(o[policy + ".p50"], digits: 1)) / "
               + "\(summary(o[policy + ".p99"], digits: 1)) µs | – | \(verdict) |")
     }
+    let ceilingP99 = median(p["ceiling.p99"])
+    print("| acked publish, fsync always, the protocol's ceiling (`orisload ackforward`: group commit and "
+          + "nothing else; 256 in flight; in orisd's column) | – | \(summary(p["ceiling.rate"])) items/s, "
+          + "ACK p50 / p99 \(summary(p["ceiling.p50"], digits: 1)) / \(summary(p["ceiling.p99"], digits: 1)) µs | "
+          + "\(ratio(o["always.rate"], p["ceiling.rate"])) (orisd / ceiling) | "
+          + String(format: "p99 ≤ %.0f µs: %@", budget, ceilingP99 <= budget ? "met" : "not met") + " |")
     let pacedP99 = median(o["paced.p99"])
     print("| ACK latency p50 / p99, fsync always, 10,000 items/s (as P's latency) | – | "
           + "\(summary(o["paced.p50"], digits: 1)) / \(summary(o["paced.p99"], digits: 1)) µs | – | "

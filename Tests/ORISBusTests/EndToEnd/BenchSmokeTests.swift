@@ -27,6 +27,7 @@ struct BenchSmokeTests {
                     "W1 rate, a C forwarder with orisd's frames and bytes",
                     "W1 rate, orisd (as above) vs that forwarder",
                     "W1 rate, the same forwarder also stamping a sequence number and syncing a journal",
+                    "acked publish, fsync always, the protocol's ceiling",
                     "W1 latency p50, a C forwarder", "W1 latency p50, orisd (as above) vs that forwarder"] {
             #expect(result.stdout.contains(row), "missing row: \(row)")
         }
