@@ -239,6 +239,26 @@ static int do_proxy(int argc, char **argv) {
 #define THEME_DIGITS_AT 27
 #define HEADER_MIN 30
 
+/* The theme's number in the benchmark's header (at least HEADER_MIN bytes), 0 when it is not
+ * one. */
+static int theme_of(const char *h) {
+    int t = 0;
+    for (int i = 0; i < 3; i++) {
+        char c = h[THEME_DIGITS_AT + i];
+        if (c < '0' || c > '9') return 0;
+        t = t * 10 + (c - '0');
+    }
+    return t;
+}
+
+/* Pads the header of hl bytes in `header` with spaces up to `total` bytes (none when it is as
+ * long already; the buffer has room for the larger); returns the header's length. */
+static int pad(char *header, size_t hl, int total) {
+    if (total < (int)hl) return (int)hl;
+    memset(header + hl, ' ', (size_t)total - hl);
+    return total;
+}
+
 /* forward --journal: the loop appends to `filling`; every `interval_ms` the thread takes it in
  * exchange for an empty buffer, writes it and syncs. */
 static pthread_mutex_t batch_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -332,19 +352,13 @@ static int do_forward(int argc, char **argv) {
             size_t hl = zmq_msg_size(&part[2]);
             const char *h = zmq_msg_data(&part[2]);
             if (n != 4 || hl < HEADER_MIN || hl > (size_t)pad_to) continue;
-            int t = (h[THEME_DIGITS_AT] - '0') * 100 + (h[THEME_DIGITS_AT + 1] - '0') * 10 +
-                    (h[THEME_DIGITS_AT + 2] - '0');
-            int tl = topic_name(topic, t < 0 ? 0 : t);
-            int total = pad_to - tl - (int)zmq_msg_size(&part[3]);
-            if (total < (int)hl) total = (int)hl;
+            int tl = topic_name(topic, theme_of(h));
             memcpy(header, h, hl);
             if (journal) { /* the closing brace gives way to the sequence number */
-                int stamped = (int)hl - 1 + snprintf(header + hl - 1, 32, ",\"seq\":%llu}", (unsigned long long)++seq);
-                if (stamped > total) die("--pad-to leaves no room for the sequence number");
-                hl = (size_t)stamped;
+                hl += (size_t)snprintf(header + hl - 1, 32, ",\"seq\":%llu}", (unsigned long long)++seq) - 1;
                 batch_append(header, hl, zmq_msg_data(&part[3]), zmq_msg_size(&part[3]));
             }
-            memset(header + hl, ' ', (size_t)total - hl);
+            int total = pad(header, hl, pad_to - tl - (int)zmq_msg_size(&part[3]));
             if (zmq_send(xpub, topic, (size_t)tl, ZMQ_SNDMORE) < 0 ||
                 zmq_send(xpub, header, (size_t)total, ZMQ_SNDMORE) < 0 || zmq_msg_send(&part[3], xpub, 0) < 0)
                 die("send");
@@ -375,17 +389,19 @@ static void *ack_syncer(void *unused) {
     return NULL;
 }
 
-/* A request waiting for its sync: who asked, the body to deliver, its number and theme. */
+/* A request waiting for its sync: who asked, the header and body to deliver, its number and
+ * theme. */
 typedef struct {
-    zmq_msg_t routing_id, body;
+    zmq_msg_t routing_id, header, body;
     uint64_t seq;
     int theme;
 } held_t;
 #define HELD_MAX 65536
 #define RECORDS_MAX (1 << 20)
 
-/* Sends the ACK of a synced request and its delivery (topic, header padded to `pad_to` bytes in
- * all, body); frees what it held. */
+/* Sends the ACK of a synced request and its delivery as `forward` makes it (topic, the header
+ * received padded to make `pad_to` bytes in all, body); frees what it held. `header` has room
+ * for the longest header taken (65,536 bytes) or `pad_to`. */
 static void release(void *router, void *xpub, held_t *h, char *header, int pad_to) {
     char topic[64], ack[256];
     int tl = topic_name(topic, h->theme);
@@ -397,8 +413,11 @@ static void release(void *router, void *xpub, held_t *h, char *header, int pad_t
         zmq_send(router, "ORIS01", 6, ZMQ_SNDMORE) < 0 || zmq_send(router, "ACK", 3, ZMQ_SNDMORE) < 0 ||
         zmq_send(router, ack, (size_t)al, 0) < 0)
         die("send ACK");
-    int hl = pad_to - tl - (int)zmq_msg_size(&h->body);
-    if (zmq_send(xpub, topic, (size_t)tl, ZMQ_SNDMORE) < 0 || zmq_send(xpub, header, (size_t)hl, ZMQ_SNDMORE) < 0 ||
+    size_t hl = zmq_msg_size(&h->header);
+    memcpy(header, zmq_msg_data(&h->header), hl);
+    zmq_msg_close(&h->header);
+    int total = pad(header, hl, pad_to - tl - (int)zmq_msg_size(&h->body));
+    if (zmq_send(xpub, topic, (size_t)tl, ZMQ_SNDMORE) < 0 || zmq_send(xpub, header, (size_t)total, ZMQ_SNDMORE) < 0 ||
         zmq_msg_send(&h->body, xpub, 0) < 0)
         die("send delivery");
 }
@@ -421,18 +440,15 @@ static int do_ackforward(int argc, char **argv) {
     bind_and_announce(argc, argv, router, xpub);
     pthread_t syncer;
     if (pthread_create(&syncer, NULL, ack_syncer, NULL)) die("sync thread");
-    /* Every delivery's header is the same run of spaces after the one received: a broker
-     * stamps each; here the bytes are what counts. */
-    char *header = malloc((size_t)pad_to);
-    memset(header, ' ', (size_t)pad_to);
-    memcpy(header, "{}", 2);
+    char *header = malloc(65536 + (size_t)pad_to);
     char *records = malloc(RECORDS_MAX);
     size_t used = 0;
     held_t *held = calloc(HELD_MAX, sizeof(held_t));
     uint64_t head = 0, tail = 0, durable = 0;
     zmq_msg_t part[6];
     for (int i = 0; i < 6; i++) zmq_msg_init(&part[i]);
-    zmq_pollitem_t items[3] = {{router, 0, ZMQ_POLLIN, 0}, {xpub, 0, ZMQ_POLLIN, 0}, {NULL, ack_pipe[0], ZMQ_POLLIN, 0}};
+    zmq_pollitem_t items[3] = {
+        {router, 0, ZMQ_POLLIN, 0}, {xpub, 0, ZMQ_POLLIN, 0}, {NULL, ack_pipe[0], ZMQ_POLLIN, 0}};
     for (;;) {
         if (zmq_poll(items, 3, -1) < 0) {
             if (zmq_errno() == EINTR) continue;
@@ -465,13 +481,14 @@ static int do_ackforward(int argc, char **argv) {
             memcpy(records + used + hl, zmq_msg_data(&part[5]), bl);
             used += hl + bl;
             held_t *slot = &held[head % HELD_MAX];
+            slot->seq = head++;
+            slot->theme = theme_of(h); /* before the move: a short header lies in the message itself */
             zmq_msg_init(&slot->routing_id);
+            zmq_msg_init(&slot->header);
             zmq_msg_init(&slot->body);
             zmq_msg_move(&slot->routing_id, &part[0]);
+            zmq_msg_move(&slot->header, &part[4]);
             zmq_msg_move(&slot->body, &part[5]);
-            slot->seq = head++;
-            slot->theme = (h[THEME_DIGITS_AT] - '0') * 100 + (h[THEME_DIGITS_AT + 1] - '0') * 10 +
-                          (h[THEME_DIGITS_AT + 2] - '0');
         }
         if (used == 0) continue;
         if (write(ack_fd, records, used) != (ssize_t)used) die("write");
