@@ -239,6 +239,18 @@ static int do_proxy(int argc, char **argv) {
 #define THEME_DIGITS_AT 27
 #define HEADER_MIN 30
 
+/* After the first part of a message was read into part[0], reads the rest into part[1] to
+ * part[max - 1], past which each is read into the last place; returns how many parts the
+ * message had. A message's parts arrive together, so none of these reads waits. */
+static int receive_rest(void *s, zmq_msg_t *part, int max) {
+    int n = 1;
+    while (zmq_msg_more(&part[n < max ? n - 1 : max - 1])) {
+        if (zmq_msg_recv(&part[n < max ? n : max - 1], s, 0) < 0) die("recv");
+        n++;
+    }
+    return n;
+}
+
 /* The theme's number in the benchmark's header (at least HEADER_MIN bytes), 0 when it is not
  * one. */
 static int theme_of(const char *h) {
@@ -341,14 +353,8 @@ static int do_forward(int argc, char **argv) {
             while (zmq_msg_recv(&part[0], xpub, ZMQ_DONTWAIT) >= 0) {
             }
         if (!(items[0].revents & ZMQ_POLLIN)) continue;
-        /* Every item waiting: a message's parts arrive together, so after its first the rest
-         * are there. */
-        while (zmq_msg_recv(&part[0], xsub, ZMQ_DONTWAIT) >= 0) {
-            int n = 1; /* parts read; past the fourth, each is read into the last place */
-            while (zmq_msg_more(&part[n < 4 ? n - 1 : 3])) {
-                if (zmq_msg_recv(&part[n < 4 ? n : 3], xsub, 0) < 0) die("recv");
-                n++;
-            }
+        while (zmq_msg_recv(&part[0], xsub, ZMQ_DONTWAIT) >= 0) { /* every item waiting */
+            int n = receive_rest(xsub, part, 4);
             size_t hl = zmq_msg_size(&part[2]);
             const char *h = zmq_msg_data(&part[2]);
             if (n != 4 || hl < HEADER_MIN || hl > (size_t)pad_to) continue;
@@ -469,11 +475,7 @@ static int do_ackforward(int argc, char **argv) {
         if (!(items[0].revents & ZMQ_POLLIN)) continue;
         while (head - tail < HELD_MAX && used + 65536 * 2 <= RECORDS_MAX &&
                zmq_msg_recv(&part[0], router, ZMQ_DONTWAIT) >= 0) {
-            int n = 1; /* parts read; past the sixth, each is read into the last place */
-            while (zmq_msg_more(&part[n < 6 ? n - 1 : 5])) {
-                if (zmq_msg_recv(&part[n < 6 ? n : 5], router, 0) < 0) die("recv");
-                n++;
-            }
+            int n = receive_rest(router, part, 6);
             size_t hl = zmq_msg_size(&part[4]), bl = zmq_msg_size(&part[5]);
             const char *h = zmq_msg_data(&part[4]);
             if (n != 6 || hl < HEADER_MIN || hl > 65536 || bl > 65536) continue; /* not ours: dropped */
