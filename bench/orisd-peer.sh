@@ -7,7 +7,7 @@
 #                        delivery, as orisd's W1), none of orisd's work between
 #   orisd-ceiling-acked  `orisload ackforward`: orisd's PUBLISH requests in, each ACKed and
 #                        delivered once an fdatasync of a file holding it returns (group commit)
-# The two ceilings are what any broker speaking orisd's protocol could reach on this machine.
+# The two ceilings: what a broker speaking orisd's protocol and doing nothing else reaches here.
 # All drive the same workload with bench/orisload.c (ORISLOAD), which speaks ORIS01 under a
 # PLAIN user name and prints the harness's RESULT fields; topics bench/tNNN/gip/signal.
 ORISD_BIN=${ORISD_BIN:?set ORISD_BIN to the release orisd}
