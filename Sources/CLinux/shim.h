@@ -52,3 +52,13 @@ static inline uint32_t oris_crc32c_hardware(uint32_t state, const uint8_t *bytes
     return state;
 }
 #endif
+
+// Asks the processor to start bringing the cache line at `address` in, to be written soon: the
+// id window's table is read at a random place for every item, and a window of a million ids
+// does not fit in the caches. Only a hint: it never faults, whatever the address.
+#if defined(__x86_64__)
+__attribute__((target("prfchw")))
+#endif
+static inline void oris_prefetch_for_write(const void *address) {
+    __builtin_prefetch(address, 1, 3);
+}

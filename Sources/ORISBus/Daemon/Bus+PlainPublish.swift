@@ -230,6 +230,24 @@ extension Bus {
     }
 
     private func publishPlain(sender: Member, header h: UnsafeBufferPointer<UInt8>, item: PlainItem) -> PlainOutcome {
+        // The id the item gets if its header names none, made before the header is read: the
+        // window's place for it is then fetched from memory while the header is checked and its
+        // route found, and is in the caches when the window is asked about the id (it missed
+        // them on most items: bench/RESULTS.md, the eleventh round). An item naming its own id
+        // wastes this one, and has its own fetched once it is read.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: ItemIDGenerator.length) { made in
+            // A capacity asked for is never zero here, so the buffer has an address.
+            self.ids.next(at: item.now, into: made.baseAddress!)
+            let madeHash = IdempotencyWindow.hash(UnsafeBufferPointer(made))
+            item.store.window.prefetch(hash: madeHash)
+            return self.publishPlain(sender: sender, header: h, item: item, made: UnsafeRawBufferPointer(made),
+                                     madeHash: madeHash)
+        }
+    }
+
+    /// ``publishPlain(sender:header:item:)`` with the id made for the item and its hash.
+    private func publishPlain(sender: Member, header h: UnsafeBufferPointer<UInt8>, item: PlainItem,
+                              made: UnsafeRawBufferPointer, madeHash: Int) -> PlainOutcome {
         // The checks of HeaderReader: the frame is valid UTF-8 (a NUL cannot pass the scanner),
         // then each field as HeaderScanner checks it.
         guard UTF8Check.firstInvalidOffset(in: h) == nil else { return .notTaken }
@@ -262,15 +280,12 @@ extension Bus {
 
         let fields = PlainFields(title: title, posture: posture, axis: axis, contentType: contentType)
         if let id {
-            return self.storePlain(id: UnsafeRawBufferPointer(id), claimed: true, fields: fields, route: route,
-                                   item: item)
+            let hash = IdempotencyWindow.hash(id)
+            item.store.window.prefetch(hash: hash)
+            return self.storePlain(id: UnsafeRawBufferPointer(id), hash: hash, claimed: true, fields: fields,
+                                   route: route, item: item)
         }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: ItemIDGenerator.length) { made in
-            // A capacity asked for is never zero here, so the buffer has an address.
-            self.ids.next(at: item.now, into: made.baseAddress!)
-            return self.storePlain(id: UnsafeRawBufferPointer(made), claimed: false, fields: fields, route: route,
-                                   item: item)
-        }
+        return self.storePlain(id: made, hash: madeHash, claimed: false, fields: fields, route: route, item: item)
     }
 
     /// The header fields an item of the plain path writes as it gave them.
@@ -284,14 +299,16 @@ extension Bus {
     /// Numbers, journals and remembers an item of the plain path, and holds its deliveries.
     private func storePlain(
         id: UnsafeRawBufferPointer,
+        hash: Int,
         claimed: Bool,
         fields: PlainFields,
         route: PlainRoute,
         item: PlainItem
     ) -> PlainOutcome {
         // A retry of an id the window remembers is the general path's (its ACK, or id-in-use).
-        let (known, hash) = item.store.window.contains(utf8: id.assumingMemoryBound(to: UInt8.self))
-        guard !known else { return .notTaken }
+        guard !item.store.window.contains(utf8: id.assumingMemoryBound(to: UInt8.self), hash: hash) else {
+            return .notTaken
+        }
         // The last check: from here on the item is stored or refused, never handed back.
         if item.store.bucket?.take(now: item.now.milliseconds) == false { return .notTaken }
 

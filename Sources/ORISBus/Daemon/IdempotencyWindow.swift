@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import CLinux
 
 /// What an ACK says, kept so that a retry of the same id gets the same answer.
 package struct AckRecord: Sendable, Equatable {
@@ -93,7 +94,7 @@ package struct AckRecord: Sendable, Equatable {
 /// copied out (its queues retained and released) for each look-up.
 package final class IdempotencyWindow {
     /// One delivery of a remembered item: the topic's slot in the bus, and the sequence given.
-    package struct Delivery: Sendable, Equatable {
+    package struct Delivery: Sendable, Equatable, BitwiseCopyable {
         package var slot: UInt32
         package var seq: UInt64
 
@@ -125,9 +126,9 @@ package final class IdempotencyWindow {
         var sender: UInt32
     }
 
-    private var entries = Queue<Entry>()
-    private var idBytes = Queue<UInt8>()
-    private var deliveries = Queue<Delivery>()
+    private let entries = ChunkQueue<Entry>()
+    private let idBytes = ChunkQueue<UInt8>()
+    private let deliveries = ChunkQueue<Delivery>()
     /// Entry numbers, each placed at its hash (modulo the size, a power of two) or just after,
     /// 0 for an empty place; at most half full, so that a run of places stays short. Ids with
     /// the same hash each have their place: a collision costs a byte comparison, never a wrong
@@ -138,6 +139,11 @@ package final class IdempotencyWindow {
     /// reading them, where reading each (at random in a window of a million entries) missed
     /// the processor's caches.
     private var table = [UInt64](repeating: 0, count: 16)
+    /// The first empty place from a hash on, as the last look-up found it (place -1: none): until
+    /// the table next changes, ``place(_:hash:)`` puts an entry of that hash there without
+    /// reading the table again. Reading it again missed the caches as often as the look-up did,
+    /// the journal's work for the item lying between (bench/RESULTS.md, the eleventh round).
+    private var lastFree: (hash: Int, place: Int) = (0, -1)
     /// Never shrinks: a tenant has few members, and one that left may still have ids here.
     private var senders: [String] = []
     private var senderNumbers: [String: UInt32] = [:]
@@ -165,11 +171,22 @@ package final class IdempotencyWindow {
                           position: entry.position, received: Timestamp(milliseconds: entry.received))
     }
 
-    /// Whether the window remembers the id whose UTF-8 bytes are `id`, and the id's hash
-    /// (``hash(_:)``), for ``remember(utf8:hash:sender:deliveries:position:received:now:)``.
-    func contains(utf8 id: UnsafeBufferPointer<UInt8>) -> (found: Bool, hash: Int) {
-        let hash = Self.hash(id)
-        return (self.number(of: id, hash: hash) != nil, hash)
+    /// Whether the window remembers the id whose UTF-8 bytes are `id` and whose hash
+    /// (``hash(_:)``) is `hash`.
+    func contains(utf8 id: UnsafeBufferPointer<UInt8>, hash: Int) -> Bool {
+        self.number(of: id, hash: hash) != nil
+    }
+
+    /// Starts bringing in the table's place for an id's hash, for ``contains(utf8:hash:)`` and
+    /// ``remember(utf8:hash:sender:deliveries:position:received:now:)`` to find it in the
+    /// processor's cache: the place is at random in a table of up to 16 MiB, and reading it
+    /// missed the caches on most items (`perf`, bench/RESULTS.md's eleventh round). Harmless
+    /// when the table grows or the look-up runs on past the place.
+    func prefetch(hash: Int) {
+        self.table.withUnsafeBufferPointer { table in
+            // The table is never empty, so it has an address.
+            oris_prefetch_for_write(table.baseAddress! + (hash & (table.count - 1)))
+        }
     }
 
     /// Remembers an id and its ACK, forgetting what is too old or too many. An id remembered
@@ -242,6 +259,7 @@ package final class IdempotencyWindow {
             }
             place = (place + 1) & mask
         }
+        self.lastFree = (hash, place)
         return found
     }
 
@@ -260,9 +278,14 @@ package final class IdempotencyWindow {
     private func place(_ number: Int, hash: Int) {
         let mask = self.table.count - 1
         var place = hash & mask
-        while self.table[place] != 0 {
-            place = (place + 1) & mask
+        if self.lastFree.place >= 0 && self.lastFree.hash == hash {
+            place = self.lastFree.place
+        } else {
+            while self.table[place] != 0 {
+                place = (place + 1) & mask
+            }
         }
+        self.lastFree.place = -1
         self.table[place] = Self.placed(number, hash: hash)
     }
 
@@ -287,6 +310,7 @@ package final class IdempotencyWindow {
     /// Takes an entry number out of the table, moving back the ones after it that a search
     /// would otherwise no longer reach (linear probing's deletion, without markers).
     private func unplace(_ number: Int, hash: Int) {
+        self.lastFree.place = -1
         let mask = self.table.count - 1
         let value = Self.placed(number, hash: hash)
         var hole = hash & mask
@@ -308,6 +332,7 @@ package final class IdempotencyWindow {
 
     /// Doubles the table and places every entry again.
     private func grow() {
+        self.lastFree.place = -1
         self.table = [UInt64](repeating: 0, count: self.table.count * 2)
         for number in self.entries.start..<self.entries.end {
             self.place(number, hash: self.entries[number].hash)
@@ -365,43 +390,4 @@ package final class IdempotencyWindow {
         var generator = SystemRandomNumberGenerator()
         return (generator.next(), generator.next() | 1)
     }()
-}
-
-/// A queue whose elements are numbered from the first ever appended, so that a number stays
-/// valid while elements leave from the front.
-private struct Queue<Element: Sendable>: Sendable {
-    private var storage: [Element] = []
-    /// The number of `storage[0]`.
-    private var base = 0
-    /// The index in `storage` of the front element; those before it have left.
-    private var head = 0
-
-    /// The number of the front element.
-    var start: Int { self.base + self.head }
-    /// The number the next element appended will have.
-    var end: Int { self.base + self.storage.count }
-    var count: Int { self.storage.count - self.head }
-    var first: Element? { self.head < self.storage.count ? self.storage[self.head] : nil }
-
-    subscript(number: Int) -> Element { self.storage[number - self.base] }
-
-    mutating func append(_ element: Element) {
-        self.storage.append(element)
-    }
-
-    mutating func append(contentsOf elements: some Sequence<Element>) {
-        self.storage.append(contentsOf: elements)
-    }
-
-    /// Lets the elements numbered before `number` leave.
-    mutating func removeFirst(upTo number: Int) {
-        self.head = number - self.base
-        // Move the rest to the front now and then, so that the storage stays within twice what
-        // is kept.
-        if self.head > 4096 && self.head * 2 > self.storage.count {
-            self.storage.removeFirst(self.head)
-            self.base += self.head
-            self.head = 0
-        }
-    }
 }

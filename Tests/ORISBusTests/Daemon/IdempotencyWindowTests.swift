@@ -133,4 +133,37 @@ import Testing
         }
         #expect(hash(a) != hash(a + [0]))
     }
+
+    /// Look-ups, remembering (new ids and ids again) and forgetting past the maximum, in a random
+    /// order over few ids, against a list of what was remembered: a look-up leaves the place it
+    /// found free for the next remembering of the same hash (``IdempotencyWindow/place``), which
+    /// must never be used once the table changed.
+    @Test func lookUpsBetweenChanges_findWhatAListOfTheRememberedFinds() {
+        var random = HeaderScannerTests.Generator(state: 23)
+        let maximum = 40
+        let window = IdempotencyWindow(seconds: 3600, maximum: maximum)
+        // Oldest first, at most `maximum`: the newest entry of an id is the one found.
+        var remembered: [(id: String, seq: UInt64)] = []
+        var mismatches = 0
+        for step in 0..<30_000 {
+            let id = "id-\(random.below(90))"
+            switch random.below(3) {
+            case 0:
+                let expected = remembered.last { $0.id == id }?.seq
+                if window.find(id)?.deliveries.first?.seq != expected { mismatches += 1 }
+            default:
+                // Often right after a look-up of the same id, as the publish path does it.
+                if random.below(2) == 0 { _ = window.find(id) }
+                window.remember(id, sender: "m", deliveries: [.init(slot: 0, seq: UInt64(step))], position: 1,
+                                received: Timestamp(milliseconds: 1), now: Timestamp(milliseconds: 1))
+                remembered.append((id, UInt64(step)))
+                if remembered.count > maximum { remembered.removeFirst() }
+            }
+        }
+        #expect(mismatches == 0)
+        #expect(window.count == maximum)
+        for n in 0..<90 {
+            #expect(window.find("id-\(n)")?.deliveries.first?.seq == remembered.last { $0.id == "id-\(n)" }?.seq)
+        }
+    }
 }
