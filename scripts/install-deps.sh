@@ -9,7 +9,8 @@ want_peers=0
 for arg in "$@"; do
   case "$arg" in
     --with-python) want_python=1;;
-    # bench/run-peers.sh measures orisd beside these brokers (../shared/bench-peers/README.md).
+    # bench/run-peers.sh measures orisd beside these brokers (../shared/bench-peers/README.md);
+    # bench/profile.sh and bench/perf.sh need valgrind and perf.
     --with-peers) want_peers=1;;
   esac
 done
@@ -63,6 +64,8 @@ fi
 if [ "$want_peers" -eq 1 ]; then
   peers=()
   command -v valgrind >/dev/null 2>&1 || peers+=(valgrind)
+  # bench/perf.sh samples the loop with perf, kernel time included.
+  command -v perf >/dev/null 2>&1 || peers+=(linux-perf)
   command -v mosquitto >/dev/null 2>&1 || peers+=(mosquitto)
   [ -e /usr/include/mosquitto.h ] || peers+=(libmosquitto-dev)
   command -v redis-server >/dev/null 2>&1 || peers+=(redis-server)
