@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 
 /// A queue of plain values numbered from the first ever appended, so that a number stays valid
-/// while values leave from the front: the storage of ``IdempotencyWindow``.
+/// while values leave from the front: the storage of ``IdempotencyWindow`` and of the journal's
+/// index of each topic (``Journal/TopicIndex``).
 ///
 /// The values live in fixed blocks of about 64 KiB. A block the front has left is kept for the
 /// next one the back needs (one spare at most), so a window that slides at its full size
 /// touches no new memory, and one that grows touches each byte of it once. An array doubling
 /// instead copied all it held at each step into memory new to the process, and memory new to
 /// the process costs a page fault and a zeroed page every 4 KiB: a tenth of the loop's time in
-/// W1, by `perf` (bench/RESULTS.md, the eleventh round). The first block starts small and
-/// doubles up to the full size, so a queue that holds little costs little.
+/// W1, by `perf` (bench/RESULTS.md, the eleventh round); and letting values leave moved all the
+/// others, tens of megabytes at once for a journal index that retention trims. The first block
+/// starts small and doubles up to the full size, so a queue that holds little costs little.
 ///
 /// A class: it owns its blocks, which a copy would share.
 final class ChunkQueue<Element: BitwiseCopyable> {
@@ -23,6 +25,8 @@ final class ChunkQueue<Element: BitwiseCopyable> {
     private var firstCapacity = 0
     /// A block the front has left, for the back's next.
     private var spare: UnsafeMutablePointer<Element>?
+    /// The places of a new first block.
+    private let smallest: Int
     /// The number of the front value.
     private(set) var start = 0
     /// The number the next value appended will have.
@@ -30,11 +34,14 @@ final class ChunkQueue<Element: BitwiseCopyable> {
     /// The full-size blocks asked of the allocator so far (the small first one not counted).
     private(set) var blocksAllocated = 0
 
-    init() {
+    /// - Parameter firstCapacity: the places of the first block when it is made (it doubles as
+    ///   it fills, up to a full block's).
+    init(firstCapacity: Int = 16) {
         let stride = max(1, MemoryLayout<Element>.stride)
         var shift = 0
         while (2 << shift) * stride <= 65536 { shift += 1 }
         self.shift = shift
+        self.smallest = min(max(1, firstCapacity), 1 << shift)
     }
 
     deinit {
@@ -115,7 +122,7 @@ final class ChunkQueue<Element: BitwiseCopyable> {
                 self.firstCapacity = self.blockSize
                 self.blocks.append(spare)
             } else {
-                self.firstCapacity = min(16, self.blockSize)
+                self.firstCapacity = self.smallest
                 self.blocks.append(.allocate(capacity: self.firstCapacity))
             }
             return

@@ -58,22 +58,31 @@ package final class Journal {
         var offset: UInt32
     }
 
-    /// Where a topic's records are, in position order: one array of entries, so that a topic
-    /// costs one allocation, not one per field (most topics hold few records).
+    /// Where a topic's records are, in position order, numbered from the topic's first record
+    /// since the journal was opened. In a ``ChunkQueue``: a topic holding few records costs one
+    /// small block; one holding millions grows a block at a time, never copying what it holds;
+    /// retention lets whole blocks go instead of moving every entry left.
+    ///
+    /// Copies share the entries (a class): only `Journal.indexes` changes them.
     struct TopicIndex {
         var name: String
-        var entries: [IndexEntry] = []
+        let entries = ChunkQueue<IndexEntry>(firstCapacity: 1)
         /// The last sequence number known given, even when its records are gone.
         var floor: UInt64 = 0
 
-        var last: UInt64 { max(self.entries.last?.seq ?? 0, self.floor) }
-
-        mutating func trim(upTo count: Int) {
-            self.floor = max(self.floor, self.last)
-            self.entries.removeFirst(count)
+        init(name: String) {
+            self.name = name
         }
 
-        mutating func append(seq: UInt64, position: UInt64, received: Timestamp, offset: Int) {
+        var last: UInt64 { max(self.entries.last?.seq ?? 0, self.floor) }
+
+        /// Lets the entries numbered before `number` go.
+        mutating func trim(before number: Int) {
+            self.floor = max(self.floor, self.last)
+            self.entries.removeFirst(upTo: number)
+        }
+
+        func append(seq: UInt64, position: UInt64, received: Timestamp, offset: Int) {
             self.entries.append(IndexEntry(seq: seq, position: position, time: received.milliseconds,
                                            offset: UInt32(offset)))
         }
@@ -425,7 +434,7 @@ package final class Journal {
     ) throws(JournalError) -> (records: [JournalRecord], more: Bool) {
         // Each matching topic contributes the index range it needs; the ranges are merged by
         // position so the answer is in journal order.
-        var cursors: [(entries: [IndexEntry], index: Int)] = []
+        var cursors: [(entries: ChunkQueue<IndexEntry>, index: Int)] = []
         for topic in self.topics(withPrefix: prefix) {
             guard let entries = self.index(of: topic)?.entries else { continue }
             var start = Self.lowerBound(entries) { $0.position < fromPosition }
@@ -433,7 +442,7 @@ package final class Journal {
             if let fromTime {
                 start = max(start, Self.lowerBound(entries) { $0.time < fromTime.milliseconds })
             }
-            if start < entries.count && entries[start].seq <= toSeq {
+            if start < entries.end && entries[start].seq <= toSeq {
                 cursors.append((entries, start))
             }
         }
@@ -448,7 +457,7 @@ package final class Journal {
             let record = try self.load(position: entries[index].position, offset: Int(entries[index].offset))
             bytes += record.header.count + record.body.count + record.topic.utf8.count
             out.append(record)
-            if index + 1 < entries.count && entries[index + 1].seq <= toSeq {
+            if index + 1 < entries.end && entries[index + 1].seq <= toSeq {
                 cursors[chosen].index = index + 1
             } else {
                 cursors.remove(at: chosen)
@@ -494,11 +503,11 @@ package final class Journal {
         return self.segments[low]
     }
 
-    /// The first index of `entries` (sorted by the field `isBefore` looks at) where `isBefore`
-    /// is false; `entries.count` when it is true everywhere.
-    static func lowerBound(_ entries: [IndexEntry], _ isBefore: (IndexEntry) -> Bool) -> Int {
-        var low = 0
-        var high = entries.count
+    /// The first number in `entries` (sorted by the field `isBefore` looks at) where `isBefore`
+    /// is false; `entries.end` when it is true everywhere.
+    static func lowerBound(_ entries: ChunkQueue<IndexEntry>, _ isBefore: (IndexEntry) -> Bool) -> Int {
+        var low = entries.start
+        var high = entries.end
         while low < high {
             let mid = (low + high) / 2
             if isBefore(entries[mid]) { low = mid + 1 } else { high = mid }
@@ -556,8 +565,8 @@ package final class Journal {
         let first = self.segments.first?.firstPosition ?? self.nextPosition
         for slot in self.indexes.indices {
             let cut = Self.lowerBound(self.indexes[slot].entries) { $0.position < first }
-            if cut > 0 {
-                self.indexes[slot].trim(upTo: cut)
+            if cut > self.indexes[slot].entries.start {
+                self.indexes[slot].trim(before: cut)
             }
         }
         return removed

@@ -74,11 +74,27 @@ import Testing
         #expect(queue.count == 10_000 && queue[199_999] == Wide(199_999) && queue[190_000] == Wide(190_000))
     }
 
-    @Test func aQueueHoldingLittle_keepsItsFirstBlockSmall() {
-        let queue = ChunkQueue<Wide>()
-        for n in 0..<20 { queue.append(Wide(n)) }
+    /// The window's first block starts at 16 places, a journal topic's at 1 (most topics hold
+    /// few records): each doubles while it is the only block, with values already gone from its
+    /// front, and only a full block counts as one allocated.
+    @Test(arguments: [1, 16])
+    func aQueueHoldingLittle_keepsItsFirstBlockSmall(firstCapacity: Int) {
+        let queue = ChunkQueue<Wide>(firstCapacity: firstCapacity)
+        var model: [Wide] = []
+        for n in 0..<20 {
+            queue.append(Wide(n))
+            model.append(Wide(n))
+            if n == 2 { queue.removeFirst(upTo: 2) }
+        }
         queue.removeFirst(upTo: 15)
         #expect(queue.blocksAllocated == 0)
-        Self.check(queue, (0..<20).map(Wide.init), start: 15)
+        Self.check(queue, model, start: 15)
+        // Past a full block (1,024 of these), the first one counts.
+        for n in 20..<1_500 {
+            queue.append(Wide(n))
+            model.append(Wide(n))
+        }
+        #expect(queue.blocksAllocated == 2)
+        Self.check(queue, model, start: 15)
     }
 }

@@ -253,6 +253,48 @@ import Testing
         #expect(journal.lastSequence(of: "a/new/gip/signal") == 9)
     }
 
+    /// A topic whose index spans several of its blocks (2,048 entries each) beside one that
+    /// holds few, trimmed by retention in the middle of a block: what is left reads back by
+    /// position, sequence number and time as the records appended say.
+    @Test func retention_trimmingALargeIndex_leavesEveryKeptRecordFoundByPositionSeqAndTime() throws {
+        let dir = try TemporaryDirectory()
+        let journal = try Journal(directory: dir.file("j"), segmentBytes: 65536)
+        var seq: [String: UInt64] = [:]
+        var appended: [JournalRecord] = []
+        for n in 1...9_000 {
+            // Every 97th record on a second topic; time steps by 10 ms.
+            let topic = n % 97 == 0 ? "a/rare/gip/signal" : "a/busy/gip/signal"
+            seq[topic, default: 0] += 1
+            let record = Self.record(UInt64(n), topic, seq[topic]!, ms: Int64(n) * 10, body: 40)
+            try journal.append([record])
+            appended.append(record)
+        }
+
+        _ = try journal.applyRetention(now: Timestamp(milliseconds: 1_000_000), maximumAgeSeconds: 0,
+                                       maximumBytes: 500_000)
+
+        let first = journal.firstPosition
+        let kept = appended.filter { $0.position >= first }
+        // Retention took whole segments, thousands of records, and kept thousands.
+        #expect(first > 3_000 && kept.count > 2_000, "first position \(first)")
+        #expect(try journal.read(prefix: "a/", limit: 100_000).records == kept)
+        let busy = kept.filter { $0.topic == "a/busy/gip/signal" }
+        #expect(journal.firstSequence(of: "a/busy/gip/signal") == busy.first?.seq)
+        for probe in [busy[0], busy[busy.count / 3], busy[busy.count - 1]] {
+            let bySeq = try journal.read(prefix: "a/busy/", fromSeq: probe.seq, limit: 3).records
+            #expect(bySeq == Array(busy.drop { $0.seq < probe.seq }.prefix(3)))
+            let byPosition = try journal.read(prefix: "a/", fromPosition: probe.position, limit: 2).records
+            #expect(byPosition == Array(kept.drop { $0.position < probe.position }.prefix(2)))
+            let byTime = try journal.read(prefix: "a/rare/", fromTime: probe.received, limit: 1).records
+            #expect(byTime == Array(kept.filter { $0.topic == "a/rare/gip/signal" && $0.received >= probe.received }
+                                        .prefix(1)))
+        }
+        // Appending goes on after the trim, numbered after the last.
+        try journal.append([Self.record(9_001, "a/busy/gip/signal", seq["a/busy/gip/signal"]! + 1, ms: 90_010)])
+        #expect(try journal.read(prefix: "a/busy/", fromSeq: seq["a/busy/gip/signal"]!, limit: 5).records
+            .map(\.position) == [busy.last!.position, 9_001])
+    }
+
     @Test func retention_byAge_neverRemovesTheLiveSegment() throws {
         let dir = try TemporaryDirectory()
         let journal = try Journal(directory: dir.file("j"), segmentBytes: 4096)
