@@ -11,7 +11,8 @@
 /// the process costs a page fault and a zeroed page every 4 KiB: a tenth of the loop's time in
 /// W1, by `perf` (bench/RESULTS.md, the eleventh round); and letting values leave moved all the
 /// others, tens of megabytes at once for a journal index that retention trims. The first block
-/// starts small and doubles up to the full size, so a queue that holds little costs little.
+/// starts small and doubles up to the full size, so a queue that has held little costs little;
+/// one that once held a block's worth keeps one or two full blocks, emptied or not.
 ///
 /// A class: it owns its blocks, which a copy would share.
 final class ChunkQueue<Element: BitwiseCopyable> {
@@ -114,35 +115,24 @@ final class ChunkQueue<Element: BitwiseCopyable> {
         }
     }
 
-    /// A new block at the back: the spare, or a full-size one (or the first, small).
+    /// A new block at the back: the first, small; then the spare or a full-size one. The first
+    /// block is full by then: it doubles as it fills (``append(_:)``).
     private func addBlock() {
-        if self.blocks.isEmpty {
-            if let spare = self.spare {
-                self.spare = nil
-                self.firstCapacity = self.blockSize
-                self.blocks.append(spare)
-            } else {
-                self.firstCapacity = self.smallest
-                self.blocks.append(.allocate(capacity: self.firstCapacity))
-            }
-            return
-        }
-        if self.blocks.count == 1 && self.firstCapacity < self.blockSize {
-            // Only a full first block may have one after it.
-            self.growFirst(to: self.blockSize)
-        }
-        if let spare = self.spare {
+        assert(self.blocks.count != 1 || self.firstCapacity == self.blockSize, "a small first block is full")
+        let capacity = self.blocks.isEmpty ? self.smallest : self.blockSize
+        if capacity == self.blockSize, let spare = self.spare {
             self.spare = nil
             self.blocks.append(spare)
         } else {
-            self.blocks.append(.allocate(capacity: self.blockSize))
-            self.blocksAllocated += 1
+            self.blocks.append(.allocate(capacity: capacity))
+            if capacity == self.blockSize { self.blocksAllocated += 1 }
         }
+        if self.blocks.count == 1 { self.firstCapacity = capacity }
     }
 
     /// Doubles the first block, while it is the only one and smaller than a full one.
-    private func growFirst(to size: Int? = nil) {
-        let capacity = size ?? min(self.firstCapacity * 2, self.blockSize)
+    private func growFirst() {
+        let capacity = min(self.firstCapacity * 2, self.blockSize)
         let grown = UnsafeMutablePointer<Element>.allocate(capacity: capacity)
         if capacity == self.blockSize { self.blocksAllocated += 1 }
         // Only the places from the front on hold values.
