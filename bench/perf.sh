@@ -6,7 +6,8 @@
 # counters perf cannot read), then prints, for the loop thread, the share of its samples spent
 # under each part of the hot path, and for the process its minor page faults per item (memory
 # new to it: a page fault and a zeroed page every 4 KiB) and its peak resident memory.
-# Everything runs on 127.0.0.1, in a scratch folder of its own.
+# Everything runs on 127.0.0.1, in a scratch folder of its own. The kernel's part is sampled
+# only as root or with /proc/sys/kernel/perf_event_paranoid at 1 or less.
 #
 #   bench/perf.sh [--items N] [--orisd PATH] [--keep DIR]
 #     --orisd: another build of orisd to measure (an older commit's, for a before and after)
