@@ -8,7 +8,7 @@
 /// next one the back needs (one spare at most), so a window that slides at its full size
 /// touches no new memory, and one that grows touches each byte of it once. An array doubling
 /// instead copied all it held at each step into memory new to the process, and memory new to
-/// the process costs a page fault and a zeroed page every 4 KiB: a tenth of the loop's time in
+/// the process costs a page fault and a zeroed page every 4 KiB: 6–12 % of the loop's time in
 /// W1, by `perf` (bench/RESULTS.md, the eleventh round); and letting values leave moved all the
 /// others, tens of megabytes at once for a journal index that retention trims. The first block
 /// starts small and doubles up to the full size, so a queue that has held little costs little;
@@ -59,16 +59,9 @@ final class ChunkQueue<Element: BitwiseCopyable> {
     var last: Element? { self.isEmpty ? nil : self[self.end - 1] }
 
     subscript(number: Int) -> Element {
-        get {
-            precondition(number >= self.start && number < self.end, "ChunkQueue: no value numbered \(number)")
-            let place = number - self.base
-            return self.blocks[place >> self.shift][place & (self.blockSize - 1)]
-        }
-        set {
-            precondition(number >= self.start && number < self.end, "ChunkQueue: no value numbered \(number)")
-            let place = number - self.base
-            self.blocks[place >> self.shift][place & (self.blockSize - 1)] = newValue
-        }
+        precondition(number >= self.start && number < self.end, "ChunkQueue: no value numbered \(number)")
+        let place = number - self.base
+        return self.blocks[place >> self.shift][place & (self.blockSize - 1)]
     }
 
     func append(_ value: Element) {
@@ -96,7 +89,8 @@ final class ChunkQueue<Element: BitwiseCopyable> {
             let n = min(blockEnd - place, values.count - done)
             guard n > 0 else { continue }
             // A buffer with values has an address.
-            (self.blocks[block] + (place - (block << self.shift))).initialize(from: values.baseAddress! + done, count: n)
+            let at = self.blocks[block] + (place - (block << self.shift))
+            at.initialize(from: values.baseAddress! + done, count: n)
             self.end += n
             done += n
         }
