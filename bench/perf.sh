@@ -33,19 +33,9 @@ trap cleanup EXIT
 cc -O2 -Wall -o "$scratch/orisload" bench/orisload.c -lzmq -lpthread
 load="$scratch/orisload"
 
-names=$(for i in $(seq 0 99); do printf '{"id": "t%03d"},' "$i"; done)
-cat > "$scratch/orisd.json" <<JSON
-{"state_dir": "$scratch/state", "security": "none", "log_level": "warning",
- "endpoints": {"api": ["tcp://127.0.0.1:*"], "feed": ["tcp://127.0.0.1:*"], "ingest": ["tcp://127.0.0.1:*"]},
- "journal": {"fsync": "batch", "batch_ms": 10},
- "tenants": [{"id": "bench", "themes": [${names%,}],
-              "members": [{"id": "pub", "stratum": "capteur"}, {"id": "gip", "stratum": "gip"}]}]}
-JSON
-"$orisd" --config "$scratch/orisd.json" --log-level info 2>"$scratch/err" &
-pid=$!; pids+=("$pid")
-for _ in $(seq 1 100); do grep -q "msg=ready" "$scratch/err" && break; sleep 0.1; done
-ready=$(grep "msg=ready" "$scratch/err")
-feed=$(echo "$ready" | sed -E 's/.* feed=([^ ]+).*/\1/'); ingest=$(echo "$ready" | sed -E 's/.* ingest=([^ ]+).*/\1/')
+. bench/w-orisd.sh
+start_orisd "$orisd" "$scratch"
+pid=$orisd_pid; pids+=("$pid")
 "$load" sub --connect "$feed" --n "$items" --topics 1 --conns 1 --as gip --ready "$scratch/ready" --idle-s 10 \
   > "$scratch/sub.out" &
 sub=$!; pids+=("$sub")

@@ -37,6 +37,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 cc -O2 -Wall -o "$scratch/orisload" bench/orisload.c -lzmq -lpthread
 load="$scratch/orisload"
+. bench/w-orisd.sh
 tick_us=$((1000000 / $(getconf CLK_TCK)))
 
 # "name-tid user system" for each thread of process $1 (clock ticks).
@@ -50,20 +51,8 @@ measure() {
   local subject=$1 pad=$2 dir="$scratch/$1" feed ingest pid sub as=() pubas=(--raw)
   rm -rf "$dir"; mkdir -p "$dir"
   if [ "$subject" = orisd ]; then
-    local names
-    names=$(for i in $(seq 0 99); do printf '{"id": "t%03d"},' "$i"; done)
-    cat > "$dir/orisd.json" <<JSON
-{"state_dir": "$dir/state", "security": "none", "log_level": "warning",
- "endpoints": {"api": ["tcp://127.0.0.1:*"], "feed": ["tcp://127.0.0.1:*"], "ingest": ["tcp://127.0.0.1:*"]},
- "journal": {"fsync": "batch", "batch_ms": 10},
- "tenants": [{"id": "bench", "themes": [${names%,}],
-              "members": [{"id": "pub", "stratum": "capteur"}, {"id": "gip", "stratum": "gip"}]}]}
-JSON
-    .build/release/orisd --config "$dir/orisd.json" --log-level info 2>"$dir/err" &
-    pid=$!; pids+=("$pid")
-    for _ in $(seq 1 100); do grep -q "msg=ready" "$dir/err" && break; sleep 0.1; done
-    local ready; ready=$(grep "msg=ready" "$dir/err")
-    feed=$(echo "$ready" | sed -E 's/.* feed=([^ ]+).*/\1/'); ingest=$(echo "$ready" | sed -E 's/.* ingest=([^ ]+).*/\1/')
+    start_orisd .build/release/orisd "$dir"
+    pid=$orisd_pid; pids+=("$pid")
     as=(--as gip); pubas=(--as pub)
   else
     local mode=(proxy)

@@ -1,0 +1,23 @@
+# Sourced by bench/threads.sh and bench/perf.sh: starts orisd for their workloads.
+#
+# start_orisd BIN DIR: writes DIR/orisd.json (security none, loopback endpoints on free ports,
+# journal on with fsync batch every 10 ms, one tenant "bench" with themes t000–t099, a capteur
+# "pub" and a gip "gip"), starts BIN on it with its log in DIR/err, waits for it to be ready,
+# and sets orisd_pid, feed and ingest (the endpoints it bound).
+start_orisd() {
+  local bin=$1 dir=$2 names ready
+  names=$(for i in $(seq 0 99); do printf '{"id": "t%03d"},' "$i"; done)
+  cat > "$dir/orisd.json" <<JSON
+{"state_dir": "$dir/state", "security": "none", "log_level": "warning",
+ "endpoints": {"api": ["tcp://127.0.0.1:*"], "feed": ["tcp://127.0.0.1:*"], "ingest": ["tcp://127.0.0.1:*"]},
+ "journal": {"fsync": "batch", "batch_ms": 10},
+ "tenants": [{"id": "bench", "themes": [${names%,}],
+              "members": [{"id": "pub", "stratum": "capteur"}, {"id": "gip", "stratum": "gip"}]}]}
+JSON
+  "$bin" --config "$dir/orisd.json" --log-level info 2>"$dir/err" &
+  orisd_pid=$!
+  for _ in $(seq 1 100); do grep -q "msg=ready" "$dir/err" && break; sleep 0.1; done
+  ready=$(grep "msg=ready" "$dir/err")
+  feed=$(echo "$ready" | sed -E 's/.* feed=([^ ]+).*/\1/')
+  ingest=$(echo "$ready" | sed -E 's/.* ingest=([^ ]+).*/\1/')
+}
