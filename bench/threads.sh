@@ -10,19 +10,39 @@
 # ingest frames in, its bytes out, none of its work between. Everything runs on 127.0.0.1, in a
 # scratch folder of its own.
 #
-#   bench/threads.sh [--workload w1|w3] [--items N] [--runs R]
+#   bench/threads.sh [--workload w1|w3] [--items N] [--runs R] [--orisd PATH] [--brokers LIST]
 #     w1: 1 publisher, 1 subscriber (1,000,000 items by default)
 #     w3: 100 topics, 1,000 subscriber connections with about 2,000 subscriptions (100,000)
+#     --orisd: another build of orisd to measure (bench/parts.sh passes its own)
+#     --brokers: which rows, in this order, from P,orisd,padded,padded+plain,forwarder (all by
+#       default); padded P and the forwarder take orisd's delivered size, so orisd comes first
 set -euo pipefail
 cd "$(dirname "$0")/.."
-workload=w1; items=""; runs=1
+workload=w1; items=""; runs=1; orisd=.build/release/orisd; brokers=P,orisd,padded,padded+plain,forwarder
+usage="usage: bench/threads.sh [--workload w1|w3] [--items N] [--runs R] [--orisd PATH] [--brokers LIST]"
 while [ $# -gt 0 ]; do
   case "$1" in
     --workload) workload=$2; shift;;
     --items) items=$2; shift;;
     --runs) runs=$2; shift;;
-    *) echo "usage: bench/threads.sh [--workload w1|w3] [--items N] [--runs R]" >&2; exit 64;;
+    --orisd) orisd=$2; shift;;
+    --brokers) brokers=$2; shift;;
+    *) echo "$usage" >&2; exit 64;;
   esac; shift
+done
+IFS=, read -r -a rows <<< "$brokers"
+seen_orisd=0
+for row in "${rows[@]}"; do
+  case "$row" in
+    orisd) seen_orisd=1;;
+    P) ;;
+    padded|padded+plain|forwarder)
+      if [ "$seen_orisd" = 0 ]; then
+        echo "bench/threads.sh: orisd must come before $row (it takes orisd's size)" >&2
+        exit 64
+      fi;;
+    *) echo "bench/threads.sh: no broker $row (P, orisd, padded, padded+plain, forwarder)" >&2; exit 64;;
+  esac
 done
 case "$workload" in
   w1) items=${items:-1000000}; topics=1; shape=(--conns 1);;
@@ -30,7 +50,7 @@ case "$workload" in
   *) echo "bench/threads.sh: --workload is w1 or w3" >&2; exit 64;;
 esac
 ./scripts/install-deps.sh >&2
-swift build -c release --product orisd >&2
+[ "$orisd" = .build/release/orisd ] && swift build -c release --product orisd >&2
 scratch="$(mktemp -d /tmp/oris-threads.XXXXXX)"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf -- "$scratch"; }
@@ -51,7 +71,7 @@ measure() {
   local subject=$1 pad=$2 dir="$scratch/$1" feed ingest pid sub as=() pubas=(--raw)
   rm -rf "$dir"; mkdir -p "$dir"
   if [ "$subject" = orisd ]; then
-    start_orisd .build/release/orisd "$dir"
+    start_orisd "$orisd" "$dir"
     pid=$orisd_pid; pids+=("$pid")
     as=(--as gip); pubas=(--as pub)
   else
@@ -103,9 +123,10 @@ echo
 echo "| broker | items or deliveries/s | bytes a message | main thread | I/O thread | other threads | subscriber | publisher | sum |"
 echo "|---|---|---|---|---|---|---|---|---|"
 for _ in $(seq 1 "$runs"); do
-  measure P 0
-  measure orisd 0
-  measure padded "$(cat "$scratch/bytes")"
-  measure padded+plain "$(cat "$scratch/bytes")"
-  measure forwarder "$(cat "$scratch/bytes")"
+  for row in "${rows[@]}"; do
+    case "$row" in
+      P|orisd) measure "$row" 0;;
+      *) measure "$row" "$(cat "$scratch/bytes")";;
+    esac
+  done
 done

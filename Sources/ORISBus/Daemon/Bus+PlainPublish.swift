@@ -332,7 +332,12 @@ extension Bus {
         let (body, now, run, store) = (item.body, item.now, item.run, item.store)
         let steps = route.steps
         var position: UInt64 = 0
-        if let journal = store.journal {
+        #if ORIS_BENCH_PARTS
+        let journal = BenchParts.leftOut == .journal ? nil : store.journal
+        #else
+        let journal = store.journal
+        #endif
+        if let journal {
             do {
                 try journal.appendItem(count: steps.count, delivery: { n in
                     (steps[n].journalSlot, self.topics[steps[n].slot].seq + 1, run.bytes(headers[n]))

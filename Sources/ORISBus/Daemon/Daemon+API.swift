@@ -477,6 +477,13 @@ extension Daemon {
             if let bus = self.bus, let sender, let n = tenantNumber, plain, !self.durability[n].hasFailed,
                frames.received == 4,
                frames.frame(0, is: Request.signature), frames.frame(1, is: Request.publishCommand) {
+                #if ORIS_BENCH_PARTS
+                BenchParts.keepTemplate(from: self.held)
+                if BenchParts.holdAsTemplate(body: frames.frame(3), into: self.held, tenant: n) {
+                    try self.releaseHeldWhenFull(sockets)
+                    continue
+                }
+                #endif
                 switch bus.publishPlain(sender: sender, header: frames.frame(2), body: frames.frame(3),
                                         now: .now(), into: self.held, tenant: n) {
                 case .published, .acknowledged:
