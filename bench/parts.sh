@@ -13,18 +13,27 @@
 # is sent: it runs here, on 127.0.0.1, and nowhere else.
 #
 #   bench/parts.sh [--workload w1|w3] [--runs R] [--items N]
-#     rounds of five rows (default 3); each row's ratio is to P of its own round
+#     rounds of five rows (default 3); each row's ratio is to P of its own round. CPU time is
+#     read in clock ticks of 10 ms: under a few hundred thousand items the figures are coarse.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 workload=w1; runs=3; items=""
+usage="usage: bench/parts.sh [--workload w1|w3] [--runs R] [--items N]"
 while [ $# -gt 0 ]; do
+  [ $# -ge 2 ] || { echo "$usage" >&2; exit 64; }
   case "$1" in
     --workload) workload=$2; shift;;
     --runs) runs=$2; shift;;
     --items) items=$2; shift;;
-    *) echo "usage: bench/parts.sh [--workload w1|w3] [--runs R] [--items N]" >&2; exit 64;;
+    *) echo "$usage" >&2; exit 64;;
   esac; shift
 done
+for n in "$runs" "${items:-1}"; do
+  case "$n" in ''|*[!0-9]*|0) echo "bench/parts.sh: --runs and --items take a positive number" >&2; exit 64;; esac
+done
+case "$workload" in w1|w3) ;; *) echo "bench/parts.sh: --workload is w1 or w3" >&2; exit 64;; esac
+# The first row of each round is orisd with nothing left out, whatever the caller's setting.
+unset ORISD_BENCH_LEAVE_OUT
 ./scripts/install-deps.sh >&2
 build=.build/bench-parts
 swift build -c release --product orisd --scratch-path "$build" -Xswiftc -DORIS_BENCH_PARTS >&2

@@ -13,14 +13,17 @@
 #     --orisd: another build of orisd to measure (an older commit's, for a before and after)
 #     --keep: leave perf.data and the report there
 set -euo pipefail
+caller=$PWD
 cd "$(dirname "$0")/.."
 items=1000000; orisd=.build/release/orisd; keep=""
+usage="usage: bench/perf.sh [--items N] [--orisd PATH] [--keep DIR]"
 while [ $# -gt 0 ]; do
+  [ $# -ge 2 ] || { echo "$usage" >&2; exit 64; }
   case "$1" in
     --items) items=$2; shift;;
-    --orisd) orisd=$2; shift;;
-    --keep) keep=$2; shift;;
-    *) echo "usage: bench/perf.sh [--items N] [--orisd PATH] [--keep DIR]" >&2; exit 64;;
+    --orisd) orisd=$(cd "$caller" && realpath -m -- "$2"); shift;;
+    --keep) keep=$(cd "$caller" && realpath -m -- "$2"); shift;;
+    *) echo "$usage" >&2; exit 64;;
   esac; shift
 done
 command -v perf >/dev/null || { echo "perf is missing: scripts/install-deps.sh --with-peers" >&2; exit 1; }

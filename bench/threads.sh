@@ -17,18 +17,23 @@
 #     --brokers: which rows, in this order, from P,orisd,padded,padded+plain,forwarder (all by
 #       default); padded P and the forwarder take orisd's delivered size, so orisd comes first
 set -euo pipefail
+caller=$PWD
 cd "$(dirname "$0")/.."
 workload=w1; items=""; runs=1; orisd=.build/release/orisd; brokers=P,orisd,padded,padded+plain,forwarder
 usage="usage: bench/threads.sh [--workload w1|w3] [--items N] [--runs R] [--orisd PATH] [--brokers LIST]"
 while [ $# -gt 0 ]; do
+  [ $# -ge 2 ] || { echo "$usage" >&2; exit 64; }
   case "$1" in
     --workload) workload=$2; shift;;
     --items) items=$2; shift;;
     --runs) runs=$2; shift;;
-    --orisd) orisd=$2; shift;;
+    --orisd) orisd=$(cd "$caller" && realpath -m -- "$2"); shift;;
     --brokers) brokers=$2; shift;;
     *) echo "$usage" >&2; exit 64;;
   esac; shift
+done
+for n in "$runs" "${items:-1}"; do
+  case "$n" in ''|*[!0-9]*|0) echo "bench/threads.sh: --runs and --items take a positive number" >&2; exit 64;; esac
 done
 IFS=, read -r -a rows <<< "$brokers"
 seen_orisd=0
@@ -50,7 +55,8 @@ case "$workload" in
   *) echo "bench/threads.sh: --workload is w1 or w3" >&2; exit 64;;
 esac
 ./scripts/install-deps.sh >&2
-[ "$orisd" = .build/release/orisd ] && swift build -c release --product orisd >&2
+if [ "$orisd" = .build/release/orisd ]; then swift build -c release --product orisd >&2; fi
+[ -x "$orisd" ] || { echo "bench/threads.sh: no orisd at $orisd" >&2; exit 66; }
 scratch="$(mktemp -d /tmp/oris-threads.XXXXXX)"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf -- "$scratch"; }

@@ -3,7 +3,8 @@
 # start_orisd BIN DIR: writes DIR/orisd.json (security none, loopback endpoints on free ports,
 # journal on with fsync batch every 10 ms, one tenant "bench" with themes t000–t099, a capteur
 # "pub" and a gip "gip"), starts BIN on it with its log in DIR/err, waits for it to be ready,
-# and sets orisd_pid, feed and ingest (the endpoints it bound).
+# and sets orisd_pid, feed and ingest (the endpoints it bound); fails, with the log's end on
+# stderr, when it is not ready within 10 s.
 start_orisd() {
   local bin=$1 dir=$2 names ready
   names=$(for i in $(seq 0 99); do printf '{"id": "t%03d"},' "$i"; done)
@@ -17,7 +18,11 @@ JSON
   "$bin" --config "$dir/orisd.json" --log-level info 2>"$dir/err" &
   orisd_pid=$!
   for _ in $(seq 1 100); do grep -q "msg=ready" "$dir/err" && break; sleep 0.1; done
-  ready=$(grep "msg=ready" "$dir/err")
+  if ! ready=$(grep "msg=ready" "$dir/err"); then
+    echo "orisd ($bin) did not start within 10 s; the end of its log:" >&2
+    tail -n 20 "$dir/err" >&2
+    return 1
+  fi
   feed=$(echo "$ready" | sed -E 's/.* feed=([^ ]+).*/\1/')
   ingest=$(echo "$ready" | sed -E 's/.* ingest=([^ ]+).*/\1/')
 }
