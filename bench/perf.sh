@@ -28,15 +28,8 @@ while [ $# -gt 0 ]; do
 done
 command -v perf >/dev/null || { echo "perf is missing: scripts/install-deps.sh --with-peers" >&2; exit 1; }
 ./scripts/install-deps.sh >&2
-[ "$orisd" = .build/release/orisd ] && swift build -c release --product orisd >&2
-scratch="$(mktemp -d /tmp/oris-perf.XXXXXX)"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf -- "$scratch"; }
-trap cleanup EXIT
-cc -O2 -Wall -o "$scratch/orisload" bench/orisload.c -lzmq -lpthread
-load="$scratch/orisload"
-
 . bench/w-orisd.sh
+bench_scratch perf "$orisd"
 start_orisd "$orisd" "$scratch"
 pid=$orisd_pid; pids+=("$pid")
 "$load" sub --connect "$feed" --n "$items" --topics 1 --conns 1 --as gip --ready "$scratch/ready" --idle-s 10 \

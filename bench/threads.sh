@@ -55,15 +55,8 @@ case "$workload" in
   *) echo "bench/threads.sh: --workload is w1 or w3" >&2; exit 64;;
 esac
 ./scripts/install-deps.sh >&2
-if [ "$orisd" = .build/release/orisd ]; then swift build -c release --product orisd >&2; fi
-[ -x "$orisd" ] || { echo "bench/threads.sh: no orisd at $orisd" >&2; exit 66; }
-scratch="$(mktemp -d /tmp/oris-threads.XXXXXX)"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf -- "$scratch"; }
-trap cleanup EXIT
-cc -O2 -Wall -o "$scratch/orisload" bench/orisload.c -lzmq -lpthread
-load="$scratch/orisload"
 . bench/w-orisd.sh
+bench_scratch threads "$orisd"
 tick_us=$((1000000 / $(getconf CLK_TCK)))
 
 # "name-tid user system" for each thread of process $1 (clock ticks).

@@ -1,5 +1,20 @@
-# Sourced by bench/threads.sh and bench/perf.sh: starts orisd for their workloads.
+# Sourced by bench/threads.sh and bench/perf.sh: their scratch folder, and orisd for their
+# workloads.
 #
+# bench_scratch NAME BIN: builds the release orisd when BIN is that build, stops when there is
+# no orisd at BIN, makes a scratch folder /tmp/oris-NAME.XXXXXX and compiles orisload into it;
+# sets scratch, load and pids (every process in pids is killed, and the folder removed, at exit).
+bench_scratch() {
+  local name=$1 bin=$2
+  if [ "$bin" = .build/release/orisd ]; then swift build -c release --product orisd >&2; fi
+  [ -x "$bin" ] || { echo "bench: no orisd at $bin" >&2; exit 66; }
+  scratch="$(mktemp -d "/tmp/oris-$name.XXXXXX")"
+  pids=()
+  trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf -- "$scratch"' EXIT
+  cc -O2 -Wall -o "$scratch/orisload" bench/orisload.c -lzmq -lpthread
+  load="$scratch/orisload"
+}
+
 # start_orisd BIN DIR: writes DIR/orisd.json (security none, loopback endpoints on free ports,
 # journal on with fsync batch every 10 ms, one tenant "bench" with themes t000–t099, a capteur
 # "pub" and a gip "gip"), starts BIN on it with its log in DIR/err, waits for it to be ready,
