@@ -64,11 +64,11 @@ echo
 echo "| round | broker | items or deliveries/s | × P | main thread | I/O thread | other threads | subscriber | publisher | sum |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 awk -F'|' '
-  { line[NR] = $0; round[NR] = $1; name[NR] = $2; rate[NR] = $3 + 0; if ($2 == "P") p[$1] = $3 + 0 }
+  { line[NR] = $0; if ($2 == "P") p[$1] = $3 + 0 }
   END {
     for (n = 1; n <= NR; n++) {
       split(line[n], f, "|")
-      printf "| %s | %s | %d | %.2f |", round[n], name[n], rate[n], (p[round[n]] > 0 ? rate[n] / p[round[n]] : 0)
+      printf "| %s | %s | %d | %.2f |", f[1], f[2], f[3], (p[f[1]] > 0 ? f[3] / p[f[1]] : 0)
       for (i = 5; i <= 10; i++) { v = f[i]; gsub(/ /, "", v); printf " %s |", v }
       print ""
     }

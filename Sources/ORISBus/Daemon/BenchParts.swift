@@ -33,24 +33,19 @@ enum BenchParts {
     /// The first delivery's topic and stamped header, for ``LeftOut/work``.
     nonisolated(unsafe) static var template: (topic: [UInt8], header: [UInt8], tier: Tier)?
 
-    /// Under ``LeftOut/work``, once the first item went through: holds `body` as a delivery of
-    /// the template and returns true.
+    /// Under ``LeftOut/work``: holds `body` as a delivery of the template and returns true,
+    /// once a delivery waiting in `run` has been kept as the template; until then, false (the
+    /// item is published).
     static func holdAsTemplate(body: UnsafeRawBufferPointer, into run: MessageRun, tenant: Int) -> Bool {
         guard Self.leftOut == .work else { return false }
-        // Until a delivery is held for keepTemplate to copy, items are published.
+        if Self.template == nil, let first = run.pending.first(where: { $0.tier != nil }), let tier = first.tier {
+            Self.template = (Array(run.frame(0, of: first)), Array(run.frame(1, of: first)), tier)
+        }
         guard let template = Self.template else { return false }
         let topic = run.append(template.topic)
         let header = run.append(template.header)
         run.hold(topic: topic, header: header, body: run.append(body), tier: template.tier, tenant: tenant)
         return true
-    }
-
-    /// Under ``LeftOut/work``, keeps the first delivery waiting in `run` as the template, once.
-    static func keepTemplate(from run: MessageRun) {
-        guard Self.leftOut == .work, Self.template == nil,
-              let first = run.pending.first(where: { $0.tier != nil }), let tier = first.tier
-        else { return }
-        Self.template = (Array(run.frame(0, of: first)), Array(run.frame(1, of: first)), tier)
     }
 }
 #endif

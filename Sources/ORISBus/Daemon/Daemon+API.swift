@@ -478,7 +478,6 @@ extension Daemon {
                frames.received == 4,
                frames.frame(0, is: Request.signature), frames.frame(1, is: Request.publishCommand) {
                 #if ORIS_BENCH_PARTS
-                BenchParts.keepTemplate(from: self.held)
                 if BenchParts.holdAsTemplate(body: frames.frame(3), into: self.held, tenant: n) {
                     try self.releaseHeldWhenFull(sockets)
                     continue
