@@ -31,14 +31,14 @@ extension Daemon {
         switch action {
         case "list":
             let themes = self.registry.themes(of: tenant).filter {
-                ControlPolicy.allows(actor, .readTheme($0.id), tenant: tenant)
+                ControlPolicy.allows(actor, .readTheme($0.id, animateur: $0.dashboard.animateur), tenant: tenant)
             }
             return Reply(word: "THEME", body: JSONObject([
                 ("tenant", .string(tenant)), ("themes", .array(themes.map { .object(self.summary(of: $0)) })),
             ]))
         case "show":
             let theme = try self.namedTheme(o, tenant: tenant)
-            try ControlPolicy.check(actor, .readTheme(theme.id), tenant: tenant)
+            try ControlPolicy.check(actor, .readTheme(theme.id, animateur: theme.dashboard.animateur), tenant: tenant)
             return self.themeReply(theme, tenant: tenant, warnings: [])
         case "create", "update":
             guard let value = o["theme"], value.objectValue != nil else {
@@ -59,7 +59,8 @@ extension Daemon {
                                     + "(change it with 'update')")
                 }
             } else {
-                guard let current, ControlPolicy.allows(actor, .readTheme(theme.id), tenant: tenant) else {
+                let reader = ControlPolicy.Action.readTheme(theme.id, animateur: current?.dashboard.animateur)
+                guard let current, ControlPolicy.allows(actor, reader, tenant: tenant) else {
                     throw Rejection(.notFound, "there is no theme '\(theme.id)' in tenant '\(tenant)'")
                 }
                 // The title, the rules and who the animateur is are the CRPS's choice (an admin's);

@@ -24,7 +24,7 @@ package enum ControlPolicy {
         /// Change a theme's dashboard; `animateur` is the one its dashboard names.
         case changeDashboard(theme: String, animateur: String?)
         /// Read a theme and its dashboard.
-        case readTheme(String)
+        case readTheme(String, animateur: String?)
 
         /// How the action reads in a refusal.
         var phrase: String {
@@ -36,7 +36,7 @@ package enum ControlPolicy {
             case .readStats: return "read the counters of"
             case .createTheme: return "create themes or change their rules in"
             case .changeDashboard(let theme, _): return "change the dashboard of theme '\(theme)' in"
-            case .readTheme(let theme): return "read theme '\(theme)' of"
+            case .readTheme(let theme, _): return "read theme '\(theme)' of"
             }
         }
     }
@@ -54,7 +54,10 @@ package enum ControlPolicy {
             // Only a CRPS or GIP member animates, whatever a dashboard edited by hand may say.
             let mayAnimate = actor.stratum == .crps || actor.stratum == .gip
             return actor.isAdmin || (mayAnimate && (actor.animates.contains(theme) || animateur == actor.id))
-        case .readTheme(let theme): return actor.isAdmin || actor.worksOn(theme)
+        case .readTheme(let theme, let animateur):
+            // Its animateur reads what it may change, whether or not it works on the theme.
+            return actor.isAdmin || actor.worksOn(theme)
+                || self.allows(actor, .changeDashboard(theme: theme, animateur: animateur), tenant: tenant)
         }
     }
 

@@ -254,6 +254,36 @@ struct ThemeEndToEndTests {
     }
 
     /// A running `orisctl subscribe` that loses the only prefix it follows says so and exits 77.
+    @Test func aGIPAnimateur_ofAThemeItDoesNotWorkOn_readsAndUpdatesItsDashboard() throws {
+        let folder = TemporaryFolder()
+        // gip-anim animates `machine` and works on `auto` only; gip works on `auto` only too.
+        let text = Self.configuration(state: folder.path + "/state")
+            .replacingOccurrences(of: #"{"id": "machine"}"#, with: #"{"id": "machine", "animateur": "gip-anim"}"#)
+            .replacingOccurrences(of: #"{"id": "operator", "stratum": "operator"}"#, with: """
+                {"id": "operator", "stratum": "operator"},
+                {"id": "gip-anim", "stratum": "gip", "themes": ["auto"]}
+                """)
+        let daemon = try RunningDaemon(configText: text, folder: folder)
+        let withAxis = folder.write("machine.json", #"{"id": "machine", "animateur": "gip-anim", "#
+                                    + #""axes": [{"id": "m1", "collectors": ["c4"]}]}"#)
+
+        let shown = try Self.orisctl(daemon, as: "gip-anim", ["theme", "show", "machine"])
+        let listed = try Self.orisctl(daemon, as: "gip-anim", ["theme", "list"])
+        let updated = try Self.orisctl(daemon, as: "gip-anim", ["theme", "update", "--file", withAxis])
+        let after = try Self.orisctl(daemon, as: "admin", ["theme", "show", "machine"])
+        // Another GIP member of the same themes neither sees the theme nor changes it.
+        let notShown = try Self.orisctl(daemon, as: "gip", ["theme", "show", "machine"])
+        let notUpdated = try Self.orisctl(daemon, as: "gip", ["theme", "update", "--file", withAxis])
+
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stdout.contains("machine"))
+        #expect(listed.status == 0 && listed.stdout.contains("machine"))
+        #expect(updated.status == 0 && updated.stdout == "updated theme machine", "\(updated.stdout)")
+        #expect(after.stdout.contains("m1"))
+        #expect(notShown.status == 65 && notShown.stderr.contains("NAK forbidden"))
+        #expect(notUpdated.status == 65 && notUpdated.stderr.contains("NAK not-found"))
+    }
+
     @Test func subscribe_losingItsOnlyPrefix_exits77() throws {
         let folder = TemporaryFolder()
         let daemon = try RunningDaemon(configText: Self.configuration(state: folder.path + "/state"), folder: folder)
