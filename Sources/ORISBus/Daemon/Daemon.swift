@@ -280,10 +280,23 @@ package final class Daemon {
             self.tenantIndex[tenant] = n
             guard let journal = bus.journal(of: tenant) else { continue }
             for event in journal.recoveryEvents {
-                self.logger.warning("journal damage repaired", [
-                    ("tenant", tenant), ("kind", event.kind.rawValue), ("segment", event.segment),
-                    ("offset", String(event.offset)), ("bytes", String(event.bytes)),
-                ])
+                switch event.kind {
+                case .missingRecords:
+                    self.logger.warning("journal records missing: a segment was deleted or lost", [
+                        ("tenant", tenant), ("kind", event.kind.rawValue), ("before_segment", event.segment),
+                        ("first_missing_position", String(event.offset)), ("missing", String(event.bytes)),
+                    ])
+                case .implausibleNumbers:
+                    self.logger.warning("journal numbers not believed: too far past the journal's records", [
+                        ("tenant", tenant), ("kind", event.kind.rawValue), ("file", event.segment),
+                        ("next_position", String(event.offset)),
+                    ])
+                default:
+                    self.logger.warning("journal damage repaired", [
+                        ("tenant", tenant), ("kind", event.kind.rawValue), ("segment", event.segment),
+                        ("offset", String(event.offset)), ("bytes", String(event.bytes)),
+                    ])
+                }
             }
             for topic in journal.lostTails {
                 self.logger.warning("journal ends before numbers it had given; its newest records are missing", [

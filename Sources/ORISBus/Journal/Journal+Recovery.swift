@@ -31,9 +31,14 @@ extension Journal {
                 continue
             }
             let records = try self.recover(segment, isLast: isLast, visit: visit)
-            if records == 0 && !isLast {
-                // Nothing intact inside: leave the file alone, out of the journal.
+            if records == 0 && (!isLast || segment.sealed) {
+                // Nothing intact inside: leave the file alone, out of the journal. The next record
+                // goes to a new segment, named past this one.
                 self.note(.emptySegment, segment.path, 0, segment.size)
+                if segment.sealed {
+                    self.nextPosition = max(self.nextPosition, segment.firstPosition + 1)
+                    self.segments.last?.sealed = true
+                }
                 segment.close()
                 continue
             }
@@ -43,9 +48,18 @@ extension Journal {
             }
             self.segments.append(segment)
         }
-        // Numbers already given stay given, even when the records that carried them are gone.
-        self.nextPosition = max(self.nextPosition, floors.nextPosition)
-        for (topic, floor) in floors.topics {
+        // Numbers already given stay given, even when the records that carried them are gone;
+        // but a number too far past what the journal holds is an edited or damaged file, and
+        // believing it would give positions recovery later refuses.
+        let believable = self.nextPosition + Self.believableLead
+        if floors.nextPosition > believable
+            || floors.topics.contains(where: { $1 > (self.index(of: $0)?.last ?? 0) + Self.believableLead }) {
+            self.note(.implausibleNumbers, self.floorsPath, Int(clamping: self.nextPosition), 0)
+        }
+        if floors.nextPosition <= believable {
+            self.nextPosition = max(self.nextPosition, floors.nextPosition)
+        }
+        for (topic, floor) in floors.topics where floor <= (self.index(of: topic)?.last ?? 0) + Self.believableLead {
             if let recovered = self.index(of: topic)?.entries.last?.seq, floor > recovered {
                 self.lostTails.append(topic)
             }
@@ -54,6 +68,11 @@ extension Journal {
         }
         self.lostTails.sort()
     }
+
+    /// How far past the journal's records a saved number may lie and still be believed: far
+    /// more than the records of any segment (the file is saved at every new segment), far less
+    /// than the positions left (``Segment/maximumPosition``).
+    static let believableLead: UInt64 = 1 << 32
 
     private func note(_ kind: RecoveryEvent.Kind, _ path: String, _ offset: Int, _ bytes: Int) {
         self.recoveryEvents.append(RecoveryEvent(kind: kind, segment: path, offset: offset, bytes: bytes))
@@ -82,6 +101,11 @@ extension Journal {
                         // A record from the past: a copied or misnamed segment.
                         outOfOrder = (outOfOrder?.offset ?? offset, (outOfOrder?.bytes ?? 0) + next - offset)
                     } else {
+                        if firstRecord == nil, !self.segments.isEmpty, record.position > self.nextPosition {
+                            // Positions that neither this segment nor the one before holds.
+                            self.note(.missingRecords, segment.path, Int(clamping: self.nextPosition),
+                                      Int(clamping: record.position - self.nextPosition))
+                        }
                         self.index(slot: self.slot(of: record.topic), seq: record.seq, position: record.position,
                                    received: record.received, offset: offset, in: segment)
                         firstRecord = firstRecord ?? record.position
@@ -92,7 +116,13 @@ extension Journal {
                     }
                     offset = next
                 case .torn:
-                    // A record that runs past the end: the write a crash interrupted.
+                    // A record that runs past the end: the write a crash interrupted, unless an
+                    // intact record follows (a damaged length), which is kept.
+                    if let resume = self.nextIntactRecord(in: raw, after: offset, nonceChecksum: nonceChecksum) {
+                        self.note(.corruptRecord, segment.path, offset, resume - offset)
+                        offset = resume
+                        continue scan
+                    }
                     cutAt = offset
                     break scan
                 case .badChecksum(let next):
@@ -122,7 +152,22 @@ extension Journal {
             self.note(.outOfOrder, segment.path, outOfOrder.offset, outOfOrder.bytes)
         }
         if let cutAt {
-            if isLast {
+            if isLast, let damaged = bytes.withUnsafeBytes({ Self.wholeFrames(in: $0, from: cutAt) }) {
+                // Whole frames to the very end that do not verify (a damaged nonce, flipped bits):
+                // no write a crash interrupted leaves that. They stay for whoever repairs the
+                // file; the numbers they carry stay given; new records go to a new segment.
+                self.note(.damagedTail, segment.path, cutAt, segment.size - cutAt)
+                for (position, topic, seq) in damaged {
+                    guard position >= self.nextPosition, position < self.nextPosition + Self.believableLead,
+                          Topic(topic) != nil else { continue }
+                    self.nextPosition = position + 1
+                    let slot = self.slot(of: topic)
+                    if seq <= self.indexes[slot].last + Self.believableLead {
+                        self.indexes[slot].floor = max(self.indexes[slot].floor, seq)
+                    }
+                }
+                segment.sealed = true
+            } else if isLast {
                 self.note(.tornTail, segment.path, cutAt, segment.size - cutAt)
                 try segment.truncate(to: cutAt)
             } else {
@@ -162,6 +207,31 @@ extension Journal {
               let record = JournalRecord.decode(payload: payload)
         else { return .badChecksum(next: end) }
         return .record(record, next: end)
+    }
+
+    /// When the bytes from `offset` to the end are whole record frames, each led by the magic
+    /// and ending where the next begins, the last exactly at the end: the position, topic and
+    /// sequence number each one's payload spells, unverified (nil for a payload that does not
+    /// decode). Nil when they are not (a torn write ends in a partial frame or in zeros).
+    private static func wholeFrames(
+        in raw: UnsafeRawBufferPointer,
+        from offset: Int
+    ) -> [(position: UInt64, topic: String, seq: UInt64)]? {
+        var frames: [(position: UInt64, topic: String, seq: UInt64)] = []
+        var at = offset
+        while at < raw.count {
+            guard at + JournalRecord.prefixBytes <= raw.count, Self.startsWithMagic(raw, at) else { return nil }
+            var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[(at + 4)...]))
+            guard let length = reader.u32(), Int(length) >= JournalRecord.fixedPayloadBytes else { return nil }
+            let start = at + JournalRecord.prefixBytes
+            guard Int(length) <= raw.count - start else { return nil }
+            let payload = UnsafeRawBufferPointer(rebasing: raw[start..<(start + Int(length))])
+            if let record = JournalRecord.decode(payload: payload) {
+                frames.append((record.position, record.topic, record.seq))
+            }
+            at = start + Int(length)
+        }
+        return frames
     }
 
     private static func startsWithMagic(_ raw: UnsafeRawBufferPointer, _ offset: Int) -> Bool {

@@ -354,7 +354,7 @@ package final class Journal {
     /// The segment the next records go to; none after a failed deferred write (``writeFailure``).
     private func writableSegment(position: UInt64) throws(JournalError) -> Segment {
         if let failure = self.writeFailure { throw failure }
-        if let current = self.segments.last, current.size + self.pendingBytes < self.segmentBytes {
+        if let current = self.segments.last, !current.sealed, current.size + self.pendingBytes < self.segmentBytes {
             return current
         }
         // What waits belongs to the full segment: written there before it is closed for writes.

@@ -40,6 +40,15 @@ package struct RecoveryEvent: Sendable, Equatable, CustomStringConvertible {
         case foreignFile = "foreign-file"
         /// A segment without any intact record was left out.
         case emptySegment = "empty-segment"
+        /// Whole records that do not verify run to the end of the newest segment: damage, not a
+        /// torn write, so they were kept in the file, and new records go to a new segment.
+        case damagedTail = "damaged-tail"
+        /// Positions between two segments are in neither (a segment deleted or lost): `offset`
+        /// is the first missing position, `bytes` how many are missing.
+        case missingRecords = "missing-records"
+        /// A number in sequences.json lies too far past the journal's records to be believed,
+        /// and was not used: `offset` is the journal's next position, `bytes` 0.
+        case implausibleNumbers = "implausible-numbers"
     }
 
     package var kind: Kind

@@ -29,6 +29,8 @@ final class Segment {
     var lastTime: Timestamp?
     /// The position after the last record.
     var endPosition: UInt64
+    /// Whether it takes no more records: recovery found damage at its end that it keeps.
+    var sealed = false
     /// The file's blocks are allocated up to here (``reserve(upTo:at:)``), 0 before any
     /// reservation.
     private var reservedEnd = 0

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Testing
+@testable import ORISBus
+
+/// Recovery of a journal damaged on disk, not by a crash: it keeps every record that still
+/// verifies, says what it found, and never gives a position or a sequence number twice. Segments
+/// are written by hand, record by record, so that each expected offset is the sum of the sizes
+/// of the records before it.
+@Suite struct JournalDamageTests {
+    static let topic = "a/t/gip/signal"
+    static let nonce = JournalTests.nonce
+    static let header = JournalTests.header
+
+    /// Record `n` of topic ``topic``, sequence number `n`, encoded with ``nonce``.
+    static func encoded(_ n: UInt64, body: Int = 10) -> [UInt8] {
+        JournalTests.record(n, Self.topic, n, body: body).encoded(nonce: Self.nonce)
+    }
+
+    /// Writes a segment file named by `first`, holding `header` then `records`; returns its path.
+    static func writeSegment(_ dir: TemporaryDirectory, first: UInt64, header: [UInt8] = Self.header,
+                             _ records: [[UInt8]]) throws -> String {
+        try FileManager.default.createDirectory(atPath: dir.file("j"), withIntermediateDirectories: true)
+        let path = dir.file("j/" + Segment.fileName(firstPosition: first))
+        try Data(header + records.joined()).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    static func size(_ path: String) throws -> Int? {
+        try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int
+    }
+
+    /// A record whose length field says 65,536 bytes more than it holds (the field's third byte,
+    /// little-endian, at offset 6).
+    static func lengthDamaged(_ record: [UInt8]) -> [UInt8] {
+        var damaged = record
+        damaged[6] ^= 0x01
+        return damaged
+    }
+
+    @Test func aDamagedLength_inTheNewestSegment_losesThatRecordOnly_andCutsNothing() throws {
+        let dir = try TemporaryDirectory()
+        let records = (1...4).map { Self.encoded($0) }
+        let path = try Self.writeSegment(dir, first: 1, [records[0], Self.lengthDamaged(records[1]),
+                                                         records[2], records[3]])
+        let before = try Self.size(path)
+
+        let journal = try Journal(directory: dir.file("j"))
+
+        #expect(journal.recoveryEvents == [RecoveryEvent(kind: .corruptRecord, segment: path,
+                                                         offset: Self.header.count + records[0].count,
+                                                         bytes: records[1].count)])
+        #expect(try journal.read(prefix: "a/", limit: 10).records.map(\.position) == [1, 3, 4])
+        #expect(journal.nextPosition == 5)
+        #expect(try Self.size(path) == before)
+    }
+
+    @Test func aDamagedLength_inAnOlderSegment_losesThatRecordOnly() throws {
+        let dir = try TemporaryDirectory()
+        let records = (1...4).map { Self.encoded($0) }
+        let older = try Self.writeSegment(dir, first: 1, [records[0], Self.lengthDamaged(records[1]), records[2]])
+        _ = try Self.writeSegment(dir, first: 4, [records[3]])
+
+        let journal = try Journal(directory: dir.file("j"))
+
+        #expect(journal.recoveryEvents == [RecoveryEvent(kind: .corruptRecord, segment: older,
+                                                         offset: Self.header.count + records[0].count,
+                                                         bytes: records[1].count)])
+        #expect(try journal.read(prefix: "a/", limit: 10).records.map(\.position) == [1, 3, 4])
+    }
+
+    @Test func aDamagedLastRecord_isKept_andItsNumbersAreNotGivenAgain() throws {
+        let dir = try TemporaryDirectory()
+        let records = (1...3).map { Self.encoded($0) }
+        var third = records[2]
+        third[third.count - 1] ^= 0x01  // a body byte: the checksum fails, the frame is whole
+        let path = try Self.writeSegment(dir, first: 1, [records[0], records[1], third])
+        let before = try Self.size(path)
+
+        let journal = try Journal(directory: dir.file("j"))
+        #expect(journal.recoveryEvents == [RecoveryEvent(kind: .damagedTail, segment: path,
+                                                         offset: Self.header.count + records[0].count
+                                                             + records[1].count,
+                                                         bytes: third.count)])
+        #expect(try Self.size(path) == before)
+        #expect(journal.nextPosition == 4)
+        #expect(journal.lastSequence(of: Self.topic) == 3)
+        try journal.append([JournalTests.record(4, Self.topic, 4)])
+        journal.close()
+
+        // The next record went to a new segment, named by its position.
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.file("j")).filter { $0.hasSuffix(".seg") }
+        #expect(names.sorted() == [Segment.fileName(firstPosition: 1), Segment.fileName(firstPosition: 4)])
+        let reopened = try Journal(directory: dir.file("j"))
+        #expect(try reopened.read(prefix: "a/", limit: 10).records.map(\.position) == [1, 2, 4])
+        #expect(reopened.nextPosition == 5)
+    }
+
+    @Test func aDamagedNonce_inTheNewestSegment_cutsNothing_andNumbersGoOnPastIt() throws {
+        let dir = try TemporaryDirectory()
+        let records = (1...4).map { Self.encoded($0) }
+        _ = try Self.writeSegment(dir, first: 1, [records[0], records[1]])
+        var header = Self.header
+        header[12] ^= 0x01  // a nonce byte: every record of the segment fails its checksum
+        let newest = try Self.writeSegment(dir, first: 3, header: header, [records[2], records[3]])
+        let before = try Self.size(newest)
+
+        let journal = try Journal(directory: dir.file("j"))
+
+        #expect(journal.recoveryEvents == [
+            RecoveryEvent(kind: .damagedTail, segment: newest, offset: Self.header.count,
+                          bytes: records[2].count + records[3].count),
+            RecoveryEvent(kind: .emptySegment, segment: newest, offset: 0, bytes: before ?? -1),
+        ])
+        #expect(try Self.size(newest) == before)
+        #expect(journal.nextPosition == 5)
+        #expect(journal.lastSequence(of: Self.topic) == 4)
+        try journal.append([JournalTests.record(5, Self.topic, 5)])
+        #expect(try journal.read(prefix: "a/", limit: 10).records.map(\.position) == [1, 2, 5])
+        journal.close()
+        let reopened = try Journal(directory: dir.file("j"))
+        #expect(try reopened.read(prefix: "a/", limit: 10).records.map(\.position) == [1, 2, 5])
+    }
+
+    @Test func aMissingSegment_isReported_withThePositionsItHeld() throws {
+        let dir = try TemporaryDirectory()
+        do {
+            let journal = try Journal(directory: dir.file("j"), segmentBytes: 4096)
+            for n in 1...12 {
+                try journal.append([JournalTests.record(UInt64(n), Self.topic, UInt64(n), body: 1000)])
+            }
+            journal.close()
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.file("j"))
+            .filter { $0.hasSuffix(".seg") }.sorted()
+        try #require(names.count >= 3)
+        let first = try #require(Segment.position(fromName: names[1]))
+        let next = try #require(Segment.position(fromName: names[2]))
+        try FileManager.default.removeItem(atPath: dir.file("j/" + names[1]))
+
+        let journal = try Journal(directory: dir.file("j"))
+
+        #expect(journal.recoveryEvents == [RecoveryEvent(kind: .missingRecords, segment: dir.file("j/" + names[2]),
+                                                         offset: Int(first), bytes: Int(next - first))])
+        #expect(journal.nextPosition == 13)
+    }
+
+    @Test func numbersFarPastTheJournal_inSequencesJSON_areNotBelieved() throws {
+        let dir = try TemporaryDirectory()
+        do {
+            let journal = try Journal(directory: dir.file("j"))
+            try journal.append([JournalTests.record(1, Self.topic, 1), JournalTests.record(2, Self.topic, 2)])
+            journal.close()
+        }
+        // 2^62 - 1, the last position there is; and a sequence number 2^40 for the topic.
+        let edited = #"{"next_position": 4611686018427387903, "topics": {"a/t/gip/signal": 1099511627776}}"#
+        try Data(edited.utf8).write(to: URL(fileURLWithPath: dir.file("j/sequences.json")))
+
+        let journal = try Journal(directory: dir.file("j"))
+
+        #expect(journal.recoveryEvents == [RecoveryEvent(kind: .implausibleNumbers, segment: dir.file("j/sequences.json"),
+                                                         offset: 3, bytes: 0)])
+        #expect(journal.nextPosition == 3)
+        #expect(journal.lastSequence(of: Self.topic) == 2)
+    }
+}
