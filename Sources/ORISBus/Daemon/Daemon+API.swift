@@ -393,8 +393,10 @@ extension Daemon {
         guard let bus = self.bus else { throw Rejection(.internal, "the daemon is stopping") }
         let member = sender?.id
         if let tenant = sender?.tenant, let n = tenantNumber, self.durability[n].hasFailed {
+            // Like every NAK, it names the id the header claims, when it is readable.
+            let id = (try? JSONParser.parse(header))?.objectValue?["id"]?.stringValue
             let rejection = Rejection(.internal, "the journal of tenant '\(tenant)' could not be written or synced to "
-                                      + "the disk; publishes are refused until orisd restarts")
+                                      + "the disk; publishes are refused until orisd restarts", id: id)
             self.reject(rejection, endpoint: endpoint, member: member)
             throw rejection
         }

@@ -167,6 +167,13 @@ extension Daemon {
         guard entry.tier == nil else { return }
         var reply = (0..<entry.frames.count).map { Array(run.frame($0, of: entry)) }
         if reply.count >= 3 && reply[reply.count - 2] == Daemon.ackWord {
+            // Counted when it was accepted; now it is refused, and counted so instead.
+            if (try? JSONParser.parse(reply[reply.count - 1]))?.objectValue?["duplicate"] == .bool(true) {
+                self.stats.duplicates -= min(1, self.stats.duplicates)
+            } else {
+                self.stats.acceptedOnAPI -= min(1, self.stats.acceptedOnAPI)
+            }
+            _ = self.stats.countRejection(.internal, endpoint: "api")
             let id = entry.id.map { String(decoding: run.bytes($0), as: UTF8.self) }
             let nak = Reply.nak(Rejection(.internal, "the journal could not be \(what); retry with the same id",
                                           id: id))

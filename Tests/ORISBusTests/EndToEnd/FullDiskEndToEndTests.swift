@@ -93,6 +93,8 @@ struct FailedSyncEndToEndTests {
         #expect(replies[2].body["code"] == .string("internal"))
         #expect(replies[2].body["id"] == .string("sync-3"))
         #expect(replies[3].body["code"] == .string("internal"))
+        // Refused before it is read any further, it still names its id (PROTOCOL.md section 4).
+        #expect(replies[3].body["id"] == .string("sync-4"))
         #expect(daemon.stderr.lines.contains { $0.contains("level=error") && $0.contains("journal sync failed") })
         session.close()
         daemon.stop()
@@ -133,6 +135,11 @@ struct FailedWriteEndToEndTests {
         #expect(replies[firstRefused].body["code"] == .string("internal"))
         #expect(replies[firstRefused].body["id"] == .string("write-\(firstRefused + 1)"))
         #expect(replies[firstRefused...].allSatisfy { $0.body["code"] == .string("internal") })
+        #expect(replies[firstRefused...].map { $0.body["id"] } == (firstRefused..<4).map { .string("write-\($0 + 1)") })
+        // STATS counts what was acknowledged as accepted, what was refused as rejected.
+        let stats = try session.stats()
+        #expect((stats["accepted"]?.objectValue?["api"]?.intValue ?? 0) == firstRefused)
+        #expect(stats["rejected"]?.objectValue?["api"]?.objectValue?["internal"] == .int(Int64(4 - firstRefused)))
         #expect(daemon.stderr.lines.contains { $0.contains("level=error") && $0.contains("journal write failed") })
         session.close()
         daemon.stop()
