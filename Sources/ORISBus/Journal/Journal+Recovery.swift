@@ -48,6 +48,13 @@ extension Journal {
             }
             self.segments.append(segment)
         }
+        // History that starts later than the file says, with no retention to explain it: the
+        // oldest segments were deleted or lost (files written before 2026-12-05 say nothing).
+        if let recorded = floors.firstPosition, recorded > 0, self.firstPosition > recorded,
+           recorded < self.nextPosition, let oldest = self.segments.first {
+            self.note(.missingRecords, oldest.path, Int(clamping: recorded),
+                      Int(clamping: self.firstPosition - recorded))
+        }
         // Numbers already given stay given, even when the records that carried them are gone;
         // but a number too far past what the journal holds is an edited or damaged file, and
         // believing it would give positions recovery later refuses.
@@ -265,13 +272,13 @@ extension Journal {
 
     /// The numbers saved by ``writeSequenceFloors()``; empty when there is no file, with a
     /// warning event when the file is unreadable.
-    private func readSequenceFloors() -> (nextPosition: UInt64, topics: [String: UInt64]) {
-        guard let bytes = FileBytes.read(path: self.floorsPath) else { return (0, [:]) }
+    private func readSequenceFloors() -> (nextPosition: UInt64, firstPosition: UInt64?, topics: [String: UInt64]) {
+        guard let bytes = FileBytes.read(path: self.floorsPath) else { return (0, nil, [:]) }
         guard let object = (try? JSONParser.parse(bytes))?.objectValue,
               let topics = object["topics"]?.objectValue
         else {
             self.note(.foreignFile, self.floorsPath, 0, bytes.count)
-            return (0, [:])
+            return (0, nil, [:])
         }
         var out: [String: UInt64] = [:]
         for (topic, value) in topics.pairs {
@@ -280,6 +287,7 @@ extension Journal {
             }
         }
         let next = object["next_position"]?.intValue.map { UInt64(max(0, $0)) } ?? 0
-        return (min(next, Segment.maximumPosition - 1), out)
+        let first = object["first_position"]?.intValue.map { UInt64(max(0, $0)) }
+        return (min(next, Segment.maximumPosition - 1), first, out)
     }
 }

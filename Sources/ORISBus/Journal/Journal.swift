@@ -548,7 +548,9 @@ package final class Journal {
             doomed += 1
         }
         guard doomed > 0 else { return [] }
-        try self.writeSequenceFloors()
+        // Saved with where history will start, so that recovery tells these removals from a
+        // segment deleted by hand.
+        try self.writeSequenceFloors(firstPosition: self.segments[doomed].firstPosition)
         var removed = [String]()
         for _ in 0..<doomed {
             let oldest = self.segments[0]
@@ -574,16 +576,21 @@ package final class Journal {
 
     // MARK: - Sequence floors
 
-    /// The file keeping the next position and each topic's last sequence number, written at
-    /// each segment roll, before retention and at close.
+    /// The file keeping the next position, where history starts and each topic's last sequence
+    /// number, written at each segment roll, before retention and at close.
     var floorsPath: String { self.directory + "/sequences.json" }
 
-    func writeSequenceFloors() throws(JournalError) {
+    /// Saves the numbers given so far, and where history starts: `firstPosition` when retention
+    /// is about to remove the segments before it, ``firstPosition`` otherwise.
+    func writeSequenceFloors(firstPosition: UInt64? = nil) throws(JournalError) {
         var topics = JSONObject()
         for (topic, last) in self.lastSequences.sorted(by: { $0.key < $1.key }) {
             topics[topic] = .int(Int64(last))
         }
-        let document = JSONObject([("next_position", .int(Int64(self.nextPosition))), ("topics", .object(topics))])
+        let document = JSONObject([
+            ("next_position", .int(Int64(self.nextPosition))),
+            ("first_position", .int(Int64(firstPosition ?? self.firstPosition))), ("topics", .object(topics)),
+        ])
         try AtomicFile.replace(self.floorsPath, with: JSONWriter.encode(.object(document)))
     }
 

@@ -145,6 +145,44 @@ import Testing
         #expect(journal.nextPosition == 13)
     }
 
+    /// Twelve records of 1,000-byte bodies in 4,096-byte segments (three or four segments), the
+    /// journal closed as a clean stop leaves it; the segment file names, in order.
+    static func threeSegments(_ dir: TemporaryDirectory) throws -> [String] {
+        let journal = try Journal(directory: dir.file("j"), segmentBytes: 4096)
+        for n in 1...12 {
+            try journal.append([JournalTests.record(UInt64(n), Self.topic, UInt64(n), body: 1000)])
+        }
+        journal.close()
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.file("j"))
+            .filter { $0.hasSuffix(".seg") }.sorted()
+        try #require(names.count >= 3)
+        return names
+    }
+
+    @Test func theOldestSegmentDeleted_isReported_retentionIsNot() throws {
+        let deleted = try TemporaryDirectory()
+        let names = try Self.threeSegments(deleted)
+        let second = try #require(Segment.position(fromName: names[1]))
+        try FileManager.default.removeItem(atPath: deleted.file("j/" + names[0]))
+        // Retention removes the same segment, and the daemon is killed before it closes.
+        let retained = try TemporaryDirectory()
+        _ = try Self.threeSegments(retained)
+        let running = try Journal(directory: retained.file("j"), segmentBytes: 4096)
+        let oldest = try #require(try Self.size(retained.file("j/" + names[0])))
+        let removed = try running.applyRetention(now: Timestamp(milliseconds: 100_000), maximumAgeSeconds: 0,
+                                                 maximumBytes: running.storedBytes - oldest)
+
+        let afterDeletion = try Journal(directory: deleted.file("j"))
+        let afterRetention = try Journal(directory: retained.file("j"))
+
+        #expect(afterDeletion.recoveryEvents == [RecoveryEvent(kind: .missingRecords,
+                                                               segment: deleted.file("j/" + names[1]),
+                                                               offset: 1, bytes: Int(second) - 1)])
+        #expect(removed == [retained.file("j/" + names[0])])
+        #expect(afterRetention.recoveryEvents.isEmpty)
+        #expect(afterRetention.firstPosition == second)
+    }
+
     @Test func numbersFarPastTheJournal_inSequencesJSON_areNotBelieved() throws {
         let dir = try TemporaryDirectory()
         do {
