@@ -58,9 +58,9 @@ package struct ReplayRequest: Sendable, Equatable {
         self.fromSeq = try count("from_seq") ?? 0
         self.toSeq = try count("to_seq") ?? .max
         self.after = try count("after") ?? 0
-        if let limit = try count("limit") {
-            guard limit >= 1 && limit <= UInt64(Self.maximumLimit) else {
-                throw Rejection(.badRequest, "'limit' must be from 1 to \(Self.maximumLimit)")
+        if let value = o["limit"] {
+            guard let limit = value.intValue, limit >= 1 && limit <= Self.maximumLimit else {
+                throw Rejection(.badRequest, "'limit' must be a whole number from 1 to \(Self.maximumLimit)")
             }
             self.limit = Int(limit)
         }
