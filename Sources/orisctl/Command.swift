@@ -171,4 +171,6 @@ enum CommandFailure: Error {
     case noInput(String)
     /// An output file cannot be created.
     case cannotCreate(String)
+    /// The member may not do this (checked before asking the daemon to).
+    case notPermitted(String)
 }

@@ -12,12 +12,12 @@ enum SubscribeCommand: Command {
     its themes: `orisctl hello` lists them), narrowed by --theme, --tier and --kind. A PREFIX is a
     topic prefix such as bfc/auto-rang3/gip/ (topics are tenant/theme/tier/kind, and
     tenant/theme/axis/AXIS/kind for the collectors of a research axis); one reaching beyond what
-    you may read is refused here (exit 77) since the daemon would deliver nothing. What you may
-    read is asked once, at start: when you lose a prefix (taken off an axis) it is dropped with
-    a line on standard error and the rest goes on (when none is left, exit 77); one you gain
-    needs a new subscribe. When the daemon stops answering (a restart) it says so and waits;
-    once the daemon is back it fills from the journal what was published meanwhile (unless
-    --no-repair).
+    you may read is refused here (exit 77) since the daemon would deliver nothing, and so is a
+    --theme you do not work on or a --tier you do not read. What you may read is asked once, at
+    start: when you lose a prefix (taken off an axis) it is dropped with a line on standard
+    error and the rest goes on (when none is left, exit 77); one you gain needs a new subscribe.
+    When the daemon stops answering (a restart) it says so and waits; once the daemon is back it
+    fills from the journal what was published meanwhile (unless --no-repair).
 
       --theme THEME      only this theme
       --tier TIER        only this tier: capteur, axis, gip, crps, national, test, archive
@@ -64,8 +64,8 @@ enum SubscribeCommand: Command {
         let themes = welcome["themes"]?.arrayValue?.compactMap(\.stringValue) ?? []
         if let theme, !themes.isEmpty, !themes.contains(theme) {
             let hint = Suggestion.closest(to: theme, among: themes).map { "; did you mean '\($0)'?" } ?? ""
-            throw UsageError("member '\(member)' does not work on theme '\(theme)'\(hint) "
-                             + "(its themes: \(themes.joined(separator: ", ")))")
+            throw CommandFailure.notPermitted("member '\(member)' does not work on theme '\(theme)'\(hint) "
+                                              + "(its themes: \(themes.joined(separator: ", ")))")
         }
         let advertised = welcome["feed"]?.arrayValue?.compactMap(\.stringValue) ?? []
         guard let feed = feedOption ?? self.pickFeed(advertised, api: common.api) else {
@@ -207,6 +207,8 @@ enum SubscribeCommand: Command {
 
     /// What to subscribe to when no prefix is given: what the member may read, narrowed by the
     /// options (an operator, who reads everything, by its tenant unless it names none).
+    ///
+    /// - Throws: ``CommandFailure/notPermitted(_:)`` when `tier` is one the member does not read.
     static func defaultPrefixes(
         readable: [String],
         tenant: String?,
@@ -214,7 +216,7 @@ enum SubscribeCommand: Command {
         tier: Tier?,
         kind: Kind?,
         member: String
-    ) throws(UsageError) -> [String] {
+    ) throws(CommandFailure) -> [String] {
         if readable == [""] {
             guard let tenant else { return [""] }
             guard let theme else { return [Topic.prefix(tenant: tenant)] }
@@ -233,8 +235,8 @@ enum SubscribeCommand: Command {
             // The third segment is the tier (`…/axis/<axis>/` for the axis tier).
             prefixes = prefixes.filter { $0.split(separator: "/").dropFirst(2).first.map(String.init) == tier.word }
             guard !prefixes.isEmpty else {
-                throw UsageError("member '\(member)' does not read tier '\(tier.word)' "
-                                 + "(it reads: \(readable.joined(separator: " ")))")
+                throw .notPermitted("member '\(member)' does not read tier '\(tier.word)' "
+                                    + "(it reads: \(readable.joined(separator: " ")))")
             }
         }
         if let kind { prefixes = prefixes.map { $0 + kind.word } }

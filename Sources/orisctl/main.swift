@@ -25,7 +25,8 @@ let exitCodes = """
           feed, MISP or STIX files an unreadable one is a rejection, exit 65)
       69  the daemon did not answer within the timeout
       73  an output file cannot be created
-      77  the member may not do this (a subscription beyond what it may read)
+      77  the member may not do this (a subscription beyond what it may read: a PREFIX, --theme
+          or --tier)
     """
 
 func overview() -> String {
@@ -87,6 +88,9 @@ do {
 } catch CommandFailure.cannotCreate(let text) {
     Output.error("orisctl \(command.name): \(text)")
     exit(ExitCode.cannotCreate)
+} catch CommandFailure.notPermitted(let text) {
+    Output.error("orisctl \(command.name): \(text)")
+    exit(ExitCode.notPermitted)
 } catch {
     Output.error("orisctl \(command.name): \(error)")
     exit(ExitCode.failure)

@@ -91,14 +91,26 @@ struct OrisctlEndToEndTests {
         #expect(!noMember.stderr.contains("--help) (see"))
     }
 
-    @Test func subscribe_toAThemeTheMemberDoesNotWorkOn_exits64WithTheThemesItHas() throws {
+    // The exit-code table: 77, "the member may not do this (a subscription beyond what it may read)".
+    @Test func subscribe_toAThemeTheMemberDoesNotWorkOn_exits77WithTheThemesItHas() throws {
         let daemon = try RunningDaemon()
 
         let result = try runCommand(Binaries.orisctl, ["subscribe", "--api", daemon.api, "--as", "gip-auto",
                                                        "--theme", "auto-rang4"])
 
-        #expect(result.status == 64)
+        #expect(result.status == 77)
         #expect(result.stderr.contains("did you mean 'auto-rang3'"))
+        #expect(!result.stderr.contains("--help"))
+    }
+
+    @Test func subscribe_toATierTheMemberDoesNotRead_exits77() throws {
+        let daemon = try RunningDaemon()
+
+        let result = try runCommand(Binaries.orisctl, ["subscribe", "--api", daemon.api, "--as", "gip-auto",
+                                                       "--tier", "crps"])
+
+        #expect(result.status == 77)
+        #expect(result.stderr.contains("'crps'"))
     }
 
     @Test func keygen_writesCertificatesThatPyzmqReads_andNeverReplacesThem() throws {
