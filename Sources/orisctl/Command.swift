@@ -29,7 +29,8 @@ struct CommonOptions {
     var control: String?
 
     static let help = """
-      --api ENDPOINT     the daemon's api endpoint (env ORIS_API; default tcp://127.0.0.1:7400)
+      --api ENDPOINT     the daemon's api endpoint, tcp://HOST:PORT or ipc://PATH (env ORIS_API;
+                         default tcp://127.0.0.1:7400)
       --as MEMBER        the member to connect as, under security none (env ORIS_MEMBER)
       --key PATH         your secret certificate (from keygen), under security curve (env ORIS_KEY)
       --server-key KEY   the daemon's public key, Z85 or a certificate file (env ORIS_SERVER_KEY)
@@ -40,7 +41,14 @@ struct CommonOptions {
 
     /// Takes the common options, falling back on the environment.
     static func read(_ arguments: inout ArgumentReader) throws(UsageError) -> CommonOptions {
-        let api = try arguments.option("--api") ?? environment("ORIS_API") ?? "tcp://127.0.0.1:7400"
+        let api: String
+        if let given = try arguments.option("--api") {
+            api = try ClientEndpoint.check(given, from: "--api")
+        } else if let given = environment("ORIS_API") {
+            api = try ClientEndpoint.check(given, from: "ORIS_API")
+        } else {
+            api = "tcp://127.0.0.1:7400"
+        }
         let member = try arguments.option("--as") ?? environment("ORIS_MEMBER")
         if member?.isEmpty == true {
             throw UsageError("--as needs a member name")

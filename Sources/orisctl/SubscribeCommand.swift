@@ -28,7 +28,8 @@ enum SubscribeCommand: Command {
       --from-start       first show what the daemon stores for these prefixes, then go live
       --from-seq N       the same, from sequence number N on each topic
       --no-repair        show the feed as it comes, without filling gaps from the journal
-      --feed ENDPOINT    the feed endpoint (env ORIS_FEED; default: the one the daemon names)
+      --feed ENDPOINT    the feed endpoint, tcp://HOST:PORT or ipc://PATH (env ORIS_FEED;
+                         default: the one the daemon names)
 
     Gap repair: every item carries its topic's sequence number. When a number is skipped (the
     subscriber was disconnected, or too slow and the daemon dropped for it), the missing items
@@ -43,7 +44,12 @@ enum SubscribeCommand: Command {
         let kind = try arguments.word("--kind", Kind.self)
         let json = arguments.flag("--json")
         let count = try arguments.integer("--count", in: 1...Int.max)
-        let feedOption = try arguments.option("--feed") ?? environment("ORIS_FEED")
+        var feedOption = try arguments.option("--feed").map { (given) throws(UsageError) in
+            try ClientEndpoint.check(given, from: "--feed")
+        }
+        if feedOption == nil, let given = environment("ORIS_FEED") {
+            feedOption = try ClientEndpoint.check(given, from: "ORIS_FEED")
+        }
         let fromStart = arguments.flag("--from-start")
         let fromSeq = try arguments.integer("--from-seq", in: 1...Int.max)
         let repair = !arguments.flag("--no-repair")

@@ -91,6 +91,21 @@ struct OrisctlEndToEndTests {
         #expect(!noMember.stderr.contains("--help) (see"))
     }
 
+    @Test(arguments: ["127.0.0.1:7400", "tcp://127.0.0.1", "foo://bar"])
+    func malformedEndpoint_isAUsageErrorSayingWhatAnEndpointLooksLike(endpoint: String) throws {
+        let api = try runCommand(Binaries.orisctl, ["hello", "--api", endpoint, "--as", "gip-auto"])
+        let fromEnvironment = try runCommand(Binaries.orisctl, ["hello", "--as", "gip-auto"],
+                                             environment: ["ORIS_API": endpoint])
+        let feed = try runCommand(Binaries.orisctl, ["subscribe", "--feed", endpoint, "--as", "gip-auto"])
+
+        for result in [api, fromEnvironment, feed] {
+            #expect(result.status == 64, "\(result.stderr)")
+            #expect(result.stderr.contains("'\(endpoint)'"))
+            #expect(result.stderr.contains("tcp://HOST:PORT or ipc://PATH"))
+            #expect(!result.stderr.contains("errno"))
+        }
+    }
+
     // The exit-code table: 77, "the member may not do this (a subscription beyond what it may read)".
     @Test func subscribe_toAThemeTheMemberDoesNotWorkOn_exits77WithTheThemesItHas() throws {
         let daemon = try RunningDaemon()
