@@ -29,7 +29,8 @@ enum SubscribeCommand: Command {
       --from-seq N       the same, from sequence number N on each topic
       --no-repair        show the feed as it comes, without filling gaps from the journal
       --feed ENDPOINT    the feed endpoint, tcp://HOST:PORT or ipc://PATH (env ORIS_FEED;
-                         default: the one the daemon names)
+                         default: the one the daemon names); when no handshake with it finishes
+                         within --timeout (nothing there, or the member refused), exit 69
 
     Gap repair: every item carries its topic's sequence number. When a number is skipped (the
     subscriber was disconnected, or too slow and the daemon dropped for it), the missing items
@@ -109,6 +110,7 @@ enum SubscribeCommand: Command {
         let subscriber = try FeedSubscriber(context: connection.context, endpoint: feed, member: member,
                                             curve: connection.curve, prefixes: prefixes)
         defer { subscriber.close() }
+        try subscriber.waitUntilConnected(timeoutMilliseconds: common.timeoutMilliseconds)
         Output.error("subscribed to \(prefixes.joined(separator: " ")) at \(feed) as \(member)")
 
         var shown = 0

@@ -23,7 +23,8 @@ let exitCodes = """
       65  the daemon refused the request (NAK; its code is printed)
       66  an input file cannot be read (a table, a mapping, a body file; in a batch of CAP,
           feed, MISP or STIX files an unreadable one is a rejection, exit 65)
-      69  the daemon did not answer within the timeout
+      69  the daemon did not answer within the timeout, or refused the member's handshake (for
+          subscribe, on the feed endpoint too)
       73  an output file cannot be created
       77  the member may not do this (a subscription beyond what it may read: a PREFIX, --theme
           or --tier)
@@ -75,8 +76,10 @@ do {
     exit(ExitCode.usage)
 } catch let error as ClientError {
     Output.error("orisctl \(command.name): \(error)")
-    if case .timeout = error { exit(ExitCode.unavailable) }
-    exit(ExitCode.failure)
+    switch error {
+    case .timeout, .feedUnreachable, .handshakeRefused: exit(ExitCode.unavailable)
+    case .badReply, .zmq: exit(ExitCode.failure)
+    }
 } catch CommandFailure.refused(let reply) {
     let code = reply.body["code"]?.stringValue ?? reply.word
     let message = reply.body["message"]?.stringValue ?? ""

@@ -5,6 +5,8 @@ extension Socket {
     /// when given (security `curve`), else its name as PLAIN user name (security `none`),
     /// subscribed to `prefixes` when it is a SUB.
     ///
+    /// - Parameter beforeConnect: runs on the socket once it is set up, just before it connects
+    ///   (where a monitor starts, so that it sees the first connection).
     /// - Throws: ``ClientError/zmq(_:)``; the socket is closed on failure.
     package static func client(
         context: Context,
@@ -12,7 +14,8 @@ extension Socket {
         endpoint: String,
         member: String?,
         curve: CurveClientKeys? = nil,
-        prefixes: [String] = []
+        prefixes: [String] = [],
+        beforeConnect: (Socket) throws(ZMQError) -> Void = { _ in }
     ) throws(ClientError) -> Socket {
         let socket: Socket
         do {
@@ -32,6 +35,7 @@ extension Socket {
             for prefix in prefixes {
                 try socket.set(.subscribe(Array(prefix.utf8)))
             }
+            try beforeConnect(socket)
             try socket.connect(endpoint)
         } catch {
             socket.close()

@@ -145,6 +145,63 @@ package enum SocketOption: Sendable {
     }
 }
 
+/// Events a socket monitor reports (`zmq_socket_monitor`), as a set to ask for and, one at a
+/// time, as what came.
+package struct SocketEvents: OptionSet, Sendable, Hashable {
+    package let rawValue: Int32
+
+    package init(rawValue: Int32) {
+        self.rawValue = rawValue
+    }
+
+    /// `ZMQ_EVENT_CONNECTED`: a connection to the peer is established (transport level).
+    package static let connected = SocketEvents(rawValue: ZMQ_EVENT_CONNECTED)
+    /// `ZMQ_EVENT_CONNECT_DELAYED`: a connect call could not complete at once and goes on.
+    package static let connectDelayed = SocketEvents(rawValue: ZMQ_EVENT_CONNECT_DELAYED)
+    /// `ZMQ_EVENT_CONNECT_RETRIED`: a connection failed and will be retried; the value is the
+    /// reconnect interval in milliseconds.
+    package static let connectRetried = SocketEvents(rawValue: ZMQ_EVENT_CONNECT_RETRIED)
+    /// `ZMQ_EVENT_CLOSED`: a connection's descriptor was closed.
+    package static let closed = SocketEvents(rawValue: ZMQ_EVENT_CLOSED)
+    /// `ZMQ_EVENT_DISCONNECTED`: an established connection was lost.
+    package static let disconnected = SocketEvents(rawValue: ZMQ_EVENT_DISCONNECTED)
+    /// `ZMQ_EVENT_MONITOR_STOPPED`: the monitor was stopped; nothing follows.
+    package static let monitorStopped = SocketEvents(rawValue: ZMQ_EVENT_MONITOR_STOPPED)
+    /// `ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL`: the connection closed during the ZMTP handshake;
+    /// the value is an errno.
+    package static let handshakeFailedNoDetail = SocketEvents(rawValue: ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
+    /// `ZMQ_EVENT_HANDSHAKE_SUCCEEDED`: the ZMTP handshake, security mechanism included, is done.
+    package static let handshakeSucceeded = SocketEvents(rawValue: ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+    /// `ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL`: the peers disagree on the protocol (a mechanism
+    /// mismatch, a malformed command); the value is a `ZMQ_PROTOCOL_ERROR_*` code, which
+    /// ``protocolErrorText(_:)`` puts in words.
+    package static let handshakeFailedProtocol = SocketEvents(rawValue: ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
+    /// `ZMQ_EVENT_HANDSHAKE_FAILED_AUTH`: the peer's authentication (ZAP) refused us; the value
+    /// is the ZAP status code (400 for a refusal).
+    package static let handshakeFailedAuth = SocketEvents(rawValue: ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+
+    /// Every way a handshake can end.
+    package static let handshake: SocketEvents = [
+        .handshakeSucceeded, .handshakeFailedNoDetail, .handshakeFailedProtocol, .handshakeFailedAuth,
+    ]
+
+    /// The value of a ``handshakeFailedProtocol`` event in words (`ZMQ_PROTOCOL_ERROR_*`).
+    package static func protocolErrorText(_ code: UInt32) -> String {
+        switch Int32(bitPattern: code) {
+        case ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH:
+            return "the security mechanisms differ (CURVE on one side and not the other, or PLAIN against NULL)"
+        case ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC:
+            return "a CURVE message could not be decrypted (a wrong server key?)"
+        case ZMQ_PROTOCOL_ERROR_ZMTP_KEY_EXCHANGE:
+            return "the CURVE key exchange failed"
+        case ZMQ_PROTOCOL_ERROR_ZAP_UNSPECIFIED...ZMQ_PROTOCOL_ERROR_ZAP_INVALID_METADATA:
+            return "the peer's authentication handler answered something invalid"
+        default:
+            return "a ZMTP protocol error (code 0x\(String(code, radix: 16)))"
+        }
+    }
+}
+
 /// Flags and numbers the wrappers pass to libzmq.
 enum ZMQConstant {
     static let dontWait: Int32 = ZMQ_DONTWAIT

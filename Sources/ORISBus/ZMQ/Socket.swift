@@ -85,6 +85,20 @@ package final class Socket {
         }
     }
 
+    /// Starts reporting `events` on a PAIR socket bound at `endpoint`, an `inproc://` address
+    /// (`zmq_socket_monitor`), or stops reporting when `endpoint` is nil. ``SocketMonitor`` reads
+    /// what comes; start it before ``connect(_:)`` so that no event is missed.
+    ///
+    /// - Throws: ``ZMQError``: `EPROTONOSUPPORT` for an endpoint that is not `inproc://`,
+    ///   `EINVAL` for an unknown event bit, `ETERM`.
+    package func monitor(_ endpoint: String?, events: SocketEvents) throws(ZMQError) {
+        try self.withHandle("zmq_socket_monitor") { (handle) throws(ZMQError) in
+            _ = try zmqCall("zmq_socket_monitor", subject: endpoint) {
+                zmq_socket_monitor(handle, endpoint, endpoint == nil ? 0 : events.rawValue)
+            }
+        }
+    }
+
     /// The endpoint last bound, with a wildcard port resolved (`ZMQ_LAST_ENDPOINT`).
     package func lastEndpoint() throws(ZMQError) -> String {
         try self.withHandle("zmq_getsockopt") { (handle) throws(ZMQError) -> String in
