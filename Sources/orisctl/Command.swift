@@ -80,14 +80,15 @@ struct CommonOptions {
             throw CommandFailure.noInput(error.description)
         }
         guard let secret = mine.secretKey else {
-            throw UsageError("--key '\(keyFile)' holds no secret key: give the _secret file")
+            throw CommandFailure.noInput("--key '\(keyFile)' holds no secret key: give the _secret file")
         }
         var server = serverKey
         if Z85.decode(serverKey)?.count != 32 {
             do {
                 server = try CurveCertificate.read(path: serverKey).publicKey
             } catch {
-                throw UsageError("--server-key is neither a 40-character Z85 key nor a certificate: \(error)")
+                throw CommandFailure.noInput("--server-key is neither a 40-character Z85 key nor a certificate: "
+                                             + "\(error)")
             }
         }
         return CurveClientKeys(keys: CurveKeyPair(publicKey: mine.publicKey, secretKey: secret), serverKey: server)

@@ -27,6 +27,12 @@ enum FeedCommand: Command {
         guard !paths.isEmpty else { throw UsageError("give at least one feed file or folder") }
         var state = FeedState()
         if let bytes = FileBytes.read(path: statePath) {
+            // Parsed here first for the position of a syntax error, which FeedState does not keep.
+            do {
+                _ = try JSONParser.parse(bytes)
+            } catch {
+                throw CommandFailure.noInput("feed state '\(statePath)' is not JSON: \(error)")
+            }
             do {
                 state = try FeedState(bytes)
             } catch {

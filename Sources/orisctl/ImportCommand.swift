@@ -67,7 +67,7 @@ enum ImportCommand: Command {
             let name = String(path.split(separator: "/").last ?? Substring(path))
             mapped = try CSVTable.read(bytes).items(mapping: mapping, name: name)
         } catch {
-            throw UsageError("table '\(path)': \(error)")
+            throw CommandFailure.noInput("table '\(path)': \(error)")
         }
         let run = ImportRun(common: common, total: mapped.items.count, quiet: quiet)
         for (source, reason) in mapped.rejected { run.reject(source, reason) }

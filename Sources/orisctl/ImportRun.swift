@@ -151,6 +151,27 @@ enum InputFiles {
         return out
     }
 
+    /// The JSON object in the file at `path`, which an option (`what`: "header file", "theme
+    /// file", …) names.
+    ///
+    /// - Throws: ``CommandFailure/noInput(_:)`` (exit 66) when the file cannot be read, is not
+    ///   JSON (with the parser's position) or holds another kind of value.
+    static func jsonObject(_ path: String, what: String) throws -> JSONObject {
+        guard let bytes = FileBytes.read(path: path) else {
+            throw CommandFailure.noInput("cannot read \(what) '\(path)': \(FileBytes.lastErrorText())")
+        }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            throw CommandFailure.noInput("\(what) '\(path)' is not JSON: \(error)")
+        }
+        guard case .object(let object) = value else {
+            throw CommandFailure.noInput("\(what) '\(path)' holds a JSON value that is not an object ({…})")
+        }
+        return object
+    }
+
     /// ``expand(_:keep:)``, refusing a command line that names no file to import at all.
     ///
     /// - Throws: ``CommandFailure/noInput(_:)`` naming the paths.
@@ -181,7 +202,7 @@ enum MappingOptions {
             do {
                 mapping = try ImportMapping.read(bytes)
             } catch {
-                throw UsageError("mapping '\(path)': \(error)")
+                throw CommandFailure.noInput("mapping '\(path)': \(error)")
             }
         }
         if let theme = try arguments.option("--theme") {

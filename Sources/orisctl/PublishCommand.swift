@@ -47,13 +47,7 @@ enum PublishCommand: Command {
         }
         var header = JSONObject()
         if let path = try arguments.option("--header-file") {
-            guard let bytes = FileBytes.read(path: path) else {
-                throw CommandFailure.noInput("cannot read header file '\(path)': \(FileBytes.lastErrorText())")
-            }
-            guard case .object(let object)? = try? JSONParser.parse(bytes) else {
-                throw UsageError("header file '\(path)' is not a JSON object")
-            }
-            header = object
+            header = try InputFiles.jsonObject(path, what: "header file")
         }
         let single: [(String, String)] = [
             ("--kind", "kind"), ("--theme", "theme"), ("--title", "title"), ("--severity", "severity"),

@@ -71,7 +71,7 @@ enum ThemeCommand: Command {
         case ("create", 1), ("update", 1):
             guard let file else { throw UsageError("theme \(action) needs --file theme.json") }
             request["action"] = .string(action)
-            request["theme"] = try self.readTheme(file)
+            request["theme"] = .object(try InputFiles.jsonObject(file, what: "theme file"))
         case ("axis", 4) where words[1] == "add":
             axis["id"] = .string(words[3])
             request = JSONObject([("action", .string("axis-add")), ("id", .string(words[2])), ("axis", .object(axis))])
@@ -123,16 +123,6 @@ enum ThemeCommand: Command {
             }
         }
         return ExitCode.success
-    }
-
-    private static func readTheme(_ path: String) throws -> JSONValue {
-        guard let bytes = FileBytes.read(path: path) else {
-            throw CommandFailure.noInput("cannot read '\(path)': \(FileBytes.lastErrorText())")
-        }
-        guard let value = try? JSONParser.parse(bytes), case .object = value else {
-            throw CommandFailure.noInput("'\(path)' is not a JSON object")
-        }
-        return value
     }
 
     /// One theme of `theme list` on a line.

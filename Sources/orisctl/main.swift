@@ -21,8 +21,9 @@ let exitCodes = """
       1   another failure
       64  usage error
       65  the daemon refused the request (NAK; its code is printed)
-      66  an input file cannot be read (a table, a mapping, a body file; in a batch of CAP,
-          feed, MISP or STIX files an unreadable one is a rejection, exit 65)
+      66  an input file cannot be read or is not what its option takes (a table, a mapping, a
+          header, body, theme, key or feed state file; the message gives the parser's position);
+          in a batch of CAP, feed, MISP or STIX files such a file is a rejection, exit 65
       69  the daemon did not answer within the timeout, or refused the member's handshake (for
           subscribe, on the feed endpoint too)
       73  an output file cannot be created

@@ -263,3 +263,41 @@ extension OrisctlEndToEndTests {
         #expect(second.status == 0 && second.stdout.contains("ACK id=belfort-0001 seq=1 tiers=gip duplicate"))
     }
 }
+
+extension OrisctlEndToEndTests {
+    /// The exit-code table: 66 for an input file that cannot be read or is not what its option
+    /// takes, with the parser's position when it is not even JSON.
+    @Test func inputFilesThatAreNotWhatTheirOptionTakes_exit66WithThePosition() throws {
+        let folder = TemporaryFolder()
+        let broken = folder.write("broken.json", "{\"kind\": \"signal\",\n \"theme\": }")
+        let array = folder.write("array.json", "[1, 2]")
+        let table = folder.write("table.csv", "a,b\n1,2\n")
+        let mapping = folder.write("mapping.json", #"{"csv": {"region": "region", "title": "title"}}"#)
+        let away = ["--as", "cci-doubs", "--api", "ipc://\(folder.path)/nobody.sock", "--timeout", "300"]
+
+        let header = try runCommand(Binaries.orisctl, ["publish", "--header-file", broken] + away)
+        let headerArray = try runCommand(Binaries.orisctl, ["publish", "--header-file", array] + away)
+        let map = try runCommand(Binaries.orisctl, ["import", "--csv", table, "--map", broken] + away)
+        let columns = try runCommand(Binaries.orisctl, ["import", "--csv", table, "--map", mapping] + away)
+        let theme = try runCommand(Binaries.orisctl, ["theme", "update", "--file", broken] + away)
+        let state = try runCommand(Binaries.orisctl, ["feed", folder.path, "--state", broken] + away)
+        _ = try runCommand(Binaries.orisctl, ["keygen", folder.path + "/mine"])
+        let publicAsSecret = try runCommand(Binaries.orisctl, [
+            "hello", "--key", folder.path + "/mine", "--server-key", folder.path + "/mine",
+            "--api", "ipc://\(folder.path)/nobody.sock", "--timeout", "300",
+        ])
+
+        for result in [header, headerArray, map, columns, theme, state, publicAsSecret] {
+            #expect(result.status == 66, "\(result.stderr)")
+            #expect(!result.stderr.contains("--help"))
+        }
+        // 29 bytes ('{"kind": "signal",', a newline, ' "theme": ') come before the '}' where a value
+        // was due: the parser counts from 0, so it is at byte 29.
+        for result in [header, map, theme, state] {
+            #expect(result.stderr.contains("'\(broken)'") && result.stderr.contains("at byte 29"), "\(result.stderr)")
+        }
+        #expect(headerArray.stderr.contains("not an object"))
+        #expect(columns.stderr.contains("no column 'region'"))
+        #expect(publicAsSecret.stderr.contains("holds no secret key"))
+    }
+}
