@@ -94,6 +94,16 @@ struct CommonOptions {
         return CurveClientKeys(keys: CurveKeyPair(publicKey: mine.publicKey, secretKey: secret), serverKey: server)
     }
 
+    /// Refuses a request that needs a tenant when none is named and the control socket, which
+    /// acts for no tenant, is in use; a member's own tenant is the daemon's default otherwise.
+    ///
+    /// - Throws: ``UsageError`` asking for --tenant.
+    func requireTenant(_ tenant: String?) throws(UsageError) {
+        if tenant == nil && self.control != nil {
+            throw UsageError("the control socket acts for no tenant: name one with --tenant")
+        }
+    }
+
     /// The member, or a usage error saying how to name one.
     func requireMember() throws(UsageError) -> String {
         guard let member, !member.isEmpty else {

@@ -11,7 +11,7 @@ enum EscalateCommand: Command {
     The item ID (on your theme's GIP tier) is delivered to the CRPS as a new item ID~crps that
     references it, sent by you, with your note as its reason. Escalating an item again is
     answered with the first escalation's ACK; an item that already reached the CRPS, or is
-    TLP red, is refused.
+    TLP red, is refused. The control socket, which acts for no tenant, cannot escalate.
 
       --note TEXT        why the CRPS should see it (required)
       --json             print the ACK object as JSON instead of one line
@@ -22,6 +22,11 @@ enum EscalateCommand: Command {
         let json = arguments.flag("--json")
         let words = try arguments.positionals()
         guard words.count == 1 else { throw UsageError("give one item ID") }
+        if common.control != nil {
+            // ESCALATE names no tenant: the caller's own is the item's.
+            throw UsageError("the control socket acts for no tenant, and escalate names none: escalate as a GIP "
+                             + "member of the item's theme or an operator of its tenant (--as MEMBER)")
+        }
         let request = JSONObject([("id", .string(words[0])), ("note", .string(note))])
         let connection = try common.connect()
         defer { connection.close() }

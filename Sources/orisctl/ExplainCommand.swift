@@ -49,7 +49,7 @@ enum TraceCommand: Command {
     updates and cancels) among the next 10,000 of its tenant. An operator names the tenant with
     --tenant; others trace items of their own tenant that they may read (admins: any).
 
-      --tenant TENANT    the item's tenant (operators)
+      --tenant TENANT    the item's tenant (operators; required through the control socket)
       --json             print the daemon's answer as JSON
     """
 
@@ -58,6 +58,7 @@ enum TraceCommand: Command {
         let json = arguments.flag("--json")
         let words = try arguments.positionals()
         guard words.count == 1 else { throw UsageError("give one item ID") }
+        try common.requireTenant(tenant)
         var request = JSONObject([("id", .string(words[0]))])
         if let tenant { request["tenant"] = .string(tenant) }
         let connection = try common.connect()

@@ -24,7 +24,7 @@ enum MemberCommand: Command {
     remove   revokes a member: its key is refused from then on, its open connections get no
              further item (the feed's connections are cut and the others reconnect by
              themselves), and its requests are refused.
-    list     the members of a tenant (default: yours).
+    list     the members of a tenant (default: yours; the control socket must name it).
     show     one member.
 
     Changes are kept across restarts (enrolment.json in the state folder) and take precedence
@@ -77,6 +77,9 @@ enum MemberCommand: Command {
         }
         if tenant != nil && !["add", "list"].contains(action) {
             throw UsageError("--tenant goes with 'add' and 'list'")
+        }
+        if ["add", "list"].contains(action) {
+            try common.requireTenant(tenant)
         }
 
         let connection = try common.connect()

@@ -96,9 +96,7 @@ enum ThemeCommand: Command {
             throw UsageError("--file goes with 'create' and 'update'")
         }
         if let tenant { request["tenant"] = .string(tenant) }
-        if tenant == nil && common.control != nil {
-            throw UsageError("the control socket acts for no tenant: name one with --tenant")
-        }
+        try common.requireTenant(tenant)
 
         let connection = try common.connect()
         defer { connection.close() }

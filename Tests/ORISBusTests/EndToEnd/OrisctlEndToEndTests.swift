@@ -301,3 +301,31 @@ extension OrisctlEndToEndTests {
         #expect(publicAsSecret.stderr.contains("holds no secret key"))
     }
 }
+
+extension OrisctlEndToEndTests {
+    /// The control socket acts for no tenant: a command that needs one asks for --tenant, as
+    /// theme does, instead of sending a request the daemon can only answer with 'tenant ""'.
+    @Test func tenantCommandsThroughTheControlSocketWithoutTenant_areUsageErrorsAskingForIt() throws {
+        let daemon = try RunningDaemon()
+        let control = daemon.folder.path + "/state/control/orisd.sock"
+
+        let trace = try runCommand(Binaries.orisctl, ["trace", "01M90YGB093HERN440WV2W3ZBS", "--control", control])
+        let add = try runCommand(Binaries.orisctl, ["member", "add", "cci-dole", "--stratum", "capteur",
+                                                    "--control", control])
+        let list = try runCommand(Binaries.orisctl, ["member", "list", "--control", control])
+        let escalate = try runCommand(Binaries.orisctl, ["escalate", "01M90YGB093HERN440WV2W3ZBS", "--note", "n",
+                                                         "--control", control])
+        let traced = try runCommand(Binaries.orisctl, ["trace", "01M90YGB093HERN440WV2W3ZBS", "--tenant", "bfc",
+                                                       "--control", control])
+
+        for result in [trace, add, list] {
+            #expect(result.status == 64, "\(result.stderr)")
+            #expect(result.stderr.contains("name one with --tenant"))
+        }
+        #expect(escalate.status == 64, "\(escalate.stderr)")
+        #expect(escalate.stderr.contains("--as MEMBER"))
+        // With the tenant named, the daemon is asked, and it knows no such item in 'bfc'.
+        #expect(traced.status == 65)
+        #expect(traced.stderr.hasPrefix("NAK not-found:") && traced.stderr.contains("'bfc'"))
+    }
+}
