@@ -2,7 +2,7 @@
 import ORISBus
 
 /// `orisctl audit`: the registry's audit trail (operators only).
-enum AuditCommand: Command {
+enum AuditCommand: DaemonCommand {
     static let name = "audit"
     static let summary = "show who changed the registry (tenants, themes, members), when and how (operator)"
     static let usage = """

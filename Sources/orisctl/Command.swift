@@ -14,7 +14,21 @@ protocol Command: Sendable {
     /// The rest of its `--help`: usage line and options.
     static var usage: String { get }
     /// Runs it with its own arguments; returns the exit code.
+    static func run(_ arguments: inout ArgumentReader) throws -> Int32
+}
+
+/// A subcommand that talks to a daemon, and so also takes the common options (--api, --as, …).
+protocol DaemonCommand: Command {
+    /// Runs it with its own arguments and the common options; returns the exit code.
     static func run(_ arguments: inout ArgumentReader, common: CommonOptions) throws -> Int32
+}
+
+extension DaemonCommand {
+    /// Takes the common options, then runs the command.
+    static func run(_ arguments: inout ArgumentReader) throws -> Int32 {
+        let common = try CommonOptions.read(&arguments)
+        return try self.run(&arguments, common: common)
+    }
 }
 
 /// The options every subcommand that talks to a daemon takes.

@@ -2,7 +2,7 @@
 import ORISBus
 
 /// `orisctl escalate`: a GIP member sends an item on to the CRPS, with a note.
-enum EscalateCommand: Command {
+enum EscalateCommand: DaemonCommand {
     static let name = "escalate"
     static let summary = "send an item on to the CRPS with a note (GIP members of its theme)"
     static let usage = """

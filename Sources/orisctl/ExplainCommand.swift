@@ -2,7 +2,7 @@
 import ORISBus
 
 /// `orisctl explain`: why a member does or does not receive a topic.
-enum ExplainCommand: Command {
+enum ExplainCommand: DaemonCommand {
     static let name = "explain"
     static let summary = "say why a member does or does not receive a topic (tenant, theme, stratum, TLP)"
     static let usage = """
@@ -38,7 +38,7 @@ enum ExplainCommand: Command {
 }
 
 /// `orisctl trace`: where an item went and why.
-enum TraceCommand: Command {
+enum TraceCommand: DaemonCommand {
     static let name = "trace"
     static let summary = "show where an item went and why: tiers, reasons, escalations, corroborations"
     static let usage = """

@@ -2,7 +2,7 @@
 import ORISBus
 
 /// `orisctl feed`: publishes the new entries of Atom and RSS feeds, once each.
-enum FeedCommand: Command {
+enum FeedCommand: DaemonCommand {
     static let name = "feed"
     static let summary = "publish each new entry of Atom/RSS feeds once, remembering what was sent"
     static let usage = """

@@ -2,7 +2,7 @@
 import ORISBus
 
 /// `orisctl hello`: checks that the daemon answers and says who you are to it.
-enum HelloCommand: Command {
+enum HelloCommand: DaemonCommand {
     static let name = "hello"
     static let summary = "check that the daemon answers, and show your member, tenant and themes"
     static let usage = """

@@ -2,7 +2,7 @@
 import ORISBus
 
 /// `orisctl import`: tables, MISP events and STIX bundles become items.
-enum ImportCommand: Command {
+enum ImportCommand: DaemonCommand {
     static let name = "import"
     static let summary = "import a table (CSV), MISP events or STIX 2.1 bundles as items"
     static let usage = """

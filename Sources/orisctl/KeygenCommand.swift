@@ -15,7 +15,8 @@ enum KeygenCommand: Command {
       --member NAME      record the member's name in the certificate's metadata
     """
 
-    static func run(_ arguments: inout ArgumentReader, common: CommonOptions) throws -> Int32 {
+    /// Takes no common option: it works on files alone, and never talks to a daemon.
+    static func run(_ arguments: inout ArgumentReader) throws -> Int32 {
         let member = try arguments.option("--member")
         let words = try arguments.positionals()
         guard words.count == 1, let path = words.first, !path.isEmpty else {

@@ -2,7 +2,7 @@
 import ORISBus
 
 /// `orisctl member`: add, remove, list and show members (operator, or the tenant's admin).
-enum MemberCommand: Command {
+enum MemberCommand: DaemonCommand {
     static let name = "member"
     static let summary = "add, remove, list and show members (operator or tenant admin)"
     static let usage = """

@@ -2,7 +2,7 @@
 import ORISBus
 
 /// `orisctl publish`: publishes one item and prints the daemon's ACK.
-enum PublishCommand: Command {
+enum PublishCommand: DaemonCommand {
     static let name = "publish"
     static let summary = "publish a weak signal, an alert or another item and print its ACK"
     /// Bodies larger than this are held to the daemon's `max_body_bytes` (from WELCOME) before

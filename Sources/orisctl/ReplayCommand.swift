@@ -2,7 +2,7 @@
 import ORISBus
 
 /// `orisctl replay`: prints stored items, page by page.
-enum ReplayCommand: Command {
+enum ReplayCommand: DaemonCommand {
     static let name = "replay"
     static let summary = "print stored items of a topic or prefix, from a sequence number or a time"
     static let usage = """

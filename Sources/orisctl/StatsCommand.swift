@@ -2,7 +2,7 @@
 import ORISBus
 
 /// `orisctl stats`: the daemon's counters (operators only).
-enum StatsCommand: Command {
+enum StatsCommand: DaemonCommand {
     static let name = "stats"
     static let summary = "show the daemon's counters: accepted, delivered, refused by cause (operator)"
     static let usage = """

@@ -2,7 +2,7 @@
 import ORISBus
 
 /// `orisctl subscribe`: shows items live as they arrive.
-enum SubscribeCommand: Command {
+enum SubscribeCommand: DaemonCommand {
     static let name = "subscribe"
     static let summary = "show items live as they arrive, one line each (or JSON lines)"
     static let usage = """

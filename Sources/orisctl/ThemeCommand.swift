@@ -2,7 +2,7 @@
 import ORISBus
 
 /// `orisctl theme`: key themes with their dashboard (axes, collectors, back-planning).
-enum ThemeCommand: Command {
+enum ThemeCommand: DaemonCommand {
     static let name = "theme"
     static let summary = "create, change, list and show key themes with their dashboard, axes and collectors"
     static let usage = """

@@ -43,11 +43,21 @@ func overview() -> String {
         Commands:
         \(list.joined(separator: "\n"))
 
-        Common options:
+        Common options (every command but keygen):
         \(CommonOptions.help)
 
         \(exitCodes)
         """
+}
+
+/// `orisctl COMMAND --help`: what the command does, its options, the common options when it
+/// takes them, and the exit codes.
+func help(for command: any Command.Type) -> String {
+    var text = "orisctl \(command.name) — \(command.summary)\n\n\(command.usage)\n\n"
+    if command is any DaemonCommand.Type {
+        text += "Common options:\n\(CommonOptions.help)\n\n"
+    }
+    return text + exitCodes
 }
 
 var words = Array(CommandLine.arguments.dropFirst())
@@ -64,14 +74,12 @@ guard let command = commands.first(where: { $0.name == first }) else {
 
 var arguments = ArgumentReader(words)
 if arguments.wantsHelp() {
-    Output.line("orisctl \(command.name) — \(command.summary)\n\n\(command.usage)\n\nCommon options:\n"
-                + "\(CommonOptions.help)\n\n\(exitCodes)")
+    Output.line(help(for: command))
     exit(ExitCode.success)
 }
 
 do {
-    let common = try CommonOptions.read(&arguments)
-    exit(try command.run(&arguments, common: common))
+    exit(try command.run(&arguments))
 } catch let error as UsageError {
     Output.error("orisctl \(command.name): \(error) (see orisctl \(command.name) --help)")
     exit(ExitCode.usage)

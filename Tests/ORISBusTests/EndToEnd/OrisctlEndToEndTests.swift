@@ -329,3 +329,21 @@ extension OrisctlEndToEndTests {
         #expect(traced.stderr.hasPrefix("NAK not-found:") && traced.stderr.contains("'bfc'"))
     }
 }
+
+extension OrisctlEndToEndTests {
+    /// keygen works on files alone: the options for talking to a daemon are not its own.
+    @Test func keygen_refusesTheCommonOptions_andItsHelpDoesNotListThem() throws {
+        let folder = TemporaryFolder()
+        let path = folder.path + "/cci-dole"
+
+        let result = try runCommand(Binaries.orisctl, ["keygen", path, "--as", "x", "--api", "bogus"])
+        let help = try runCommand(Binaries.orisctl, ["keygen", "--help"])
+
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("unknown option '--as'"))
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("Usage: orisctl keygen PATH"))
+        #expect(!help.stdout.contains("--api") && !help.stdout.contains("--as MEMBER"))
+    }
+}
