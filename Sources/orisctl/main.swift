@@ -38,7 +38,8 @@ func overview() -> String {
     return """
         orisctl — the ORIS Bus command line: publish, subscribe and inspect a daemon.
 
-        Usage: orisctl COMMAND [options]    (orisctl COMMAND --help for each)
+        Usage: orisctl COMMAND [options]    (orisctl COMMAND --help, or orisctl help COMMAND, for each)
+               orisctl --version
 
         Commands:
         \(list.joined(separator: "\n"))
@@ -60,17 +61,45 @@ func help(for command: any Command.Type) -> String {
     return text + exitCodes
 }
 
-var words = Array(CommandLine.arguments.dropFirst())
-guard let first = words.first, first != "--help", first != "-h", first != "help" else {
-    Output.line(overview())
-    exit(words.isEmpty ? ExitCode.usage : ExitCode.success)
-}
-words.removeFirst()
-guard let command = commands.first(where: { $0.name == first }) else {
-    let hint = Suggestion.closest(to: first, among: commands.map { $0.name }).map { "; did you mean '\($0)'?" } ?? ""
-    Output.error("orisctl: unknown command '\(first)'\(hint) (see orisctl --help)")
+/// The subcommand `word` names; an unknown word ends the program as a usage error (exit 64)
+/// with the closest command name.
+func commandNamed(_ word: String) -> any Command.Type {
+    if let found = commands.first(where: { $0.name == word }) {
+        return found
+    }
+    let hint = Suggestion.closest(to: word, among: commands.map { $0.name }).map { "; did you mean '\($0)'?" } ?? ""
+    Output.error("orisctl: unknown command '\(word)'\(hint) (see orisctl --help)")
     exit(ExitCode.usage)
 }
+
+var words = Array(CommandLine.arguments.dropFirst())
+guard let first = words.first else {
+    Output.line(overview())
+    exit(ExitCode.usage)
+}
+words.removeFirst()
+switch first {
+case "--help", "-h":
+    Output.line(overview())
+    exit(ExitCode.success)
+case "--version":
+    guard words.isEmpty else {
+        Output.error("orisctl: --version takes nothing more, not '\(words[0])' (see orisctl --help)")
+        exit(ExitCode.usage)
+    }
+    Output.line("orisctl \(Daemon.version) (libzmq \(Context.libraryVersion))")
+    exit(ExitCode.success)
+case "help":
+    guard words.count <= 1 else {
+        Output.error("orisctl: help takes one COMMAND, not '\(words.joined(separator: " "))' (see orisctl --help)")
+        exit(ExitCode.usage)
+    }
+    Output.line(words.first.map { help(for: commandNamed($0)) } ?? overview())
+    exit(ExitCode.success)
+default:
+    break
+}
+let command = commandNamed(first)
 
 var arguments = ArgumentReader(words)
 if arguments.wantsHelp() {

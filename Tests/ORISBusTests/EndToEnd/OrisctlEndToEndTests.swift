@@ -346,4 +346,28 @@ extension OrisctlEndToEndTests {
         #expect(help.stdout.contains("Usage: orisctl keygen PATH"))
         #expect(!help.stdout.contains("--api") && !help.stdout.contains("--as MEMBER"))
     }
+
+    @Test func helpCommand_printsThatCommandsHelp_andAnUnknownOneIsAUsageError() throws {
+        let publish = try runCommand(Binaries.orisctl, ["help", "publish"])
+        let typo = try runCommand(Binaries.orisctl, ["help", "pubish"])
+        let overview = try runCommand(Binaries.orisctl, ["help"])
+
+        #expect(publish.status == 0)
+        #expect(publish.stdout.hasPrefix("orisctl publish — "))
+        #expect(publish.stdout.contains("Usage: orisctl publish --theme THEME --title TEXT"))
+        #expect(typo.status == 64)
+        #expect(typo.stderr.contains("did you mean 'publish'"))
+        #expect(overview.status == 0)
+        #expect(overview.stdout.contains("Commands:"))
+    }
+
+    /// As orisd's: `NAME VERSION (libzmq X.Y.Z)`.
+    @Test func version_printsTheVersionAndLibzmqAsOrisdDoes() throws {
+        let orisctl = try runCommand(Binaries.orisctl, ["--version"])
+        let orisd = try runCommand(Binaries.orisd, ["--version"])
+
+        #expect(orisctl.status == 0)
+        #expect(orisctl.stdout.hasPrefix("orisctl ") && orisctl.stdout.contains(" (libzmq "))
+        #expect(orisctl.stdout.dropFirst("orisctl".count) == orisd.stdout.dropFirst("orisd".count))
+    }
 }
