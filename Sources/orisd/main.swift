@@ -33,8 +33,9 @@ let help = """
       78  the configuration is invalid (one line names the file, the field and the problem)
     """
 
-func fail(_ code: Int32, _ message: String) -> Never {
-    Logger.standardError().error("cannot start", [("err", message)])
+/// Logs why orisd stops before serving, as `msg` with the reason in `err`, and exits.
+func fail(_ code: Int32, _ message: String, phrase: StaticString = "cannot start") -> Never {
+    Logger.standardError().error(phrase, [("err", message)])
     exit(code)
 }
 
@@ -43,18 +44,13 @@ if arguments.wantsHelp() {
     print(help)
     exit(ExitCode.success)
 }
+// Every option is read, and anything unknown refused, before any of them is acted on.
+let showVersion = arguments.flag("--version")
+let printDefault = arguments.flag("--print-default-config")
+let checkOnly = arguments.flag("--check-config")
 let configPath: String?
 let levelOverride: LogLevel?
-let checkOnly: Bool
 do {
-    if arguments.flag("--version") {
-        print("orisd \(Daemon.version) (libzmq \(Context.libraryVersion))")
-        exit(ExitCode.success)
-    }
-    if arguments.flag("--print-default-config") {
-        print(ConfigurationLoader.defaultText)
-        exit(ExitCode.success)
-    }
     configPath = try arguments.option("--config")
     if let word = try arguments.option("--log-level") {
         guard let level = LogLevel(word: word) else {
@@ -64,10 +60,21 @@ do {
     } else {
         levelOverride = nil
     }
-    checkOnly = arguments.flag("--check-config")
-    try arguments.finish()
+    if let extra = try arguments.positionals().first {
+        let hint = configPath == nil && extra.hasSuffix(".json") ? "; did you mean '--config \(extra)'?" : ""
+        throw UsageError("unexpected argument '\(extra)'\(hint)")
+    }
 } catch {
-    fail(ExitCode.usage, "\(error) (see orisd --help)")
+    let phrase: StaticString = checkOnly ? "cannot check the configuration" : "cannot start"
+    fail(ExitCode.usage, "\(error) (see orisd --help)", phrase: phrase)
+}
+if showVersion {
+    print("orisd \(Daemon.version) (libzmq \(Context.libraryVersion))")
+    exit(ExitCode.success)
+}
+if printDefault {
+    print(ConfigurationLoader.defaultText)
+    exit(ExitCode.success)
 }
 
 var configuration: Configuration
@@ -75,7 +82,7 @@ do {
     configuration = try configPath.map { path throws(ConfigurationError) in try ConfigurationLoader.load(path: path) }
         ?? ConfigurationLoader.embeddedDefault()
 } catch {
-    fail(ExitCode.config, "\(error)")
+    fail(ExitCode.config, "\(error)", phrase: checkOnly ? "configuration invalid" : "cannot start")
 }
 if let levelOverride {
     configuration.logLevel = levelOverride

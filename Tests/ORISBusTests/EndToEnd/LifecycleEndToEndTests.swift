@@ -189,4 +189,31 @@ struct LifecycleEndToEndTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("tenant bfc: 3 themes"))
     }
+
+    @Test func checkConfig_onAnInvalidFile_saysTheConfigurationIsInvalid_andExits78() throws {
+        let folder = TemporaryFolder()
+        let invalid = folder.write("bad.json", #"{"bogus": 1}"#)
+
+        let result = try runCommand(Binaries.orisd, ["--check-config", "--config", invalid])
+        let positional = try runCommand(Binaries.orisd, ["--check-config", invalid])
+
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("msg=\"configuration invalid\""), "\(result.stderr)")
+        #expect(!result.stderr.contains("cannot start"))
+        #expect(result.stderr.contains("'bogus'"))
+        #expect(positional.status == 64)
+        #expect(!positional.stderr.contains("cannot start"))
+        #expect(positional.stderr.contains("did you mean '--config \(invalid)'?"), "\(positional.stderr)")
+    }
+
+    /// Options are all checked before any is acted on: an unknown one is refused, even beside
+    /// --version or --print-default-config.
+    @Test(arguments: ["--version", "--print-default-config"])
+    func versionOrDefault_besideAnUnknownOption_exits64(option: String) throws {
+        let result = try runCommand(Binaries.orisd, [option, "--bogus"])
+
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("'--bogus'"))
+        #expect(result.stdout.isEmpty)
+    }
 }
