@@ -14,7 +14,8 @@ enum FeedCommand: DaemonCommand {
     What was sent is written to the state file after each run, and an entry found there is
     not sent again; ids are stable too, so the daemon stores an entry once even without it.
 
-      --state FILE         what was already sent (default oris-feed-state.json)
+      --state FILE         what was already sent (default oris-feed-state.json); when it
+                           cannot be written, nothing is published (exit 73)
     \(MappingOptions.help)
     """
 
@@ -38,6 +39,13 @@ enum FeedCommand: DaemonCommand {
             } catch {
                 throw CommandFailure.noInput("feed state '\(statePath)': \(error)")
             }
+        }
+
+        // Checked before anything is published: a run that cannot record what it sent would
+        // publish the same entries again next time (the daemon stores them once, by their ids).
+        if let problem = ReplaceableFile.problem(replacing: statePath) {
+            throw CommandFailure.cannotCreate("cannot write feed state '\(statePath)': \(problem); nothing was "
+                                              + "published")
         }
 
         let files = try InputFiles.expandSome(paths, kind: "feed file") { !$0.hasSuffix(".json") }
@@ -83,11 +91,13 @@ enum FeedCommand: DaemonCommand {
             throw error
         }
         run.skip("sent by an earlier run", count: sentBefore)
-        do {
-            try state.save(path: statePath)
-        } catch {
+        // Should the state still fail now (a disk that filled), the summary says first what was
+        // published, and finish closes the connections.
+        let saved = Result { () throws(IngestError) in try state.save(path: statePath) }
+        let status = run.finish()
+        if case .failure(let error) = saved {
             throw CommandFailure.cannotCreate(error.description)
         }
-        return run.finish()
+        return status
     }
 }

@@ -371,3 +371,34 @@ extension OrisctlEndToEndTests {
         #expect(orisctl.stdout.dropFirst("orisctl".count) == orisd.stdout.dropFirst("orisd".count))
     }
 }
+
+extension OrisctlEndToEndTests {
+    /// The state file is checked first: a run that could not record what it sent publishes
+    /// nothing, rather than everything and then an error about the state alone.
+    @Test func feed_whenTheStateFileCannotBeWritten_publishesNothingAndExits73() throws {
+        let daemon = try RunningDaemon()
+        let folder = TemporaryFolder()
+        let feed = folder.write("veille.atom", """
+            <?xml version="1.0" encoding="utf-8"?>
+            <feed xmlns="http://www.w3.org/2005/Atom">
+              <id>urn:test:veille</id><title>Veille</title><updated>2026-12-04T09:00:00Z</updated>
+              <entry><id>urn:test:1</id><title>Fermeture d'un site</title>
+                <updated>2026-12-04T09:00:00Z</updated></entry>
+              <entry><id>urn:test:2</id><title>Rachat d'un sous-traitant</title>
+                <updated>2026-12-04T10:00:00Z</updated></entry>
+            </feed>
+            """)
+        let state = folder.path + "/no-such-folder/state.json"
+
+        let result = try runCommand(Binaries.orisctl, ["feed", feed, "--state", state, "--theme", "auto-rang3",
+                                                       "--as", "cci-doubs", "--api", daemon.api])
+        let stored = try runCommand(Binaries.orisctl, ["replay", "bfc/auto-rang3/gip/", "--as", "gip-auto",
+                                                       "--api", daemon.api])
+
+        #expect(result.status == 73)
+        #expect(result.stderr.contains("'\(state)'"), "\(result.stderr)")
+        #expect(result.stderr.contains("nothing was published"))
+        #expect(stored.status == 0, "\(stored.stderr)")
+        #expect(stored.stdout.isEmpty)
+    }
+}
