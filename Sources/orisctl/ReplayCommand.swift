@@ -6,7 +6,8 @@ enum ReplayCommand: DaemonCommand {
     static let name = "replay"
     static let summary = "print stored items of a topic or prefix, from a sequence number or a time"
     static let usage = """
-    Usage: orisctl replay PREFIX [--from-seq N] [--to-seq N] [--since TIME] [--limit N] [--json]
+    Usage: orisctl replay PREFIX [--from-seq N] [--to-seq N] [--since TIME] [--limit N] [--json] [--quiet]
+                          [common options]
 
     PREFIX is a topic (bfc/auto-rang3/gip/alert) or a prefix ending in / (bfc/auto-rang3/);
     only your own tenant's topics can be replayed. Items come in the order they were stored.

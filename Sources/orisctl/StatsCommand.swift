@@ -4,7 +4,7 @@ import ORISBus
 /// `orisctl stats`: the daemon's counters (operators only).
 enum StatsCommand: DaemonCommand {
     static let name = "stats"
-    static let summary = "show the daemon's counters: accepted, delivered, refused by cause (operator)"
+    static let summary = "show the daemon's counters: accepted, delivered, rejected by cause (operator)"
     static let usage = """
     Usage: orisctl stats [common options]
 

@@ -31,7 +31,7 @@ package enum ControlPolicy {
             switch self {
             case .addMember: return "add members to"
             case .removeMember: return "remove members from"
-            case .readMembers: return "list the members of"
+            case .readMembers: return "see the members of"
             case .readAudit: return "read the audit trail of"
             case .readStats: return "read the counters of"
             case .createTheme: return "create themes or change their rules in"
@@ -67,7 +67,10 @@ package enum ControlPolicy {
     package static func check(_ actor: Member, _ action: Action, tenant: String?) throws(Rejection) {
         guard self.allows(actor, action, tenant: tenant) else {
             let place = tenant.map { "tenant '\($0)'" } ?? "the daemon"
-            throw Rejection(.forbidden, "member '\(actor.id)' may not \(action.phrase) \(place)")
+            // MEMBER list, MEMBER show and EXPLAIN about another member are all answered by
+            // this one rule, so the refusal names the three.
+            let uses = action == .readMembers ? " (list or show them, or explain what one of them receives)" : ""
+            throw Rejection(.forbidden, "member '\(actor.id)' may not \(action.phrase) \(place)\(uses)")
         }
     }
 

@@ -402,3 +402,48 @@ extension OrisctlEndToEndTests {
         #expect(stored.stdout.isEmpty)
     }
 }
+
+extension OrisctlEndToEndTests {
+    @Test func replayHelp_usageLineNamesEveryOptionListedBelowIt() throws {
+        let help = try runCommand(Binaries.orisctl, ["replay", "--help"])
+        // The usage line, and the lines that go on with it (indented, starting with '[').
+        let lines = help.stdout.split(separator: "\n").map(String.init)
+        let start = try #require(lines.firstIndex { $0.hasPrefix("Usage: orisctl replay") })
+        var usage = lines[start]
+        for line in lines[(start + 1)...] {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            guard text.hasPrefix("[") else { break }
+            usage += " " + text
+        }
+
+        for option in ["--from-seq", "--to-seq", "--since", "--limit", "--json", "--quiet"] {
+            #expect(usage.contains(option), "\(option) is missing from: \(usage)")
+        }
+    }
+
+    /// The summary and the JSON say the same word for requests refused by cause: `rejected`.
+    @Test func stats_summaryAndJSON_sayRejected() throws {
+        let daemon = try RunningDaemon()
+
+        let overview = try runCommand(Binaries.orisctl, ["--help"])
+        let stats = try runCommand(Binaries.orisctl, ["stats", "--api", daemon.api, "--as", "operator"])
+
+        let line = overview.stdout.split(separator: "\n").first { $0.hasPrefix("  stats ") } ?? ""
+        #expect(line.contains("rejected by cause"), "\(line)")
+        #expect(!line.contains("refused"))
+        #expect((try JSONParser.parse(stats.stdout)).objectValue?["rejected"] != nil)
+    }
+
+    /// Explaining what another member receives is refused to a plain GIP member; the refusal
+    /// speaks of explaining, not only of listing members.
+    @Test func explain_anotherMemberWithoutTheRight_isRefusedInWordsAboutExplaining() throws {
+        let daemon = try RunningDaemon()
+
+        let result = try runCommand(Binaries.orisctl, ["explain", "crps-bfc", "bfc/auto-rang3/crps/alert",
+                                                       "--as", "gip-auto", "--api", daemon.api])
+
+        #expect(result.status == 65)
+        #expect(result.stderr.hasPrefix("NAK forbidden:"))
+        #expect(result.stderr.contains("explain"), "\(result.stderr)")
+    }
+}

@@ -26,4 +26,16 @@ import Testing
         #expect(!ControlPolicy.allows(Self.member(.crps), named, tenant: "ara"))
         #expect(!ControlPolicy.allows(Self.member(.crps), .createTheme, tenant: "bfc"))
     }
+
+    /// Reading the members answers member list, member show and explain about another member:
+    /// the refusal speaks of all three, not only of listing.
+    @Test func check_readMembers_refusesWithASentenceThatCoversExplain() {
+        #expect {
+            try ControlPolicy.check(Self.member(.gip), .readMembers, tenant: "bfc")
+        } throws: { error in
+            guard let rejection = error as? Rejection else { return false }
+            return rejection.code == .forbidden && rejection.message.contains("explain what one of them receives")
+                && rejection.message.contains("tenant 'bfc'")
+        }
+    }
 }
