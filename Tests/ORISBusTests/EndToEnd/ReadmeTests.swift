@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import ORISBus
+import Testing
+
+/// What the README shows and states, held to the code and to itself: the rules below are
+/// written by hand from the README's own Quick start and from the read and configuration rules.
+@Suite("README")
+struct ReadmeTests {
+    static func readme() throws -> String {
+        let bytes = try #require(FileManager.default.contents(atPath: Binaries.packageRoot + "/README.md"))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The commands of the README's ```sh blocks: in a block with `$ ` prompts, the prompted
+    /// lines (output lines are not commands); in a block without, every line but comments.
+    static func shellCommands(_ text: String) -> [String] {
+        var blocks: [[String]] = []
+        var current: [String]?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if current == nil, line.hasPrefix("```sh") {
+                current = []
+            } else if current != nil, line.hasPrefix("```") {
+                blocks.append(current!)
+                current = nil
+            } else {
+                current?.append(line)
+            }
+        }
+        return blocks.flatMap { block -> [String] in
+            let prompted = block.contains { $0.hasPrefix("$ ") }
+            return block.filter { prompted ? $0.hasPrefix("$ ") : !$0.hasPrefix("#") }
+        }
+    }
+
+    /// Quick start builds orisctl as `.build/release/orisctl` and puts nothing on PATH, so every
+    /// example runs it by that path.
+    @Test func shellExamples_runOrisctlByItsPathInTheBuildFolder() throws {
+        let commands = Self.shellCommands(try Self.readme())
+
+        #expect(commands.count > 10)
+        for command in commands {
+            let words = command.split { " \t;|&()".contains($0) }
+            #expect(!words.contains("orisctl"), "bare orisctl in: \(command)")
+        }
+    }
+}
