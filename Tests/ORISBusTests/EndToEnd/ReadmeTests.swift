@@ -44,4 +44,20 @@ struct ReadmeTests {
             #expect(!words.contains("orisctl"), "bare orisctl in: \(command)")
         }
     }
+
+    /// The embedded default syncs `always`; wherever the README names the daemon's default
+    /// fsync policy, it says `always`.
+    @Test func fsyncDefault_isAlwaysWhereverTheREADMENamesIt() throws {
+        let text = try Self.readme().split(separator: "\n").joined(separator: " ")
+        let clauses = text.split { ".;()".contains($0) }.filter {
+            $0.contains("fsync") && $0.contains("daemon's") && $0.contains("default")
+        }
+
+        #expect(text.contains("| `journal.fsync` | `always` |"))
+        #expect(ConfigurationLoader.defaultText.contains(#""fsync": "always""#))
+        #expect(!clauses.isEmpty)
+        for clause in clauses {
+            #expect(clause.contains("`always`"), "\(clause)")
+        }
+    }
 }
