@@ -8,8 +8,10 @@ enum SubscribeCommand: DaemonCommand {
     static let usage = """
     Usage: orisctl subscribe [PREFIX...] [--theme THEME] [--tier TIER] [--kind KIND] [options]
 
-    Without a PREFIX, subscribes to everything you may read (each stratum reads its own tier on
-    its themes: `orisctl hello` lists them), narrowed by --theme, --tier and --kind. A PREFIX is a
+    Without a PREFIX, subscribes to everything you may read live (each stratum reads its own tier
+    on its themes, a GIP also the test tier, a capteur the axes it collects for: `orisctl hello`
+    lists them; the archive tier, which a GIP also reads, is sent to nobody live, so it is taken
+    only with --tier archive), narrowed by --theme, --tier and --kind. A PREFIX is a
     topic prefix such as bfc/auto-rang3/gip/ (topics are tenant/theme/tier/kind, and
     tenant/theme/axis/AXIS/kind for the collectors of a research axis); one reaching beyond what
     you may read is refused here (exit 77) since the daemon would deliver nothing, and so is a

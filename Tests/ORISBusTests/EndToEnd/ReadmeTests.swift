@@ -12,6 +12,11 @@ struct ReadmeTests {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The README's prose as sentences: lines joined, then cut after each full stop.
+    static func sentences(_ text: String) -> [String] {
+        text.split(separator: "\n").joined(separator: " ").components(separatedBy: ". ")
+    }
+
     /// The commands of the README's ```sh blocks: in a block with `$ ` prompts, the prompted
     /// lines (output lines are not commands); in a block without, every line but comments.
     static func shellCommands(_ text: String) -> [String] {
@@ -58,6 +63,23 @@ struct ReadmeTests {
         #expect(!clauses.isEmpty)
         for clause in clauses {
             #expect(clause.contains("`always`"), "\(clause)")
+        }
+    }
+
+    /// A GIP member reads the `gip`, `test` and `archive` tiers of its themes: whatever says that
+    /// a stratum reads its own tier says so too.
+    @Test func ownTierStatements_nameTheGIPsTestAndArchiveTiers() throws {
+        let text = try Self.readme()
+        let help = try runCommand(Binaries.orisctl, ["subscribe", "--help"])
+
+        #expect(ReadPolicy.tiers(of: .gip) == [.gip, .test, .archive])
+        #expect(!text.contains("exactly its own tier"))
+        let statements = (Self.sentences(text) + Self.sentences(help.stdout)).filter {
+            $0.contains("own tier") || $0.contains("own stratum's tier")
+        }
+        #expect(statements.count >= 4)
+        for sentence in statements {
+            #expect(sentence.contains("test") && sentence.contains("archive"), "\(sentence)")
         }
     }
 }
