@@ -21,22 +21,34 @@ extension Journal {
             found.append((first, name))
         }
         found.sort { $0.first < $1.first }
+        var salvage = Salvage()
         for (n, entry) in found.enumerated() {
             let isLast = n == found.count - 1
             let segment: Segment
             do {
                 segment = try Segment(directory: self.directory, firstPosition: entry.first, create: false)
             } catch {
-                self.note(.foreignFile, self.directory + "/" + entry.name, 0, 0)
+                // Named as a segment, but its header is not one's: left alone, and what it holds
+                // is taken for given, as far as it can be read, so that nothing is named or
+                // numbered again after it.
+                let path = self.directory + "/" + entry.name
+                self.note(.foreignFile, path, 0, 0)
+                if let bytes = FileBytes.read(path: path) {
+                    bytes.withUnsafeBytes {
+                        self.salvage($0, from: Segment.headerBytes, to: $0.count, into: &salvage)
+                    }
+                }
+                salvage.nextPosition = max(salvage.nextPosition, entry.first + 1)
+                self.segments.last?.sealed = true
                 continue
             }
-            let records = try self.recover(segment, isLast: isLast, visit: visit)
+            let records = try self.recover(segment, isLast: isLast, salvage: &salvage, visit: visit)
             if records == 0 && (!isLast || segment.sealed) {
                 // Nothing intact inside: leave the file alone, out of the journal. The next record
                 // goes to a new segment, named past this one.
                 self.note(.emptySegment, segment.path, 0, segment.size)
                 if segment.sealed {
-                    self.nextPosition = max(self.nextPosition, segment.firstPosition + 1)
+                    salvage.nextPosition = max(salvage.nextPosition, segment.firstPosition + 1)
                     self.segments.last?.sealed = true
                 }
                 segment.close()
@@ -47,6 +59,16 @@ extension Journal {
                 segment.endPosition = self.nextPosition
             }
             self.segments.append(segment)
+        }
+        // What the records recovery could not keep had numbered stays numbered; the next record
+        // then starts a segment named by its position.
+        if salvage.nextPosition > self.nextPosition {
+            self.segments.last?.sealed = true
+            self.nextPosition = salvage.nextPosition
+        }
+        for (topic, seq) in salvage.topics {
+            let slot = self.slot(of: topic)
+            self.indexes[slot].floor = max(self.indexes[slot].floor, seq)
         }
         // History that starts later than the file says, with no retention to explain it: the
         // oldest segments were deleted or lost (files written before 2026-12-05 say nothing).
@@ -81,6 +103,43 @@ extension Journal {
     /// than the positions left (``Segment/maximumPosition``).
     static let believableLead: UInt64 = 1 << 32
 
+    /// The numbers that records recovery could not keep had been given: read, unverified, from
+    /// the fields at the start of each frame that failed (position, sequence number, topic),
+    /// kept only when plausible, and used only to raise what is given next, so that a number
+    /// someone may have seen is never given to another item (a wrong guess only leaves a gap).
+    struct Salvage {
+        /// The position after the last one read.
+        var nextPosition: UInt64 = 0
+        /// The last sequence number read for each topic.
+        var topics: [String: UInt64] = [:]
+    }
+
+    /// Reads the numbers of the frame at `start` into `salvage`, and of each whole frame that
+    /// follows it by its length up to `end`: only frames found where a frame must begin, never
+    /// the magic where it happens to lie inside a body. A frame counts when its position lies in
+    /// the believable range past the journal's, its topic is a topic, and its sequence number
+    /// lies in the believable range past the topic's; the fields are read from the frame's start,
+    /// so a damaged length or body does not hide them.
+    func salvage(_ raw: UnsafeRawBufferPointer, from start: Int, to end: Int, into salvage: inout Salvage) {
+        let low = self.nextPosition
+        let end = min(end, raw.count)
+        var at = start
+        while at + JournalRecord.prefixBytes <= end, Self.startsWithMagic(raw, at) {
+            var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[(at + 4)..<end]))
+            guard let length = reader.u32(), reader.u32() != nil else { return }
+            if let position = reader.u64(), position >= low, position < low + Self.believableLead,
+               reader.u64() != nil, let seq = reader.u64(), seq > 0, let count = reader.u16(),
+               let bytes = reader.bytes(Int(count)) {
+                let topic = String(decoding: bytes, as: UTF8.self)
+                if Topic(topic) != nil, seq < (self.index(of: topic)?.last ?? 0) + Self.believableLead {
+                    salvage.nextPosition = max(salvage.nextPosition, position + 1)
+                    salvage.topics[topic] = max(salvage.topics[topic] ?? 0, seq)
+                }
+            }
+            at += JournalRecord.prefixBytes + Int(length)
+        }
+    }
+
     private func note(_ kind: RecoveryEvent.Kind, _ path: String, _ offset: Int, _ bytes: Int) {
         self.recoveryEvents.append(RecoveryEvent(kind: kind, segment: path, offset: offset, bytes: bytes))
     }
@@ -89,6 +148,7 @@ extension Journal {
     private func recover(
         _ segment: Segment,
         isLast: Bool,
+        salvage: inout Salvage,
         visit: (RecordSummary) -> Void
     ) throws(JournalError) -> Int {
         let bytes = try segment.read(at: 0, count: segment.size)
@@ -98,6 +158,15 @@ extension Journal {
         var firstRecord: UInt64?
         var outOfOrder: (offset: Int, bytes: Int)?
         var cutAt: Int?
+        // Whether damage came before the segment's first intact record (which then does not
+        // start the segment, though the name is right).
+        var damagedFirst = false
+        /// Notes a skipped region, and keeps the numbers it held.
+        func skip(_ raw: UnsafeRawBufferPointer, from start: Int, to end: Int) {
+            self.note(.corruptRecord, segment.path, start, end - start)
+            self.salvage(raw, from: start, to: end, into: &salvage)
+            if firstRecord == nil { damagedFirst = true }
+        }
         segment.endPosition = max(segment.firstPosition, self.nextPosition)
         bytes.withUnsafeBytes { raw in
             scan: while offset < raw.count {
@@ -108,10 +177,11 @@ extension Journal {
                         // A record from the past: a copied or misnamed segment.
                         outOfOrder = (outOfOrder?.offset ?? offset, (outOfOrder?.bytes ?? 0) + next - offset)
                     } else {
-                        if firstRecord == nil, !self.segments.isEmpty, record.position > self.nextPosition {
-                            // Positions that neither this segment nor the one before holds.
-                            self.note(.missingRecords, segment.path, Int(clamping: self.nextPosition),
-                                      Int(clamping: record.position - self.nextPosition))
+                        let expected = max(self.nextPosition, salvage.nextPosition)
+                        if firstRecord == nil, !damagedFirst, !self.segments.isEmpty, record.position > expected {
+                            // Positions that no segment held, intact or damaged.
+                            self.note(.missingRecords, segment.path, Int(clamping: expected),
+                                      Int(clamping: record.position - expected))
                         }
                         self.index(slot: self.slot(of: record.topic), seq: record.seq, position: record.position,
                                    received: record.received, offset: offset, in: segment)
@@ -126,7 +196,7 @@ extension Journal {
                     // A record that runs past the end: the write a crash interrupted, unless an
                     // intact record follows (a damaged length), which is kept.
                     if let resume = self.nextIntactRecord(in: raw, after: offset, nonceChecksum: nonceChecksum) {
-                        self.note(.corruptRecord, segment.path, offset, resume - offset)
+                        skip(raw, from: offset, to: resume)
                         offset = resume
                         continue scan
                     }
@@ -139,7 +209,7 @@ extension Journal {
                     }
                     if case .record = Self.frame(in: raw, at: next, nonceChecksum: nonceChecksum) {
                         // Its frame is whole and the next record follows: skip exactly this one.
-                        self.note(.corruptRecord, segment.path, offset, next - offset)
+                        skip(raw, from: offset, to: next)
                         offset = next
                         continue scan
                     }
@@ -150,7 +220,7 @@ extension Journal {
                         cutAt = offset
                         break scan
                     }
-                    self.note(.corruptRecord, segment.path, offset, resume - offset)
+                    skip(raw, from: offset, to: resume)
                     offset = resume
                 }
             }
@@ -159,29 +229,27 @@ extension Journal {
             self.note(.outOfOrder, segment.path, outOfOrder.offset, outOfOrder.bytes)
         }
         if let cutAt {
-            if isLast, let damaged = bytes.withUnsafeBytes({ Self.wholeFrames(in: $0, from: cutAt) }) {
-                // Whole frames to the very end that do not verify (a damaged nonce, flipped bits):
-                // no write a crash interrupted leaves that. They stay for whoever repairs the
-                // file; the numbers they carry stay given; new records go to a new segment.
-                self.note(.damagedTail, segment.path, cutAt, segment.size - cutAt)
-                for (position, topic, seq) in damaged {
-                    guard position >= self.nextPosition, position < self.nextPosition + Self.believableLead,
-                          Topic(topic) != nil else { continue }
-                    self.nextPosition = position + 1
-                    let slot = self.slot(of: topic)
-                    if seq <= self.indexes[slot].last + Self.believableLead {
-                        self.indexes[slot].floor = max(self.indexes[slot].floor, seq)
-                    }
+            bytes.withUnsafeBytes { self.salvage($0, from: cutAt, to: $0.count, into: &salvage) }
+            if isLast {
+                // Whole frames that do not verify (a damaged nonce, flipped bits) are no write a
+                // crash interrupted: they stay for whoever repairs the file, and new records go to
+                // a new segment. Only what follows them, a partial frame or zeros, is cut.
+                let whole = bytes.withUnsafeBytes { Self.wholeFramesEnd(in: $0, from: cutAt) }
+                if whole > cutAt {
+                    self.note(.damagedTail, segment.path, cutAt, whole - cutAt)
+                    segment.sealed = true
                 }
-                segment.sealed = true
-            } else if isLast {
-                self.note(.tornTail, segment.path, cutAt, segment.size - cutAt)
-                try segment.truncate(to: cutAt)
+                if whole < segment.size {
+                    self.note(.tornTail, segment.path, whole, segment.size - whole)
+                    try segment.truncate(to: whole)
+                }
             } else {
                 self.note(.corruptRecord, segment.path, cutAt, segment.size - cutAt)
             }
+            if firstRecord == nil { damagedFirst = true }
         }
-        if let firstRecord, firstRecord != segment.firstPosition {
+        if let firstRecord,
+           firstRecord < segment.firstPosition || (firstRecord > segment.firstPosition && !damagedFirst) {
             self.note(.misnamed, segment.path, 0, 0)
             segment.firstPosition = firstRecord
         }
@@ -216,29 +284,20 @@ extension Journal {
         return .record(record, next: end)
     }
 
-    /// When the bytes from `offset` to the end are whole record frames, each led by the magic
-    /// and ending where the next begins, the last exactly at the end: the position, topic and
-    /// sequence number each one's payload spells, unverified (nil for a payload that does not
-    /// decode). Nil when they are not (a torn write ends in a partial frame or in zeros).
-    private static func wholeFrames(
-        in raw: UnsafeRawBufferPointer,
-        from offset: Int
-    ) -> [(position: UInt64, topic: String, seq: UInt64)]? {
-        var frames: [(position: UInt64, topic: String, seq: UInt64)] = []
+    /// Where the whole record frames from `offset` end: each led by the magic, with a length
+    /// that ends inside the file, one after the other, whether or not they verify. `offset`
+    /// itself when no whole frame starts there.
+    private static func wholeFramesEnd(in raw: UnsafeRawBufferPointer, from offset: Int) -> Int {
         var at = offset
-        while at < raw.count {
-            guard at + JournalRecord.prefixBytes <= raw.count, Self.startsWithMagic(raw, at) else { return nil }
+        while at + JournalRecord.prefixBytes <= raw.count, Self.startsWithMagic(raw, at) {
             var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[(at + 4)...]))
-            guard let length = reader.u32(), Int(length) >= JournalRecord.fixedPayloadBytes else { return nil }
             let start = at + JournalRecord.prefixBytes
-            guard Int(length) <= raw.count - start else { return nil }
-            let payload = UnsafeRawBufferPointer(rebasing: raw[start..<(start + Int(length))])
-            if let record = JournalRecord.decode(payload: payload) {
-                frames.append((record.position, record.topic, record.seq))
-            }
+            guard let length = reader.u32(), Int(length) >= JournalRecord.fixedPayloadBytes,
+                  Int(length) <= raw.count - start
+            else { break }
             at = start + Int(length)
         }
-        return frames
+        return at
     }
 
     private static func startsWithMagic(_ raw: UnsafeRawBufferPointer, _ offset: Int) -> Bool {

@@ -183,6 +183,94 @@ import Testing
         #expect(afterRetention.firstPosition == second)
     }
 
+    /// Position `position` on `topic` with sequence number `seq`, encoded with ``nonce``.
+    static func encoded(_ position: UInt64, _ topic: String, _ seq: UInt64) -> [UInt8] {
+        JournalTests.record(position, topic, seq).encoded(nonce: Self.nonce)
+    }
+
+    /// A record whose last body byte is flipped: its frame is whole, its checksum fails.
+    static func bodyDamaged(_ record: [UInt8]) -> [UInt8] {
+        var damaged = record
+        damaged[damaged.count - 1] ^= 0x01
+        return damaged
+    }
+
+    // After a kill -9 the numbers saved in sequences.json are those of the last segment roll:
+    // the cases below have none at all, so every number comes from the segments.
+
+    @Test(arguments: [false, true])
+    func aSkippedRecord_whoseNumberIsItsTopicsLast_isNotGivenAgain(lengthDamaged: Bool) throws {
+        let dir = try TemporaryDirectory()
+        let other = "a/t/crps/alert"
+        let damaged = Self.encoded(3, other, 1)
+        _ = try Self.writeSegment(dir, first: 1, [
+            Self.encoded(1, Self.topic, 1), Self.encoded(2, Self.topic, 2),
+            lengthDamaged ? Self.lengthDamaged(damaged) : Self.bodyDamaged(damaged), Self.encoded(4, Self.topic, 3),
+        ])
+
+        let journal = try Journal(directory: dir.file("j"))
+
+        #expect(journal.recoveryEvents.map(\.kind) == [.corruptRecord])
+        #expect(try journal.read(prefix: "a/", limit: 10).records.map(\.position) == [1, 2, 4])
+        #expect(journal.lastSequence(of: other) == 1)
+        #expect(journal.nextPosition == 5)
+    }
+
+    @Test func aDamagedSignature_onTheNewestSegment_neitherBlocksWritesNorGivesItsNumbersAgain() throws {
+        let dir = try TemporaryDirectory()
+        _ = try Self.writeSegment(dir, first: 1, [Self.encoded(1), Self.encoded(2)])
+        var header = Self.header
+        header[2] ^= 0x01
+        let newest = try Self.writeSegment(dir, first: 3, header: header, [Self.encoded(3), Self.encoded(4)])
+
+        let journal = try Journal(directory: dir.file("j"))
+        #expect(journal.recoveryEvents == [RecoveryEvent(kind: .foreignFile, segment: newest, offset: 0, bytes: 0)])
+        #expect(journal.nextPosition == 5)
+        #expect(journal.lastSequence(of: Self.topic) == 4)
+        try journal.append([JournalTests.record(5, Self.topic, 5)])
+        journal.close()
+
+        let reopened = try Journal(directory: dir.file("j"))
+        #expect(try reopened.read(prefix: "a/", limit: 10).records.map(\.position) == [1, 2, 5])
+        #expect(FileManager.default.fileExists(atPath: dir.file("j/" + Segment.fileName(firstPosition: 5))))
+    }
+
+    @Test func aDamagedRecord_thenATornOne_keepsTheFirstAndCutsOnlyTheSecond() throws {
+        let dir = try TemporaryDirectory()
+        let first = Self.encoded(1)
+        let damaged = Self.bodyDamaged(Self.encoded(2))
+        let torn = Array(Self.encoded(3).dropLast(3))
+        let path = try Self.writeSegment(dir, first: 1, [first, damaged, torn])
+
+        let journal = try Journal(directory: dir.file("j"))
+
+        #expect(journal.recoveryEvents == [
+            RecoveryEvent(kind: .damagedTail, segment: path, offset: Self.header.count + first.count,
+                          bytes: damaged.count),
+            RecoveryEvent(kind: .tornTail, segment: path, offset: Self.header.count + first.count + damaged.count,
+                          bytes: torn.count),
+        ])
+        #expect(try Self.size(path) == Self.header.count + first.count + damaged.count)
+        #expect(journal.nextPosition == 4)
+        #expect(journal.lastSequence(of: Self.topic) == 3)
+    }
+
+    @Test func damageAtASegmentsEdge_isNotReportedAsMissingOrMisnamed() throws {
+        let dir = try TemporaryDirectory()
+        // The last record of the first segment and the first of the second are damaged.
+        let older = try Self.writeSegment(dir, first: 1, [Self.encoded(1), Self.bodyDamaged(Self.encoded(2))])
+        let newer = try Self.writeSegment(dir, first: 3, [Self.bodyDamaged(Self.encoded(3)), Self.encoded(4)])
+
+        let journal = try Journal(directory: dir.file("j"))
+
+        #expect(journal.recoveryEvents == [
+            RecoveryEvent(kind: .corruptRecord, segment: older, offset: Self.header.count + Self.encoded(1).count,
+                          bytes: Self.encoded(2).count),
+            RecoveryEvent(kind: .corruptRecord, segment: newer, offset: Self.header.count, bytes: Self.encoded(3).count),
+        ])
+        #expect(try journal.read(prefix: "a/", limit: 10).records.map(\.position) == [1, 4])
+    }
+
     @Test func numbersFarPastTheJournal_inSequencesJSON_areNotBelieved() throws {
         let dir = try TemporaryDirectory()
         do {
