@@ -72,13 +72,18 @@ enum ImportCommand: DaemonCommand {
         let run = ImportRun(common: common, total: mapped.items.count, quiet: quiet)
         for (source, reason) in mapped.rejected { run.reject(source, reason) }
         var notServed = mapped.unmappedRegions
+        // Rows whose member got no answer: the daemon may not know it, or not be there at all.
+        var unanswered: [String: Int] = [:]
         var misplaced = Set<String>()
         for (region, item) in mapped.items {
             guard let publisher = item.publisher else { continue }
-            let tenant = try run.tenant(of: publisher)
+            guard let tenant = try run.tenant(of: publisher) else {
+                unanswered[region, default: 0] += 1
+                continue
+            }
             guard tenant == publisher.tenant else {
                 // Said once per member, not once per row.
-                if let tenant, misplaced.insert(publisher.member).inserted {
+                if misplaced.insert(publisher.member).inserted {
                     Output.error("member '\(publisher.member)' belongs to tenant '\(tenant)', not "
                                  + "'\(publisher.tenant)' as the mapping says")
                 }
@@ -87,11 +92,14 @@ enum ImportCommand: DaemonCommand {
             }
             try run.publish(item)
         }
-        let rows = notServed.values.reduce(0, +)
-        run.skip("rows of regions no tenant here takes", count: rows)
-        if rows > 0 {
-            let list = notServed.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
-            Output.error("rows of regions no tenant of this daemon takes, by region: \(list)")
+        for (counts, reason) in [(notServed, "rows of regions no tenant here takes"),
+                                 (unanswered, "rows whose member got no answer")] {
+            let rows = counts.values.reduce(0, +)
+            run.skip(reason, count: rows)
+            if rows > 0 {
+                let list = counts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+                Output.error("\(reason), by region: \(list)")
+            }
         }
         return run.finish()
     }

@@ -81,8 +81,9 @@ final class ImportRun {
         // Each rejection was said on its own line as it happened.
         Output.line(self.report.summary)
         if nobody {
+            let members = self.unreachable.keys.sorted().map { "'\($0)'" }.joined(separator: ", ")
             Output.error("no member of the mapping got an answer from the daemon at \(self.common.api): "
-                         + "is orisd running there?")
+                         + "is orisd running there, and does it know \(members)?")
             return ExitCode.unavailable
         }
         if !self.silent.isEmpty { return ExitCode.unavailable }

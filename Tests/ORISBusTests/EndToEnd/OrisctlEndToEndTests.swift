@@ -69,6 +69,24 @@ struct OrisctlEndToEndTests {
         #expect(result.stderr.contains("no answer from the daemon"))
     }
 
+    @Test func importTable_whenNoMemberGetsAnAnswer_namesThemAndExits69() throws {
+        let folder = TemporaryFolder()
+        let table = try #require(RealData.files("events/bodacc", endings: [".csv"]).first)
+        let mapping = folder.write("mapping.json", """
+            {"default_theme": "services", "csv": {"region": "region_code", "title": "{libelle_naf}"},
+             "regions": {"27": {"tenant": "bfc", "member": "greffe-bfc"}, "84": {"tenant": "ara", "member": "greffe-ara"}}}
+            """)
+
+        let result = try runCommand(Binaries.orisctl, [
+            "import", "--csv", table, "--map", mapping, "--api", "ipc://\(folder.path)/nobody.sock", "--timeout", "300",
+        ], seconds: 20)
+
+        #expect(result.status == 69)
+        #expect(result.stderr.contains("is orisd running there, and does it know 'greffe-ara', 'greffe-bfc'?"))
+        #expect(result.stderr.contains("rows whose member got no answer, by region: 27: "))
+        #expect(!result.stderr.contains("no tenant of this daemon takes"))
+    }
+
     @Test func usageErrors_exit64AndQuoteTheWord() throws {
         let unknownCommand = try runCommand(Binaries.orisctl, ["pubish"])
         let unknownOption = try runCommand(Binaries.orisctl, ["publish", "--titel", "x"])
