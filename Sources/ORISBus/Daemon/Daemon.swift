@@ -287,9 +287,8 @@ package final class Daemon {
                         ("first_missing_position", String(event.offset)), ("missing", String(event.bytes)),
                     ])
                 case .implausibleNumbers:
-                    self.logger.warning("journal numbers not believed: too far past the journal's records", [
+                    self.logger.warning("journal numbers not believed: impossible, or too far past its records", [
                         ("tenant", tenant), ("kind", event.kind.rawValue), ("file", event.segment),
-                        ("next_position", String(event.offset)),
                     ])
                 default:
                     self.logger.warning("journal damage repaired", [

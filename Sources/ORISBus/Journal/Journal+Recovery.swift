@@ -339,14 +339,23 @@ extension Journal {
             self.note(.foreignFile, self.floorsPath, 0, bytes.count)
             return (0, nil, [:])
         }
+        // A number the file holds that no journal could have written is said, and not used.
+        var unusable = false
+        func number(_ value: JSONValue?) -> UInt64? {
+            guard let value else { return nil }
+            guard let n = value.intValue, n >= 0, UInt64(n) < Segment.maximumPosition else {
+                unusable = true
+                return nil
+            }
+            return UInt64(n)
+        }
         var out: [String: UInt64] = [:]
         for (topic, value) in topics.pairs {
-            if let last = value.intValue, last > 0, UInt64(last) < Segment.maximumPosition {
-                out[topic] = UInt64(last)
-            }
+            if let last = number(value), last > 0 { out[topic] = last }
         }
-        let next = object["next_position"]?.intValue.map { UInt64(max(0, $0)) } ?? 0
-        let first = object["first_position"]?.intValue.map { UInt64(max(0, $0)) }
-        return (min(next, Segment.maximumPosition - 1), first, out)
+        let next = number(object["next_position"]) ?? 0
+        let first = number(object["first_position"])
+        if unusable { self.note(.implausibleNumbers, self.floorsPath, 0, 0) }
+        return (next, first, out)
     }
 }

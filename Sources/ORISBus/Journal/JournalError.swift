@@ -46,8 +46,9 @@ package struct RecoveryEvent: Sendable, Equatable, CustomStringConvertible {
         /// Positions between two segments are in neither (a segment deleted or lost): `offset`
         /// is the first missing position, `bytes` how many are missing.
         case missingRecords = "missing-records"
-        /// A number in sequences.json lies too far past the journal's records to be believed,
-        /// and was not used: `offset` is the journal's next position, `bytes` 0.
+        /// A number in sequences.json lies too far past the journal's records to be believed
+        /// (`offset`: the journal's next position), or is no position or sequence number at all
+        /// (negative, fractional, past 2^62; `offset` 0), and was not used; `bytes` 0.
         case implausibleNumbers = "implausible-numbers"
     }
 

@@ -266,9 +266,31 @@ import Testing
         #expect(journal.recoveryEvents == [
             RecoveryEvent(kind: .corruptRecord, segment: older, offset: Self.header.count + Self.encoded(1).count,
                           bytes: Self.encoded(2).count),
-            RecoveryEvent(kind: .corruptRecord, segment: newer, offset: Self.header.count, bytes: Self.encoded(3).count),
+            RecoveryEvent(kind: .corruptRecord, segment: newer, offset: Self.header.count,
+                          bytes: Self.encoded(3).count),
         ])
         #expect(try journal.read(prefix: "a/", limit: 10).records.map(\.position) == [1, 4])
+    }
+
+    @Test(arguments: [#"{"next_position": -5, "topics": {}}"#,
+                      #"{"next_position": 3, "topics": {"a/t/gip/signal": 1e300}}"#,
+                      #"{"next_position": 4611686018427387904, "topics": {}}"#])
+    func numbersNoJournalCouldHold_inSequencesJSON_areSaidAndNotUsed(edited: String) throws {
+        let dir = try TemporaryDirectory()
+        do {
+            let journal = try Journal(directory: dir.file("j"))
+            try journal.append([JournalTests.record(1, Self.topic, 1), JournalTests.record(2, Self.topic, 2)])
+            journal.close()
+        }
+        try Data(edited.utf8).write(to: URL(fileURLWithPath: dir.file("j/sequences.json")))
+
+        let journal = try Journal(directory: dir.file("j"))
+
+        let file = dir.file("j/sequences.json")
+        #expect(journal.recoveryEvents
+            == [RecoveryEvent(kind: .implausibleNumbers, segment: file, offset: 0, bytes: 0)])
+        #expect(journal.nextPosition == 3)
+        #expect(journal.lastSequence(of: Self.topic) == 2)
     }
 
     @Test func numbersFarPastTheJournal_inSequencesJSON_areNotBelieved() throws {
@@ -284,8 +306,9 @@ import Testing
 
         let journal = try Journal(directory: dir.file("j"))
 
-        #expect(journal.recoveryEvents == [RecoveryEvent(kind: .implausibleNumbers, segment: dir.file("j/sequences.json"),
-                                                         offset: 3, bytes: 0)])
+        let file = dir.file("j/sequences.json")
+        #expect(journal.recoveryEvents
+            == [RecoveryEvent(kind: .implausibleNumbers, segment: file, offset: 3, bytes: 0)])
         #expect(journal.nextPosition == 3)
         #expect(journal.lastSequence(of: Self.topic) == 2)
     }
