@@ -290,6 +290,11 @@ package final class Daemon {
                     self.logger.warning("journal numbers not believed: impossible, or too far past its records", [
                         ("tenant", tenant), ("kind", event.kind.rawValue), ("file", event.segment),
                     ])
+                case .skippedNumbers:
+                    self.logger.warning("sequence numbers skipped on every topic: records lost since they were saved", [
+                        ("tenant", tenant), ("kind", event.kind.rawValue), ("saved_at_position", String(event.offset)),
+                        ("lost_records", String(event.bytes)),
+                    ])
                 default:
                     self.logger.warning("journal damage repaired", [
                         ("tenant", tenant), ("kind", event.kind.rawValue), ("segment", event.segment),

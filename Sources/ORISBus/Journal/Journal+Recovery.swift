@@ -21,34 +21,36 @@ extension Journal {
             found.append((first, name))
         }
         found.sort { $0.first < $1.first }
-        var salvage = Salvage()
+        // The numbers given since they were last saved are the positions from there on: those
+        // that no intact record holds are records lost (damaged, cut, deleted) whose topics and
+        // sequence numbers are not known.
+        var losses = Losses(since: max(floors.nextPosition, found.first?.first ?? 0, self.nextPosition))
         for (n, entry) in found.enumerated() {
             let isLast = n == found.count - 1
             let segment: Segment
             do {
                 segment = try Segment(directory: self.directory, firstPosition: entry.first, create: false)
             } catch {
-                // Named as a segment, but its header is not one's: left alone, and what it holds
-                // is taken for given, as far as it can be read, so that nothing is named or
-                // numbered again after it.
+                // Named as a segment, but its header is not one's: left alone, its records lost,
+                // and the next segment named past it.
                 let path = self.directory + "/" + entry.name
                 self.note(.foreignFile, path, 0, 0)
-                if let bytes = FileBytes.read(path: path) {
-                    bytes.withUnsafeBytes {
-                        self.salvage($0, from: Segment.headerBytes, to: $0.count, into: &salvage)
-                    }
-                }
-                salvage.nextPosition = max(salvage.nextPosition, entry.first + 1)
+                let frames = FileBytes.read(path: path)?.withUnsafeBytes { raw in
+                    Self.readTopics(in: raw, from: min(Segment.headerBytes, raw.count), into: &losses)
+                    return Self.frameCount(in: raw, from: min(Segment.headerBytes, raw.count))
+                } ?? 0
+                losses.lost(frames, kept: true)
+                losses.keptUntil = max(losses.keptUntil, entry.first + 1)
                 self.segments.last?.sealed = true
                 continue
             }
-            let records = try self.recover(segment, isLast: isLast, salvage: &salvage, visit: visit)
+            let records = try self.recover(segment, isLast: isLast, losses: &losses, visit: visit)
             if records == 0 && (!isLast || segment.sealed) {
                 // Nothing intact inside: leave the file alone, out of the journal. The next record
                 // goes to a new segment, named past this one.
                 self.note(.emptySegment, segment.path, 0, segment.size)
                 if segment.sealed {
-                    salvage.nextPosition = max(salvage.nextPosition, segment.firstPosition + 1)
+                    losses.keptUntil = max(losses.keptUntil, segment.firstPosition + 1)
                     self.segments.last?.sealed = true
                 }
                 segment.close()
@@ -60,15 +62,12 @@ extension Journal {
             }
             self.segments.append(segment)
         }
-        // What the records recovery could not keep had numbered stays numbered; the next record
-        // then starts a segment named by its position.
-        if salvage.nextPosition > self.nextPosition {
+        // Damaged records still in their files keep their positions: the next record starts a
+        // segment named past them.
+        let kept = max(self.nextPosition + UInt64(losses.keptSinceIntact), losses.keptUntil)
+        if kept > self.nextPosition {
             self.segments.last?.sealed = true
-            self.nextPosition = salvage.nextPosition
-        }
-        for (topic, seq) in salvage.topics {
-            let slot = self.slot(of: topic)
-            self.indexes[slot].floor = max(self.indexes[slot].floor, seq)
+            self.nextPosition = kept
         }
         // History that starts later than the file says, with no retention to explain it: the
         // oldest segments were deleted or lost (files written before 2026-12-05 say nothing).
@@ -95,7 +94,37 @@ extension Journal {
             let slot = self.slot(of: topic)
             self.indexes[slot].floor = max(self.indexes[slot].floor, floor)
         }
+        // Each lost record may have carried the next number of any topic: every topic skips as
+        // many as were lost, so that none someone may have seen is given to another item.
+        let end = max(self.nextPosition, losses.intactEnd + UInt64(losses.lostSinceIntact))
+        // After a clean stop nothing follows the saved numbers: bytes past them are no record.
+        let lost = end > losses.since && !floors.cleanStop
+            ? end - losses.since - min(losses.intactSince, end - losses.since) : 0
+        if lost > 0 {
+            for slot in self.indexes.indices where self.indexes[slot].last > 0 {
+                self.indexes[slot].floor = self.indexes[slot].last + lost
+            }
+            // A topic only lost records named: from the number read there.
+            for (topic, seq) in losses.topics where (self.index(of: topic)?.last ?? 0) == 0 {
+                let slot = self.slot(of: topic)
+                self.indexes[slot].floor = seq + lost
+            }
+            self.note(.skippedNumbers, self.floorsPath, Int(clamping: losses.since), Int(clamping: lost))
+        }
         self.lostTails.sort()
+        // From now on records may follow what is saved: saved again, without the clean stop, and
+        // with what recovery skipped, so that a crash before the next save counts from here.
+        if !self.segments.isEmpty {
+            try self.writeSequenceFloors()
+        }
+    }
+
+    /// What sequences.json says (``writeSequenceFloors(firstPosition:cleanStop:)``).
+    struct Floors {
+        var nextPosition: UInt64 = 0
+        var firstPosition: UInt64?
+        var topics: [String: UInt64] = [:]
+        var cleanStop = false
     }
 
     /// How far past the journal's records a saved number may lie and still be believed: far
@@ -103,41 +132,74 @@ extension Journal {
     /// than the positions left (``Segment/maximumPosition``).
     static let believableLead: UInt64 = 1 << 32
 
-    /// The numbers that records recovery could not keep had been given: read, unverified, from
-    /// the fields at the start of each frame that failed (position, sequence number, topic),
-    /// kept only when plausible, and used only to raise what is given next, so that a number
-    /// someone may have seen is never given to another item (a wrong guess only leaves a gap).
-    struct Salvage {
-        /// The position after the last one read.
-        var nextPosition: UInt64 = 0
-        /// The last sequence number read for each topic.
+    /// What recovery could not keep, counted in records: the sequence numbers given since they
+    /// were last saved (at `since`) that no intact record holds may have been seen, and are not
+    /// given again.
+    struct Losses {
+        /// The position from which numbers were not saved: sequences.json's next position, or
+        /// the oldest segment's when that is later.
+        let since: UInt64
+        /// Intact records at or past ``since``.
+        var intactSince: UInt64 = 0
+        /// The position after the last intact record.
+        var intactEnd: UInt64 = 0
+        /// Records lost after the last intact record (damaged, cut, in a file left out).
+        var lostSinceIntact = 0
+        /// Of those, the ones still in their files.
+        var keptSinceIntact = 0
+        /// The position past every file left out, so that no new segment takes its name.
+        var keptUntil: UInt64 = 0
+        /// The topics lost records name, read unverified from where each frame must begin, with
+        /// the highest sequence number read: for a topic no intact record or saved number names.
         var topics: [String: UInt64] = [:]
+
+        init(since: UInt64) {
+            self.since = since
+        }
+
+        mutating func intact(at position: UInt64) {
+            if position >= self.since { self.intactSince += 1 }
+            self.intactEnd = position + 1
+            self.lostSinceIntact = 0
+            self.keptSinceIntact = 0
+        }
+
+        mutating func lost(_ count: Int, kept: Bool) {
+            self.lostSinceIntact += count
+            if kept { self.keptSinceIntact += count }
+        }
     }
 
-    /// Reads the numbers of the frame at `start` into `salvage`, and of each whole frame that
-    /// follows it by its length up to `end`: only frames found where a frame must begin, never
-    /// the magic where it happens to lie inside a body. A frame counts when its position lies in
-    /// the believable range past the journal's, its topic is a topic, and its sequence number
-    /// lies in the believable range past the topic's; the fields are read from the frame's start,
-    /// so a damaged length or body does not hide them.
-    func salvage(_ raw: UnsafeRawBufferPointer, from start: Int, to end: Int, into salvage: inout Salvage) {
-        let low = self.nextPosition
-        let end = min(end, raw.count)
+    /// Reads the topic and sequence number at the start of the frame at `start`, and of each
+    /// whole frame that follows it by its length, into `losses`: never from magic bytes that
+    /// happen to lie inside a body. A topic counts when it is one (``Topic``).
+    static func readTopics(in raw: UnsafeRawBufferPointer, from start: Int, into losses: inout Losses) {
         var at = start
-        while at + JournalRecord.prefixBytes <= end, Self.startsWithMagic(raw, at) {
-            var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[(at + 4)..<end]))
+        while at + JournalRecord.prefixBytes <= raw.count, Self.startsWithMagic(raw, at) {
+            var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[(at + 4)...]))
             guard let length = reader.u32(), reader.u32() != nil else { return }
-            if let position = reader.u64(), position >= low, position < low + Self.believableLead,
-               reader.u64() != nil, let seq = reader.u64(), seq > 0, let count = reader.u16(),
-               let bytes = reader.bytes(Int(count)) {
+            if reader.u64() != nil, reader.u64() != nil, let seq = reader.u64(), seq > 0, seq < Self.believableLead,
+               let count = reader.u16(), let bytes = reader.bytes(Int(count)) {
                 let topic = String(decoding: bytes, as: UTF8.self)
-                if Topic(topic) != nil, seq < (self.index(of: topic)?.last ?? 0) + Self.believableLead {
-                    salvage.nextPosition = max(salvage.nextPosition, position + 1)
-                    salvage.topics[topic] = max(salvage.topics[topic] ?? 0, seq)
-                }
+                if Topic(topic) != nil { losses.topics[topic] = max(losses.topics[topic] ?? 0, seq) }
             }
             at += JournalRecord.prefixBytes + Int(length)
         }
+    }
+
+    /// How many records the bytes from `start` held: the whole frames that follow one another by
+    /// their lengths, one more for what follows them when anything does (a frame cut short, or
+    /// damaged where its length is), and never less than one for bytes that are there.
+    static func frameCount(in raw: UnsafeRawBufferPointer, from start: Int) -> Int {
+        let end = Self.wholeFramesEnd(in: raw, from: start)
+        var count = 0
+        var at = start
+        while at < end {
+            var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[(at + 4)...]))
+            at += JournalRecord.prefixBytes + Int(reader.u32() ?? 0)
+            count += 1
+        }
+        return count + (end < raw.count ? 1 : 0)
     }
 
     private func note(_ kind: RecoveryEvent.Kind, _ path: String, _ offset: Int, _ bytes: Int) {
@@ -148,7 +210,7 @@ extension Journal {
     private func recover(
         _ segment: Segment,
         isLast: Bool,
-        salvage: inout Salvage,
+        losses: inout Losses,
         visit: (RecordSummary) -> Void
     ) throws(JournalError) -> Int {
         let bytes = try segment.read(at: 0, count: segment.size)
@@ -161,10 +223,12 @@ extension Journal {
         // Whether damage came before the segment's first intact record (which then does not
         // start the segment, though the name is right).
         var damagedFirst = false
-        /// Notes a skipped region, and keeps the numbers it held.
+        /// Notes a skipped region, and counts the records it held.
         func skip(_ raw: UnsafeRawBufferPointer, from start: Int, to end: Int) {
             self.note(.corruptRecord, segment.path, start, end - start)
-            self.salvage(raw, from: start, to: end, into: &salvage)
+            let region = UnsafeRawBufferPointer(rebasing: raw[start..<end])
+            losses.lost(Self.frameCount(in: region, from: 0), kept: true)
+            Self.readTopics(in: region, from: 0, into: &losses)
             if firstRecord == nil { damagedFirst = true }
         }
         segment.endPosition = max(segment.firstPosition, self.nextPosition)
@@ -177,8 +241,9 @@ extension Journal {
                         // A record from the past: a copied or misnamed segment.
                         outOfOrder = (outOfOrder?.offset ?? offset, (outOfOrder?.bytes ?? 0) + next - offset)
                     } else {
-                        let expected = max(self.nextPosition, salvage.nextPosition)
-                        if firstRecord == nil, !damagedFirst, !self.segments.isEmpty, record.position > expected {
+                        // Where the records since the last intact one, damaged or not, end.
+                        let expected = max(self.nextPosition + UInt64(losses.keptSinceIntact), losses.keptUntil)
+                        if firstRecord == nil, !self.segments.isEmpty, record.position > expected {
                             // Positions that no segment held, intact or damaged.
                             self.note(.missingRecords, segment.path, Int(clamping: expected),
                                       Int(clamping: record.position - expected))
@@ -188,6 +253,7 @@ extension Journal {
                         firstRecord = firstRecord ?? record.position
                         records += 1
                         self.nextPosition = record.position + 1
+                        losses.intact(at: record.position)
                         visit(RecordSummary(position: record.position, received: record.received, topic: record.topic,
                                             seq: record.seq, id: record.id, sender: record.sender))
                     }
@@ -229,7 +295,7 @@ extension Journal {
             self.note(.outOfOrder, segment.path, outOfOrder.offset, outOfOrder.bytes)
         }
         if let cutAt {
-            bytes.withUnsafeBytes { self.salvage($0, from: cutAt, to: $0.count, into: &salvage) }
+            bytes.withUnsafeBytes { Self.readTopics(in: $0, from: cutAt, into: &losses) }
             if isLast {
                 // Whole frames that do not verify (a damaged nonce, flipped bits) are no write a
                 // crash interrupted: they stay for whoever repairs the file, and new records go to
@@ -237,14 +303,19 @@ extension Journal {
                 let whole = bytes.withUnsafeBytes { Self.wholeFramesEnd(in: $0, from: cutAt) }
                 if whole > cutAt {
                     self.note(.damagedTail, segment.path, cutAt, whole - cutAt)
+                    losses.lost(bytes.withUnsafeBytes {
+                        Self.frameCount(in: UnsafeRawBufferPointer(rebasing: $0[..<whole]), from: cutAt)
+                    }, kept: true)
                     segment.sealed = true
                 }
                 if whole < segment.size {
                     self.note(.tornTail, segment.path, whole, segment.size - whole)
+                    losses.lost(1, kept: false)
                     try segment.truncate(to: whole)
                 }
             } else {
                 self.note(.corruptRecord, segment.path, cutAt, segment.size - cutAt)
+                losses.lost(bytes.withUnsafeBytes { Self.frameCount(in: $0, from: cutAt) }, kept: true)
             }
             if firstRecord == nil { damagedFirst = true }
         }
@@ -331,13 +402,13 @@ extension Journal {
 
     /// The numbers saved by ``writeSequenceFloors()``; empty when there is no file, with a
     /// warning event when the file is unreadable.
-    private func readSequenceFloors() -> (nextPosition: UInt64, firstPosition: UInt64?, topics: [String: UInt64]) {
-        guard let bytes = FileBytes.read(path: self.floorsPath) else { return (0, nil, [:]) }
+    private func readSequenceFloors() -> Floors {
+        guard let bytes = FileBytes.read(path: self.floorsPath) else { return Floors() }
         guard let object = (try? JSONParser.parse(bytes))?.objectValue,
               let topics = object["topics"]?.objectValue
         else {
             self.note(.foreignFile, self.floorsPath, 0, bytes.count)
-            return (0, nil, [:])
+            return Floors()
         }
         // A number the file holds that no journal could have written is said, and not used.
         var unusable = false
@@ -356,6 +427,7 @@ extension Journal {
         let next = number(object["next_position"]) ?? 0
         let first = number(object["first_position"])
         if unusable { self.note(.implausibleNumbers, self.floorsPath, 0, 0) }
-        return (next, first, out)
+        return Floors(nextPosition: next, firstPosition: first, topics: out,
+                      cleanStop: object["clean_stop"] == .bool(true))
     }
 }

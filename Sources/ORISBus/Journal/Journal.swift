@@ -581,8 +581,10 @@ package final class Journal {
     var floorsPath: String { self.directory + "/sequences.json" }
 
     /// Saves the numbers given so far, and where history starts: `firstPosition` when retention
-    /// is about to remove the segments before it, ``firstPosition`` otherwise.
-    func writeSequenceFloors(firstPosition: UInt64? = nil) throws(JournalError) {
+    /// is about to remove the segments before it, ``firstPosition`` otherwise. `cleanStop` says
+    /// that no record follows (``close()``): recovery then takes nothing past the saved position
+    /// for a record; the file saved when the journal opens says the opposite.
+    func writeSequenceFloors(firstPosition: UInt64? = nil, cleanStop: Bool = false) throws(JournalError) {
         var topics = JSONObject()
         for (topic, last) in self.lastSequences.sorted(by: { $0.key < $1.key }) {
             topics[topic] = .int(Int64(last))
@@ -590,7 +592,7 @@ package final class Journal {
         let document = JSONObject([
             ("next_position", .int(Int64(self.nextPosition))),
             ("first_position", .int(Int64(firstPosition ?? self.firstPosition))), ("topics", .object(topics)),
-        ])
+        ] + (cleanStop ? [("clean_stop", .bool(true))] : []))
         try AtomicFile.replace(self.floorsPath, with: JSONWriter.encode(.object(document)))
     }
 
@@ -600,7 +602,7 @@ package final class Journal {
         try? self.flush()
         self.segments.last?.releaseReservation()
         if !self.segments.isEmpty {
-            try? self.writeSequenceFloors()
+            try? self.writeSequenceFloors(cleanStop: true)
         }
         for segment in self.segments { segment.close() }
     }

@@ -50,6 +50,10 @@ package struct RecoveryEvent: Sendable, Equatable, CustomStringConvertible {
         /// (`offset`: the journal's next position), or is no position or sequence number at all
         /// (negative, fractional, past 2^62; `offset` 0), and was not used; `bytes` 0.
         case implausibleNumbers = "implausible-numbers"
+        /// Records given numbers since sequences.json was last saved were lost, so every topic
+        /// skips that many sequence numbers: `offset` is the position the file was saved at,
+        /// `bytes` how many records were lost.
+        case skippedNumbers = "skipped-numbers"
     }
 
     package var kind: Kind

@@ -26,6 +26,22 @@ import Testing
         return path
     }
 
+    /// What recovery says when `lost` records given numbers since none were saved (these journals
+    /// have no sequences.json: a crash before the first segment was full) are lost: every topic
+    /// skips that many.
+    static func skipped(_ dir: TemporaryDirectory, _ lost: Int) -> RecoveryEvent {
+        RecoveryEvent(kind: .skippedNumbers, segment: dir.file("j/sequences.json"), offset: 1, bytes: lost)
+    }
+
+    /// A journal of records 1 and 2 (sequence numbers 1 and 2 on ``topic``), stopped cleanly.
+    static func stoppedWithTwoRecords() throws -> TemporaryDirectory {
+        let dir = try TemporaryDirectory()
+        let journal = try Journal(directory: dir.file("j"))
+        try journal.append([JournalTests.record(1, Self.topic, 1), JournalTests.record(2, Self.topic, 2)])
+        journal.close()
+        return dir
+    }
+
     static func size(_ path: String) throws -> Int? {
         try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int
     }
@@ -49,9 +65,10 @@ import Testing
 
         #expect(journal.recoveryEvents == [RecoveryEvent(kind: .corruptRecord, segment: path,
                                                          offset: Self.header.count + records[0].count,
-                                                         bytes: records[1].count)])
+                                                         bytes: records[1].count), Self.skipped(dir, 1)])
         #expect(try journal.read(prefix: "a/", limit: 10).records.map(\.position) == [1, 3, 4])
         #expect(journal.nextPosition == 5)
+        #expect(journal.lastSequence(of: Self.topic) == 5)
         #expect(try Self.size(path) == before)
     }
 
@@ -65,7 +82,7 @@ import Testing
 
         #expect(journal.recoveryEvents == [RecoveryEvent(kind: .corruptRecord, segment: older,
                                                          offset: Self.header.count + records[0].count,
-                                                         bytes: records[1].count)])
+                                                         bytes: records[1].count), Self.skipped(dir, 1)])
         #expect(try journal.read(prefix: "a/", limit: 10).records.map(\.position) == [1, 3, 4])
     }
 
@@ -81,7 +98,7 @@ import Testing
         #expect(journal.recoveryEvents == [RecoveryEvent(kind: .damagedTail, segment: path,
                                                          offset: Self.header.count + records[0].count
                                                              + records[1].count,
-                                                         bytes: third.count)])
+                                                         bytes: third.count), Self.skipped(dir, 1)])
         #expect(try Self.size(path) == before)
         #expect(journal.nextPosition == 4)
         #expect(journal.lastSequence(of: Self.topic) == 3)
@@ -111,6 +128,7 @@ import Testing
             RecoveryEvent(kind: .damagedTail, segment: newest, offset: Self.header.count,
                           bytes: records[2].count + records[3].count),
             RecoveryEvent(kind: .emptySegment, segment: newest, offset: 0, bytes: before ?? -1),
+            Self.skipped(dir, 2),
         ])
         #expect(try Self.size(newest) == before)
         #expect(journal.nextPosition == 5)
@@ -157,6 +175,47 @@ import Testing
             .filter { $0.hasSuffix(".seg") }.sorted()
         try #require(names.count >= 3)
         return names
+    }
+
+    @Test func afterACrash_aRecordDamagedWhereItsNumberIs_hasItsNumberSkipped_once() throws {
+        let dir = try Self.stoppedWithTwoRecords()
+        // Opened again, two more records, then killed: sequences.json still says position 3.
+        let killed = try Journal(directory: dir.file("j"))
+        try killed.append([JournalTests.record(3, Self.topic, 3), JournalTests.record(4, Self.topic, 4)])
+        let path = dir.file("j/" + Segment.fileName(firstPosition: 1))
+        var bytes = try #require(FileManager.default.contents(atPath: path))
+        let last = bytes.count - JournalTests.record(4, Self.topic, 4).encoded(nonce: Self.nonce).count
+        // The last record's sequence number (after its prefix, position and received time).
+        bytes[last + JournalRecord.prefixBytes + 16] ^= 0x02
+        try bytes.write(to: URL(fileURLWithPath: path))
+
+        let recovered = try Journal(directory: dir.file("j"))
+        let again = try Journal(directory: dir.file("j"))
+
+        #expect(recovered.recoveryEvents == [
+            RecoveryEvent(kind: .damagedTail, segment: path, offset: last, bytes: bytes.count - last),
+            RecoveryEvent(kind: .skippedNumbers, segment: dir.file("j/sequences.json"), offset: 3, bytes: 1),
+        ])
+        #expect(try recovered.read(prefix: "a/", limit: 10).records.map(\.seq) == [1, 2, 3])
+        #expect(recovered.lastSequence(of: Self.topic) == 4)
+        // Saved when it opened: the next start finds the same damage and skips nothing more.
+        #expect(again.recoveryEvents.map(\.kind) == [.damagedTail])
+        #expect(again.lastSequence(of: Self.topic) == 4)
+    }
+
+    @Test func afterACleanStop_bytesPastTheSavedNumbers_skipNone() throws {
+        let dir = try Self.stoppedWithTwoRecords()
+        let path = dir.file("j/" + Segment.fileName(firstPosition: 1))
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        handle.seekToEndOfFile()
+        handle.write(Data(JournalRecord.magic + [200, 0, 0, 0]))
+        try handle.close()
+
+        let journal = try Journal(directory: dir.file("j"))
+
+        #expect(journal.recoveryEvents.map(\.kind) == [.tornTail])
+        #expect(journal.lastSequence(of: Self.topic) == 2)
+        #expect(journal.nextPosition == 3)
     }
 
     @Test func theOldestSegmentDeleted_isReported_retentionIsNot() throws {
@@ -210,9 +269,11 @@ import Testing
 
         let journal = try Journal(directory: dir.file("j"))
 
-        #expect(journal.recoveryEvents.map(\.kind) == [.corruptRecord])
+        #expect(journal.recoveryEvents.map(\.kind) == [.corruptRecord, .skippedNumbers])
         #expect(try journal.read(prefix: "a/", limit: 10).records.map(\.position) == [1, 2, 4])
-        #expect(journal.lastSequence(of: other) == 1)
+        // One record lost: every topic skips one number; the topic only it named, past its number.
+        #expect(journal.lastSequence(of: Self.topic) == 4)
+        #expect(journal.lastSequence(of: other) == 2)
         #expect(journal.nextPosition == 5)
     }
 
@@ -224,7 +285,8 @@ import Testing
         let newest = try Self.writeSegment(dir, first: 3, header: header, [Self.encoded(3), Self.encoded(4)])
 
         let journal = try Journal(directory: dir.file("j"))
-        #expect(journal.recoveryEvents == [RecoveryEvent(kind: .foreignFile, segment: newest, offset: 0, bytes: 0)])
+        #expect(journal.recoveryEvents == [RecoveryEvent(kind: .foreignFile, segment: newest, offset: 0, bytes: 0),
+                                           Self.skipped(dir, 2)])
         #expect(journal.nextPosition == 5)
         #expect(journal.lastSequence(of: Self.topic) == 4)
         try journal.append([JournalTests.record(5, Self.topic, 5)])
@@ -249,9 +311,11 @@ import Testing
                           bytes: damaged.count),
             RecoveryEvent(kind: .tornTail, segment: path, offset: Self.header.count + first.count + damaged.count,
                           bytes: torn.count),
+            Self.skipped(dir, 2),
         ])
         #expect(try Self.size(path) == Self.header.count + first.count + damaged.count)
-        #expect(journal.nextPosition == 4)
+        // The damaged record keeps its position in the file; the torn one's, gone, is given again.
+        #expect(journal.nextPosition == 3)
         #expect(journal.lastSequence(of: Self.topic) == 3)
     }
 
@@ -268,6 +332,7 @@ import Testing
                           bytes: Self.encoded(2).count),
             RecoveryEvent(kind: .corruptRecord, segment: newer, offset: Self.header.count,
                           bytes: Self.encoded(3).count),
+            Self.skipped(dir, 2),
         ])
         #expect(try journal.read(prefix: "a/", limit: 10).records.map(\.position) == [1, 4])
     }
@@ -276,12 +341,7 @@ import Testing
                       #"{"next_position": 3, "topics": {"a/t/gip/signal": 1e300}}"#,
                       #"{"next_position": 4611686018427387904, "topics": {}}"#])
     func numbersNoJournalCouldHold_inSequencesJSON_areSaidAndNotUsed(edited: String) throws {
-        let dir = try TemporaryDirectory()
-        do {
-            let journal = try Journal(directory: dir.file("j"))
-            try journal.append([JournalTests.record(1, Self.topic, 1), JournalTests.record(2, Self.topic, 2)])
-            journal.close()
-        }
+        let dir = try Self.stoppedWithTwoRecords()
         try Data(edited.utf8).write(to: URL(fileURLWithPath: dir.file("j/sequences.json")))
 
         let journal = try Journal(directory: dir.file("j"))
@@ -294,12 +354,7 @@ import Testing
     }
 
     @Test func numbersFarPastTheJournal_inSequencesJSON_areNotBelieved() throws {
-        let dir = try TemporaryDirectory()
-        do {
-            let journal = try Journal(directory: dir.file("j"))
-            try journal.append([JournalTests.record(1, Self.topic, 1), JournalTests.record(2, Self.topic, 2)])
-            journal.close()
-        }
+        let dir = try Self.stoppedWithTwoRecords()
         // 2^62 - 1, the last position there is; and a sequence number 2^40 for the topic.
         let edited = #"{"next_position": 4611686018427387903, "topics": {"a/t/gip/signal": 1099511627776}}"#
         try Data(edited.utf8).write(to: URL(fileURLWithPath: dir.file("j/sequences.json")))
