@@ -21,6 +21,7 @@ extension Journal {
             found.append((first, name))
         }
         found.sort { $0.first < $1.first }
+        self.skippedPositions = floors.skipped
         // The numbers given since they were last saved are the positions from there on: those
         // that no intact record holds are records lost (damaged, cut, deleted) whose topics and
         // sequence numbers are not known.
@@ -44,7 +45,8 @@ extension Journal {
                 self.segments.last?.sealed = true
                 continue
             }
-            let records = try self.recover(segment, isLast: isLast, losses: &losses, visit: visit)
+            let records = try self.recover(segment, isLast: isLast, skipped: floors.skipped, losses: &losses,
+                                           visit: visit)
             if records == 0 && (!isLast || segment.sealed) {
                 // Nothing intact inside: leave the file alone, out of the journal. The next record
                 // goes to a new segment, named past this one.
@@ -62,10 +64,21 @@ extension Journal {
             }
             self.segments.append(segment)
         }
-        // Damaged records still in their files keep their positions: the next record starts a
-        // segment named past them.
-        let kept = max(self.nextPosition + UInt64(losses.keptSinceIntact), losses.keptUntil)
+        // Lost records keep their positions: the next record starts a segment named past them.
+        // Those of records cut from the file are remembered as given up. After a clean stop,
+        // nothing past the saved position was a record.
+        var lostSinceIntact = UInt64(losses.lostSinceIntact)
+        if floors.cleanStop {
+            lostSinceIntact = min(lostSinceIntact, floors.nextPosition > self.nextPosition
+                ? floors.nextPosition - self.nextPosition : 0)
+        }
+        let kept = max(self.nextPosition + lostSinceIntact, losses.keptUntil)
         if kept > self.nextPosition {
+            let cut = lostSinceIntact - min(lostSinceIntact, UInt64(losses.keptSinceIntact))
+            if cut > 0 {
+                let from = self.nextPosition + UInt64(losses.keptSinceIntact)
+                self.skippedPositions.append(from..<(from + cut))
+            }
             self.segments.last?.sealed = true
             self.nextPosition = kept
         }
@@ -104,8 +117,11 @@ extension Journal {
             for slot in self.indexes.indices where self.indexes[slot].last > 0 {
                 self.indexes[slot].floor = self.indexes[slot].last + lost
             }
-            // A topic only lost records named: from the number read there.
-            for (topic, seq) in losses.topics where (self.index(of: topic)?.last ?? 0) == 0 {
+            // A topic only lost records named, from the number read there; only in a theme that
+            // other topics name, as a damaged name could make up one.
+            let themes = Set(self.indexes.filter { $0.last > 0 }.compactMap { Topic($0.name).map(Self.theme(of:)) })
+            for (topic, seq) in losses.topics where (self.index(of: topic)?.last ?? 0) == 0
+                && themes.contains(Topic(topic).map(Self.theme(of:)) ?? "") {
                 let slot = self.slot(of: topic)
                 self.indexes[slot].floor = seq + lost
             }
@@ -125,6 +141,13 @@ extension Journal {
         var firstPosition: UInt64?
         var topics: [String: UInt64] = [:]
         var cleanStop = false
+        /// Positions an earlier recovery gave up (``Journal/skippedPositions``).
+        var skipped: [Range<UInt64>] = []
+    }
+
+    /// A topic's tenant and theme, as `tenant/theme`.
+    private static func theme(of topic: Topic) -> String {
+        topic.tenant + "/" + topic.theme
     }
 
     /// How far past the journal's records a saved number may lie and still be believed: far
@@ -190,6 +213,10 @@ extension Journal {
     /// How many records the bytes from `start` held: the whole frames that follow one another by
     /// their lengths, one more for what follows them when anything does (a frame cut short, or
     /// damaged where its length is), and never less than one for bytes that are there.
+    ///
+    /// A damaged length hides the frames after it from that count, so it is never less than the
+    /// places where a frame's magic starts past the whole frames either (some of which may lie
+    /// inside a body: counting too many only skips more numbers).
     static func frameCount(in raw: UnsafeRawBufferPointer, from start: Int) -> Int {
         let end = Self.wholeFramesEnd(in: raw, from: start)
         var count = 0
@@ -199,7 +226,12 @@ extension Journal {
             at += JournalRecord.prefixBytes + Int(reader.u32() ?? 0)
             count += 1
         }
-        return count + (end < raw.count ? 1 : 0)
+        guard end < raw.count else { return count }
+        var starts = 0
+        for place in end..<raw.count where raw[place] == JournalRecord.magic[0] && Self.startsWithMagic(raw, place) {
+            starts += 1
+        }
+        return count + max(1, starts)
     }
 
     private func note(_ kind: RecoveryEvent.Kind, _ path: String, _ offset: Int, _ bytes: Int) {
@@ -210,6 +242,7 @@ extension Journal {
     private func recover(
         _ segment: Segment,
         isLast: Bool,
+        skipped: [Range<UInt64>],
         losses: inout Losses,
         visit: (RecordSummary) -> Void
     ) throws(JournalError) -> Int {
@@ -243,7 +276,8 @@ extension Journal {
                     } else {
                         // Where the records since the last intact one, damaged or not, end.
                         let expected = max(self.nextPosition + UInt64(losses.keptSinceIntact), losses.keptUntil)
-                        if firstRecord == nil, !self.segments.isEmpty, record.position > expected {
+                        if firstRecord == nil, !self.segments.isEmpty, record.position > expected,
+                           !skipped.contains(where: { $0.contains(expected) && $0.upperBound >= record.position }) {
                             // Positions that no segment held, intact or damaged.
                             self.note(.missingRecords, segment.path, Int(clamping: expected),
                                       Int(clamping: record.position - expected))
@@ -310,7 +344,7 @@ extension Journal {
                 }
                 if whole < segment.size {
                     self.note(.tornTail, segment.path, whole, segment.size - whole)
-                    losses.lost(1, kept: false)
+                    losses.lost(bytes.withUnsafeBytes { Self.frameCount(in: $0, from: whole) }, kept: false)
                     try segment.truncate(to: whole)
                 }
             } else {
@@ -426,8 +460,18 @@ extension Journal {
         }
         let next = number(object["next_position"]) ?? 0
         let first = number(object["first_position"])
+        var skipped: [Range<UInt64>] = []
+        for pair in object["skipped_positions"]?.arrayValue ?? [] {
+            guard let ends = pair.arrayValue, ends.count == 2, let low = number(ends[0]), let high = number(ends[1]),
+                  low < high
+            else {
+                unusable = true
+                continue
+            }
+            skipped.append(low..<high)
+        }
         if unusable { self.note(.implausibleNumbers, self.floorsPath, 0, 0) }
         return Floors(nextPosition: next, firstPosition: first, topics: out,
-                      cleanStop: object["clean_stop"] == .bool(true))
+                      cleanStop: object["clean_stop"] == .bool(true), skipped: skipped)
     }
 }

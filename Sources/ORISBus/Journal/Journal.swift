@@ -48,6 +48,10 @@ package final class Journal {
     /// Topics whose stored records end before numbers the journal had already given (their
     /// newest records were lost outside the daemon's control).
     package internal(set) var lostTails: [String] = []
+    /// Positions that recovery gave up, past records it cut: no record holds them, and none was
+    /// deleted. Saved in sequences.json, so that a later start does not take them for a
+    /// segment deleted or lost; forgotten once history starts past them.
+    var skippedPositions: [Range<UInt64>] = []
 
     /// Where one record of a topic is: its sequence number, journal position, received time and
     /// offset in its segment.
@@ -589,10 +593,15 @@ package final class Journal {
         for (topic, last) in self.lastSequences.sorted(by: { $0.key < $1.key }) {
             topics[topic] = .int(Int64(last))
         }
+        let start = firstPosition ?? self.firstPosition
+        let skipped = self.skippedPositions.filter { $0.upperBound > start }.map { range in
+            JSONValue.array([.int(Int64(range.lowerBound)), .int(Int64(range.upperBound))])
+        }
         let document = JSONObject([
             ("next_position", .int(Int64(self.nextPosition))),
-            ("first_position", .int(Int64(firstPosition ?? self.firstPosition))), ("topics", .object(topics)),
-        ] + (cleanStop ? [("clean_stop", .bool(true))] : []))
+            ("first_position", .int(Int64(start))), ("topics", .object(topics)),
+        ] + (skipped.isEmpty ? [] : [("skipped_positions", .array(skipped))])
+          + (cleanStop ? [("clean_stop", .bool(true))] : []))
         try AtomicFile.replace(self.floorsPath, with: JSONWriter.encode(.object(document)))
     }
 

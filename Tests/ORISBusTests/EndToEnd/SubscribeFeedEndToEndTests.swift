@@ -79,8 +79,13 @@ struct SubscribeFeedEndToEndTests {
             "subscribe", "--api", daemon.api, "--as", "gip-auto", "--feed", feed, "--timeout", "5000",
         ], seconds: 20)
 
+        // Which side sees the mismatch first is a race: orisctl's (it names it) or the
+        // stranger's, which then closes the connection during the handshake (EPIPE or a reset).
         #expect(result.status == 69)
-        #expect(result.stderr.contains("feed at '\(feed)' refused the handshake"), "\(result.stderr)")
-        #expect(result.stderr.contains("security mechanisms differ"))
+        let named = result.stderr.contains("feed at '\(feed)' refused the handshake")
+            && result.stderr.contains("security mechanisms differ")
+        let closed = result.stderr.contains("no answer from the feed at '\(feed)'")
+            && result.stderr.contains("the connection closed during the handshake")
+        #expect(named || closed, "\(result.stderr)")
     }
 }

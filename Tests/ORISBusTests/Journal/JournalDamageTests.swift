@@ -218,6 +218,55 @@ import Testing
         #expect(journal.nextPosition == 3)
     }
 
+    @Test func afterACrash_aCutRecordsPosition_isNotGivenAgain_norLaterTakenForADeletion() throws {
+        let dir = try Self.stoppedWithTwoRecords()
+        let killed = try Journal(directory: dir.file("j"))
+        try killed.append([JournalTests.record(3, Self.topic, 3), JournalTests.record(4, Self.topic, 4)])
+        let path = dir.file("j/" + Segment.fileName(firstPosition: 1))
+        let size = try #require(try Self.size(path))
+        let fourth = JournalTests.record(4, Self.topic, 4).encoded(nonce: Self.nonce).count
+        try FileHandle(forWritingAtPath: path).map { try $0.truncate(atOffset: UInt64(size - 10)); try $0.close() }
+
+        let recovered = try Journal(directory: dir.file("j"))
+        #expect(recovered.recoveryEvents == [
+            RecoveryEvent(kind: .tornTail, segment: path, offset: size - fourth, bytes: fourth - 10),
+            RecoveryEvent(kind: .skippedNumbers, segment: dir.file("j/sequences.json"), offset: 3, bytes: 1),
+        ])
+        #expect(recovered.nextPosition == 5)
+        try recovered.append([JournalTests.record(5, Self.topic, 5)])
+        recovered.close()
+        let again = try Journal(directory: dir.file("j"))
+
+        #expect(again.recoveryEvents.isEmpty)
+        #expect(try again.read(prefix: "a/", limit: 10).records.map(\.position) == [1, 2, 3, 5])
+    }
+
+    @Test func twoLostRecords_behindADamagedLength_areCountedAsTwo() throws {
+        let dir = try TemporaryDirectory()
+        _ = try Self.writeSegment(dir, first: 1, [Self.encoded(1), Self.encoded(2),
+                                                  Self.lengthDamaged(Self.encoded(3)), Self.bodyDamaged(Self.encoded(4))])
+
+        let journal = try Journal(directory: dir.file("j"))
+
+        #expect(journal.recoveryEvents.last == Self.skipped(dir, 2))
+        #expect(journal.lastSequence(of: Self.topic) == 4)
+        #expect(journal.nextPosition == 5)
+    }
+
+    @Test func aTopicOnlyALostRecordNames_isKeptOnlyInAThemeOthersName() throws {
+        let dir = try TemporaryDirectory()
+        _ = try Self.writeSegment(dir, first: 1, [Self.encoded(1), Self.bodyDamaged(Self.encoded(2, "a/t/crps/alert", 7)),
+                                                  Self.bodyDamaged(Self.encoded(3, "a/zz/gip/signal", 9)),
+                                                  Self.encoded(4, Self.topic, 2)])
+
+        let journal = try Journal(directory: dir.file("j"))
+
+        // Two records lost: every topic skips two, the crps topic from the 7 read in its record.
+        #expect(journal.lastSequence(of: "a/t/crps/alert") == 9)
+        #expect(journal.topics(withPrefix: "a/zz/").isEmpty)
+        #expect(journal.lastSequence(of: Self.topic) == 4)
+    }
+
     @Test func theOldestSegmentDeleted_isReported_retentionIsNot() throws {
         let deleted = try TemporaryDirectory()
         let names = try Self.threeSegments(deleted)
@@ -314,8 +363,8 @@ import Testing
             Self.skipped(dir, 2),
         ])
         #expect(try Self.size(path) == Self.header.count + first.count + damaged.count)
-        // The damaged record keeps its position in the file; the torn one's, gone, is given again.
-        #expect(journal.nextPosition == 3)
+        // Neither position is given again, the damaged record's (in the file) nor the torn one's.
+        #expect(journal.nextPosition == 4)
         #expect(journal.lastSequence(of: Self.topic) == 3)
     }
 
