@@ -243,8 +243,8 @@ import Testing
 
     @Test func twoLostRecords_behindADamagedLength_areCountedAsTwo() throws {
         let dir = try TemporaryDirectory()
-        _ = try Self.writeSegment(dir, first: 1, [Self.encoded(1), Self.encoded(2),
-                                                  Self.lengthDamaged(Self.encoded(3)), Self.bodyDamaged(Self.encoded(4))])
+        let lost = [Self.lengthDamaged(Self.encoded(3)), Self.bodyDamaged(Self.encoded(4))]
+        _ = try Self.writeSegment(dir, first: 1, [Self.encoded(1), Self.encoded(2)] + lost)
 
         let journal = try Journal(directory: dir.file("j"))
 
@@ -255,9 +255,9 @@ import Testing
 
     @Test func aTopicOnlyALostRecordNames_isKeptOnlyInAThemeOthersName() throws {
         let dir = try TemporaryDirectory()
-        _ = try Self.writeSegment(dir, first: 1, [Self.encoded(1), Self.bodyDamaged(Self.encoded(2, "a/t/crps/alert", 7)),
-                                                  Self.bodyDamaged(Self.encoded(3, "a/zz/gip/signal", 9)),
-                                                  Self.encoded(4, Self.topic, 2)])
+        let lost = [Self.bodyDamaged(Self.encoded(2, "a/t/crps/alert", 7)),
+                    Self.bodyDamaged(Self.encoded(3, "a/zz/gip/signal", 9))]
+        _ = try Self.writeSegment(dir, first: 1, [Self.encoded(1)] + lost + [Self.encoded(4, Self.topic, 2)])
 
         let journal = try Journal(directory: dir.file("j"))
 
