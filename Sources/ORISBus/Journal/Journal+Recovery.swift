@@ -101,7 +101,9 @@ extension Journal {
             self.nextPosition = max(self.nextPosition, floors.nextPosition)
         }
         for (topic, floor) in floors.topics where floor <= (self.index(of: topic)?.last ?? 0) + Self.believableLead {
-            if let recovered = self.index(of: topic)?.entries.last?.seq, floor > recovered {
+            // Only numbers saved at a clean stop are each a record's: those saved since may be
+            // numbers recovery skipped, which no record ever held.
+            if floors.cleanStop, let recovered = self.index(of: topic)?.entries.last?.seq, floor > recovered {
                 self.lostTails.append(topic)
             }
             let slot = self.slot(of: topic)

@@ -201,6 +201,8 @@ import Testing
         // Saved when it opened: the next start finds the same damage and skips nothing more.
         #expect(again.recoveryEvents.map(\.kind) == [.damagedTail])
         #expect(again.lastSequence(of: Self.topic) == 4)
+        // Number 4 was skipped, never a record's: no record is missing from the topic's end.
+        #expect(again.lostTails.isEmpty)
     }
 
     @Test func afterACleanStop_bytesPastTheSavedNumbers_skipNone() throws {
@@ -265,6 +267,18 @@ import Testing
         #expect(journal.lastSequence(of: "a/t/crps/alert") == 9)
         #expect(journal.topics(withPrefix: "a/zz/").isEmpty)
         #expect(journal.lastSequence(of: Self.topic) == 4)
+    }
+
+    @Test func theNewestSegmentDeleted_afterACleanStop_isReportedAsALostTail() throws {
+        let dir = try TemporaryDirectory()
+        let names = try Self.threeSegments(dir)
+        try FileManager.default.removeItem(atPath: dir.file("j/" + names[names.count - 1]))
+
+        let journal = try Journal(directory: dir.file("j"))
+
+        #expect(journal.lostTails == [Self.topic])
+        #expect(journal.lastSequence(of: Self.topic) == 12)
+        #expect(journal.nextPosition == 13)
     }
 
     @Test func theOldestSegmentDeleted_isReported_retentionIsNot() throws {
