@@ -21,7 +21,6 @@ extension Journal {
             found.append((first, name))
         }
         found.sort { $0.first < $1.first }
-        self.skippedPositions = floors.skipped
         // The numbers given since they were last saved are the positions from there on: those
         // that no intact record holds are records lost (damaged, cut, deleted) whose topics and
         // sequence numbers are not known.
@@ -40,13 +39,12 @@ extension Journal {
                     Self.readTopics(in: raw, from: min(Segment.headerBytes, raw.count), into: &losses)
                     return Self.frameCount(in: raw, from: min(Segment.headerBytes, raw.count))
                 } ?? 0
-                losses.lost(frames, kept: true)
+                losses.lost(frames)
                 losses.keptUntil = max(losses.keptUntil, entry.first + 1)
                 self.segments.last?.sealed = true
                 continue
             }
-            let records = try self.recover(segment, isLast: isLast, skipped: floors.skipped, losses: &losses,
-                                           visit: visit)
+            let records = try self.recover(segment, isLast: isLast, losses: &losses, visit: visit)
             if records == 0 && (!isLast || segment.sealed) {
                 // Nothing intact inside: leave the file alone, out of the journal. The next record
                 // goes to a new segment, named past this one.
@@ -64,21 +62,10 @@ extension Journal {
             }
             self.segments.append(segment)
         }
-        // Lost records keep their positions: the next record starts a segment named past them.
-        // Those of records cut from the file are remembered as given up. After a clean stop,
-        // nothing past the saved position was a record.
-        var lostSinceIntact = UInt64(losses.lostSinceIntact)
-        if floors.cleanStop {
-            lostSinceIntact = min(lostSinceIntact, floors.nextPosition > self.nextPosition
-                ? floors.nextPosition - self.nextPosition : 0)
-        }
-        let kept = max(self.nextPosition + lostSinceIntact, losses.keptUntil)
+        // Lost records still in their files keep their positions: the next record starts a
+        // segment named past them.
+        let kept = max(self.nextPosition + UInt64(losses.lostSinceIntact), losses.keptUntil)
         if kept > self.nextPosition {
-            let cut = lostSinceIntact - min(lostSinceIntact, UInt64(losses.keptSinceIntact))
-            if cut > 0 {
-                let from = self.nextPosition + UInt64(losses.keptSinceIntact)
-                self.skippedPositions.append(from..<(from + cut))
-            }
             self.segments.last?.sealed = true
             self.nextPosition = kept
         }
@@ -101,9 +88,10 @@ extension Journal {
             self.nextPosition = max(self.nextPosition, floors.nextPosition)
         }
         for (topic, floor) in floors.topics where floor <= (self.index(of: topic)?.last ?? 0) + Self.believableLead {
-            // Only numbers saved at a clean stop are each a record's: those saved since may be
-            // numbers recovery skipped, which no record ever held.
-            if floors.cleanStop, let recovered = self.index(of: topic)?.entries.last?.seq, floor > recovered {
+            // Only the numbers records held at a clean stop tell a lost tail: others may be numbers
+            // recovery skipped, which no record ever held.
+            if floors.cleanStop, let recovered = self.index(of: topic)?.entries.last?.seq,
+               (floors.stored?[topic] ?? floor) > recovered {
                 self.lostTails.append(topic)
             }
             let slot = self.slot(of: topic)
@@ -143,8 +131,8 @@ extension Journal {
         var firstPosition: UInt64?
         var topics: [String: UInt64] = [:]
         var cleanStop = false
-        /// Positions an earlier recovery gave up (``Journal/skippedPositions``).
-        var skipped: [Range<UInt64>] = []
+        /// At a clean stop, the last number each topic's records held (nil in older files).
+        var stored: [String: UInt64]?
     }
 
     /// A topic's tenant and theme, as `tenant/theme`.
@@ -168,10 +156,9 @@ extension Journal {
         var intactSince: UInt64 = 0
         /// The position after the last intact record.
         var intactEnd: UInt64 = 0
-        /// Records lost after the last intact record (damaged, cut, in a file left out).
+        /// Records lost after the last intact record (damaged, in a file left out): still in
+        /// their files, they keep their positions.
         var lostSinceIntact = 0
-        /// Of those, the ones still in their files.
-        var keptSinceIntact = 0
         /// The position past every file left out, so that no new segment takes its name.
         var keptUntil: UInt64 = 0
         /// The topics lost records name, read unverified from where each frame must begin, with
@@ -186,12 +173,10 @@ extension Journal {
             if position >= self.since { self.intactSince += 1 }
             self.intactEnd = position + 1
             self.lostSinceIntact = 0
-            self.keptSinceIntact = 0
         }
 
-        mutating func lost(_ count: Int, kept: Bool) {
+        mutating func lost(_ count: Int) {
             self.lostSinceIntact += count
-            if kept { self.keptSinceIntact += count }
         }
     }
 
@@ -229,11 +214,16 @@ extension Journal {
             count += 1
         }
         guard end < raw.count else { return count }
+        return count + max(1, Self.frameStarts(in: raw, from: end))
+    }
+
+    /// The places from `start` on where a frame's magic starts (some may lie inside a body).
+    static func frameStarts(in raw: UnsafeRawBufferPointer, from start: Int) -> Int {
         var starts = 0
-        for place in end..<raw.count where raw[place] == JournalRecord.magic[0] && Self.startsWithMagic(raw, place) {
+        for place in start..<raw.count where raw[place] == JournalRecord.magic[0] && Self.startsWithMagic(raw, place) {
             starts += 1
         }
-        return count + max(1, starts)
+        return starts
     }
 
     private func note(_ kind: RecoveryEvent.Kind, _ path: String, _ offset: Int, _ bytes: Int) {
@@ -244,7 +234,6 @@ extension Journal {
     private func recover(
         _ segment: Segment,
         isLast: Bool,
-        skipped: [Range<UInt64>],
         losses: inout Losses,
         visit: (RecordSummary) -> Void
     ) throws(JournalError) -> Int {
@@ -262,7 +251,7 @@ extension Journal {
         func skip(_ raw: UnsafeRawBufferPointer, from start: Int, to end: Int) {
             self.note(.corruptRecord, segment.path, start, end - start)
             let region = UnsafeRawBufferPointer(rebasing: raw[start..<end])
-            losses.lost(Self.frameCount(in: region, from: 0), kept: true)
+            losses.lost(Self.frameCount(in: region, from: 0))
             Self.readTopics(in: region, from: 0, into: &losses)
             if firstRecord == nil { damagedFirst = true }
         }
@@ -277,9 +266,8 @@ extension Journal {
                         outOfOrder = (outOfOrder?.offset ?? offset, (outOfOrder?.bytes ?? 0) + next - offset)
                     } else {
                         // Where the records since the last intact one, damaged or not, end.
-                        let expected = max(self.nextPosition + UInt64(losses.keptSinceIntact), losses.keptUntil)
-                        if firstRecord == nil, !self.segments.isEmpty, record.position > expected,
-                           !skipped.contains(where: { $0.contains(expected) && $0.upperBound >= record.position }) {
+                        let expected = max(self.nextPosition + UInt64(losses.lostSinceIntact), losses.keptUntil)
+                        if firstRecord == nil, !self.segments.isEmpty, record.position > expected {
                             // Positions that no segment held, intact or damaged.
                             self.note(.missingRecords, segment.path, Int(clamping: expected),
                                       Int(clamping: record.position - expected))
@@ -333,25 +321,29 @@ extension Journal {
         if let cutAt {
             bytes.withUnsafeBytes { Self.readTopics(in: $0, from: cutAt, into: &losses) }
             if isLast {
-                // Whole frames that do not verify (a damaged nonce, flipped bits) are no write a
-                // crash interrupted: they stay for whoever repairs the file, and new records go to
-                // a new segment. Only what follows them, a partial frame or zeros, is cut.
+                // A write the daemon's death or the machine's crash interrupted ends the file with
+                // one partial frame, or zeros; its records were never acknowledged nor delivered
+                // (both wait for the write), so it is cut and its numbers are given again. Whole
+                // frames that do not verify (a damaged nonce, flipped bits), or more than one frame
+                // start in what does not verify, are no such write: they stay for whoever repairs
+                // the file, their numbers are skipped, and new records go to a new segment.
                 let whole = bytes.withUnsafeBytes { Self.wholeFramesEnd(in: $0, from: cutAt) }
-                if whole > cutAt {
-                    self.note(.damagedTail, segment.path, cutAt, whole - cutAt)
+                let starts = bytes.withUnsafeBytes { Self.frameStarts(in: $0, from: whole) }
+                let damagedEnd = starts > 1 ? segment.size : whole
+                if damagedEnd > cutAt {
+                    self.note(.damagedTail, segment.path, cutAt, damagedEnd - cutAt)
                     losses.lost(bytes.withUnsafeBytes {
-                        Self.frameCount(in: UnsafeRawBufferPointer(rebasing: $0[..<whole]), from: cutAt)
-                    }, kept: true)
+                        Self.frameCount(in: UnsafeRawBufferPointer(rebasing: $0[..<damagedEnd]), from: cutAt)
+                    })
                     segment.sealed = true
                 }
-                if whole < segment.size {
-                    self.note(.tornTail, segment.path, whole, segment.size - whole)
-                    losses.lost(bytes.withUnsafeBytes { Self.frameCount(in: $0, from: whole) }, kept: false)
-                    try segment.truncate(to: whole)
+                if damagedEnd < segment.size {
+                    self.note(.tornTail, segment.path, damagedEnd, segment.size - damagedEnd)
+                    try segment.truncate(to: damagedEnd)
                 }
             } else {
                 self.note(.corruptRecord, segment.path, cutAt, segment.size - cutAt)
-                losses.lost(bytes.withUnsafeBytes { Self.frameCount(in: $0, from: cutAt) }, kept: true)
+                losses.lost(bytes.withUnsafeBytes { Self.frameCount(in: $0, from: cutAt) })
             }
             if firstRecord == nil { damagedFirst = true }
         }
@@ -462,18 +454,11 @@ extension Journal {
         }
         let next = number(object["next_position"]) ?? 0
         let first = number(object["first_position"])
-        var skipped: [Range<UInt64>] = []
-        for pair in object["skipped_positions"]?.arrayValue ?? [] {
-            guard let ends = pair.arrayValue, ends.count == 2, let low = number(ends[0]), let high = number(ends[1]),
-                  low < high
-            else {
-                unusable = true
-                continue
-            }
-            skipped.append(low..<high)
-        }
         if unusable { self.note(.implausibleNumbers, self.floorsPath, 0, 0) }
+        let stored = object["stored"]?.objectValue.map { stored in
+            Dictionary(stored.pairs.compactMap { pair in number(pair.1).map { (pair.0, $0) } }) { $1 }
+        }
         return Floors(nextPosition: next, firstPosition: first, topics: out,
-                      cleanStop: object["clean_stop"] == .bool(true), skipped: skipped)
+                      cleanStop: object["clean_stop"] == .bool(true), stored: stored)
     }
 }

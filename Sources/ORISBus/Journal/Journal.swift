@@ -48,10 +48,6 @@ package final class Journal {
     /// Topics whose stored records end before numbers the journal had already given (their
     /// newest records were lost outside the daemon's control).
     package internal(set) var lostTails: [String] = []
-    /// Positions that recovery gave up, past records it cut: no record holds them, and none was
-    /// deleted. Saved in sequences.json, so that a later start does not take them for a
-    /// segment deleted or lost; forgotten once history starts past them.
-    var skippedPositions: [Range<UInt64>] = []
 
     /// Where one record of a topic is: its sequence number, journal position, received time and
     /// offset in its segment.
@@ -594,14 +590,16 @@ package final class Journal {
             topics[topic] = .int(Int64(last))
         }
         let start = firstPosition ?? self.firstPosition
-        let skipped = self.skippedPositions.filter { $0.upperBound > start }.map { range in
-            JSONValue.array([.int(Int64(range.lowerBound)), .int(Int64(range.upperBound))])
+        // At a clean stop, also the last number each topic's records hold: numbers recovery
+        // skipped are given but never a record's, and only these tell a lost tail.
+        var stored = JSONObject()
+        for index in self.indexes.sorted(by: { $0.name < $1.name }) {
+            if cleanStop, let seq = index.entries.last?.seq { stored[index.name] = .int(Int64(seq)) }
         }
         let document = JSONObject([
             ("next_position", .int(Int64(self.nextPosition))),
             ("first_position", .int(Int64(start))), ("topics", .object(topics)),
-        ] + (skipped.isEmpty ? [] : [("skipped_positions", .array(skipped))])
-          + (cleanStop ? [("clean_stop", .bool(true))] : []))
+        ] + (cleanStop ? [("clean_stop", .bool(true)), ("stored", .object(stored))] : []))
         try AtomicFile.replace(self.floorsPath, with: JSONWriter.encode(.object(document)))
     }
 

@@ -270,7 +270,8 @@ struct DurabilityEndToEndTests {
         let storedIDs = stored.compactMap { $0.header?["id"]?.stringValue }
         #expect(stored.count == 10000)
         #expect(Set(storedIDs).count == 10000)
-        #expect(stored.compactMap(\.seq) == (1...10000).map { Int64($0) })
+        #expect(stored.compactMap(\.seq) == (1...10000).map { Int64($0) },
+                "\(restarted.stderr.lines.filter { $0.contains("journal") || $0.contains("skipped") })")
         for item in stored {
             guard let id = item.header?["id"]?.stringValue, let seq = firstSeq[id] else { continue }
             #expect(item.seq == seq, "\(id) was acknowledged with #\(seq) before the crash")
