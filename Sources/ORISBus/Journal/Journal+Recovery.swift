@@ -44,7 +44,9 @@ extension Journal {
                 self.segments.last?.sealed = true
                 continue
             }
-            let records = try self.recover(segment, isLast: isLast, losses: &losses, visit: visit)
+            let cleanStopAt = floors.cleanStop ? floors.nextPosition : nil
+            let records = try self.recover(segment, isLast: isLast, cleanStopAt: cleanStopAt, losses: &losses,
+                                           visit: visit)
             if records == 0 && (!isLast || segment.sealed) {
                 // Nothing intact inside: leave the file alone, out of the journal. The next record
                 // goes to a new segment, named past this one.
@@ -123,16 +125,6 @@ extension Journal {
         if !self.segments.isEmpty {
             try self.writeSequenceFloors()
         }
-    }
-
-    /// What sequences.json says (``writeSequenceFloors(firstPosition:cleanStop:)``).
-    struct Floors {
-        var nextPosition: UInt64 = 0
-        var firstPosition: UInt64?
-        var topics: [String: UInt64] = [:]
-        var cleanStop = false
-        /// At a clean stop, the last number each topic's records held (nil in older files).
-        var stored: [String: UInt64]?
     }
 
     /// A topic's tenant and theme, as `tenant/theme`.
@@ -226,7 +218,7 @@ extension Journal {
         return starts
     }
 
-    private func note(_ kind: RecoveryEvent.Kind, _ path: String, _ offset: Int, _ bytes: Int) {
+    func note(_ kind: RecoveryEvent.Kind, _ path: String, _ offset: Int, _ bytes: Int) {
         self.recoveryEvents.append(RecoveryEvent(kind: kind, segment: path, offset: offset, bytes: bytes))
     }
 
@@ -234,6 +226,7 @@ extension Journal {
     private func recover(
         _ segment: Segment,
         isLast: Bool,
+        cleanStopAt: UInt64?,
         losses: inout Losses,
         visit: (RecordSummary) -> Void
     ) throws(JournalError) -> Int {
@@ -326,10 +319,20 @@ extension Journal {
                 // (both wait for the write), so it is cut and its numbers are given again. Whole
                 // frames that do not verify (a damaged nonce, flipped bits), or more than one frame
                 // start in what does not verify, are no such write: they stay for whoever repairs
-                // the file, their numbers are skipped, and new records go to a new segment.
+                // the file, their numbers are skipped, and new records go to a new segment. So is
+                // what does not start where the whole frames end, and, after a clean stop (no write
+                // followed it), anything short of the positions it saved.
                 let whole = bytes.withUnsafeBytes { Self.wholeFramesEnd(in: $0, from: cutAt) }
-                let starts = bytes.withUnsafeBytes { Self.frameStarts(in: $0, from: whole) }
-                let damagedEnd = starts > 1 ? segment.size : whole
+                let torn = bytes.withUnsafeBytes { raw in
+                    let rest = UnsafeRawBufferPointer(rebasing: raw[whole...])
+                    return rest.allSatisfy { $0 == 0 }
+                        || (Self.startsWithMagic(raw, whole) && Self.frameStarts(in: raw, from: whole + 1) == 0)
+                }
+                let wholeCount = bytes.withUnsafeBytes {
+                    Self.frameCount(in: UnsafeRawBufferPointer(rebasing: $0[..<whole]), from: cutAt)
+                }
+                let givenBefore = self.nextPosition + UInt64(losses.lostSinceIntact + wholeCount)
+                let damagedEnd = torn && givenBefore >= (cleanStopAt ?? 0) ? whole : segment.size
                 if damagedEnd > cutAt {
                     self.note(.damagedTail, segment.path, cutAt, damagedEnd - cutAt)
                     losses.lost(bytes.withUnsafeBytes {
@@ -426,39 +429,5 @@ extension Journal {
             }
         }
         return nil
-    }
-
-    /// The numbers saved by ``writeSequenceFloors()``; empty when there is no file, with a
-    /// warning event when the file is unreadable.
-    private func readSequenceFloors() -> Floors {
-        guard let bytes = FileBytes.read(path: self.floorsPath) else { return Floors() }
-        guard let object = (try? JSONParser.parse(bytes))?.objectValue,
-              let topics = object["topics"]?.objectValue
-        else {
-            self.note(.foreignFile, self.floorsPath, 0, bytes.count)
-            return Floors()
-        }
-        // A number the file holds that no journal could have written is said, and not used.
-        var unusable = false
-        func number(_ value: JSONValue?) -> UInt64? {
-            guard let value else { return nil }
-            guard let n = value.intValue, n >= 0, UInt64(n) < Segment.maximumPosition else {
-                unusable = true
-                return nil
-            }
-            return UInt64(n)
-        }
-        var out: [String: UInt64] = [:]
-        for (topic, value) in topics.pairs {
-            if let last = number(value), last > 0 { out[topic] = last }
-        }
-        let next = number(object["next_position"]) ?? 0
-        let first = number(object["first_position"])
-        if unusable { self.note(.implausibleNumbers, self.floorsPath, 0, 0) }
-        let stored = object["stored"]?.objectValue.map { stored in
-            Dictionary(stored.pairs.compactMap { pair in number(pair.1).map { (pair.0, $0) } }) { $1 }
-        }
-        return Floors(nextPosition: next, firstPosition: first, topics: out,
-                      cleanStop: object["clean_stop"] == .bool(true), stored: stored)
     }
 }

@@ -574,35 +574,6 @@ package final class Journal {
         return removed
     }
 
-    // MARK: - Sequence floors
-
-    /// The file keeping the next position, where history starts and each topic's last sequence
-    /// number, written at each segment roll, before retention and at close.
-    var floorsPath: String { self.directory + "/sequences.json" }
-
-    /// Saves the numbers given so far, and where history starts: `firstPosition` when retention
-    /// is about to remove the segments before it, ``firstPosition`` otherwise. `cleanStop` says
-    /// that no record follows (``close()``): recovery then takes nothing past the saved position
-    /// for a record; the file saved when the journal opens says the opposite.
-    func writeSequenceFloors(firstPosition: UInt64? = nil, cleanStop: Bool = false) throws(JournalError) {
-        var topics = JSONObject()
-        for (topic, last) in self.lastSequences.sorted(by: { $0.key < $1.key }) {
-            topics[topic] = .int(Int64(last))
-        }
-        let start = firstPosition ?? self.firstPosition
-        // At a clean stop, also the last number each topic's records hold: numbers recovery
-        // skipped are given but never a record's, and only these tell a lost tail.
-        var stored = JSONObject()
-        for index in self.indexes.sorted(by: { $0.name < $1.name }) {
-            if cleanStop, let seq = index.entries.last?.seq { stored[index.name] = .int(Int64(seq)) }
-        }
-        let document = JSONObject([
-            ("next_position", .int(Int64(self.nextPosition))),
-            ("first_position", .int(Int64(start))), ("topics", .object(topics)),
-        ] + (cleanStop ? [("clean_stop", .bool(true)), ("stored", .object(stored))] : []))
-        try AtomicFile.replace(self.floorsPath, with: JSONWriter.encode(.object(document)))
-    }
-
     /// Saves the sequence floors and closes every segment.
     package func close() {
         // A failed write here leaves the records out, as a crash before the flush would.

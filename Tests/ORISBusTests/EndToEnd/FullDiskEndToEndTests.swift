@@ -67,7 +67,8 @@ struct FullDiskEndToEndTests {
         defer { again.close() }
         let stored = try again.replayAll("bfc/machine-speciale/gip/signal").compactMap(\.seq)
         #expect(stored == (1...Int64(acked.count) + 1).map { $0 })
-        #expect(!restarted.stderr.lines.contains { $0.contains("journal damage repaired") }, "\(restarted.stderr.lines.filter { $0.contains("journal") })")
+        #expect(!restarted.stderr.lines.contains { $0.contains("journal damage repaired") },
+                "\(restarted.stderr.lines.filter { $0.contains("journal") })")
     }
 }
 
@@ -154,7 +155,8 @@ struct FailedWriteEndToEndTests {
         // Every acknowledged item is there, the refused one once (its retry), nothing after it.
         let stored = try session.replayAll("bfc/machine-speciale/gip/signal")
         #expect(stored.compactMap { $0.header?["id"]?.stringValue } == acked + [refusedID])
-        #expect(!restarted.stderr.lines.contains { $0.contains("journal damage repaired") }, "\(restarted.stderr.lines.filter { $0.contains("journal") })")
+        #expect(!restarted.stderr.lines.contains { $0.contains("journal damage repaired") },
+                "\(restarted.stderr.lines.filter { $0.contains("journal") })")
     }
 }
 

@@ -74,7 +74,8 @@ struct OrisctlEndToEndTests {
         let table = try #require(RealData.files("events/bodacc", endings: [".csv"]).first)
         let mapping = folder.write("mapping.json", """
             {"default_theme": "services", "csv": {"region": "region_code", "title": "{libelle_naf}"},
-             "regions": {"27": {"tenant": "bfc", "member": "greffe-bfc"}, "84": {"tenant": "ara", "member": "greffe-ara"}}}
+             "regions": {"27": {"tenant": "bfc", "member": "greffe-bfc"},
+                         "84": {"tenant": "ara", "member": "greffe-ara"}}}
             """)
 
         let result = try runCommand(Binaries.orisctl, [

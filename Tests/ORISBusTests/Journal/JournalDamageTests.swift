@@ -142,16 +142,7 @@ import Testing
 
     @Test func aMissingSegment_isReported_withThePositionsItHeld() throws {
         let dir = try TemporaryDirectory()
-        do {
-            let journal = try Journal(directory: dir.file("j"), segmentBytes: 4096)
-            for n in 1...12 {
-                try journal.append([JournalTests.record(UInt64(n), Self.topic, UInt64(n), body: 1000)])
-            }
-            journal.close()
-        }
-        let names = try FileManager.default.contentsOfDirectory(atPath: dir.file("j"))
-            .filter { $0.hasSuffix(".seg") }.sorted()
-        try #require(names.count >= 3)
+        let names = try Self.threeSegments(dir)
         let first = try #require(Segment.position(fromName: names[1]))
         let next = try #require(Segment.position(fromName: names[2]))
         try FileManager.default.removeItem(atPath: dir.file("j/" + names[1]))
@@ -257,6 +248,48 @@ import Testing
         #expect(journal.recoveryEvents.last == Self.skipped(dir, 2))
         #expect(journal.lastSequence(of: Self.topic) == 4)
         #expect(journal.nextPosition == 5)
+    }
+
+    @Test func aShortenedLength_thenADamagedLastRecord_areBothKept_andCounted() throws {
+        let dir = try TemporaryDirectory()
+        var shortened = Self.encoded(3)
+        try #require(shortened[4] >= 60)
+        shortened[4] -= 20  // the frame now ends inside its own body
+        let path = try Self.writeSegment(dir, first: 1, [Self.encoded(1), Self.encoded(2), shortened,
+                                                         Self.bodyDamaged(Self.encoded(4))])
+        let before = try Self.size(path)
+
+        let journal = try Journal(directory: dir.file("j"))
+
+        #expect(journal.recoveryEvents.map(\.kind) == [.damagedTail, .skippedNumbers])
+        #expect(journal.recoveryEvents.last == Self.skipped(dir, 2))
+        #expect(try Self.size(path) == before)
+        #expect(journal.lastSequence(of: Self.topic) == 4)
+        #expect(journal.nextPosition == 5)
+    }
+
+    @Test func afterACleanStop_aRecordCutShort_isDamageNotATornWrite() throws {
+        let dir = try TemporaryDirectory()
+        do {
+            let journal = try Journal(directory: dir.file("j"))
+            try journal.append((1...4).map { JournalTests.record(UInt64($0), Self.topic, UInt64($0)) })
+            journal.close()
+        }
+        let path = dir.file("j/" + Segment.fileName(firstPosition: 1))
+        let size = try #require(try Self.size(path))
+        try FileHandle(forWritingAtPath: path).map { try $0.truncate(atOffset: UInt64(size - 10)); try $0.close() }
+
+        let journal = try Journal(directory: dir.file("j"))
+        #expect(journal.recoveryEvents.map(\.kind) == [.damagedTail])
+        #expect(try Self.size(path) == size - 10)
+        #expect(journal.nextPosition == 5)
+        #expect(journal.lastSequence(of: Self.topic) == 4)
+        try journal.append([JournalTests.record(5, Self.topic, 5)])
+        journal.close()
+
+        let again = try Journal(directory: dir.file("j"))
+        #expect(!again.recoveryEvents.contains { $0.kind == .missingRecords })
+        #expect(try again.read(prefix: "a/", limit: 10).records.map(\.position) == [1, 2, 3, 5])
     }
 
     @Test func aTopicOnlyALostRecordNames_isKeptOnlyInAThemeOthersName() throws {
