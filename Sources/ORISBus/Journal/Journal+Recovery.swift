@@ -22,7 +22,7 @@ extension Journal {
         }
         found.sort { $0.first < $1.first }
         // The numbers given since they were last saved are the positions from there on: those
-        // that no intact record holds are records lost (damaged, cut, deleted) whose topics and
+        // that no intact record holds are records lost (damaged, left out, deleted) whose topics and
         // sequence numbers are not known.
         var losses = Losses(since: max(floors.nextPosition, found.first?.first ?? 0, self.nextPosition))
         for (n, entry) in found.enumerated() {
