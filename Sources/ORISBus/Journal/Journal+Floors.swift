@@ -20,8 +20,8 @@ extension Journal {
         // At a clean stop, also the last number each topic's records hold: numbers recovery
         // skipped are given but never a record's, and only these tell a lost tail.
         var stored = JSONObject()
-        for index in self.indexes.sorted(by: { $0.name < $1.name }) {
-            if cleanStop, let seq = index.entries.last?.seq { stored[index.name] = .int(Int64(seq)) }
+        for index in cleanStop ? self.indexes.sorted(by: { $0.name < $1.name }) : [] {
+            if let seq = index.entries.last?.seq { stored[index.name] = .int(Int64(seq)) }
         }
         let document = JSONObject([
             ("next_position", .int(Int64(self.nextPosition))),

@@ -197,16 +197,9 @@ extension Journal {
     /// places where a frame's magic starts past the whole frames either (some of which may lie
     /// inside a body: counting too many only skips more numbers).
     static func frameCount(in raw: UnsafeRawBufferPointer, from start: Int) -> Int {
-        let end = Self.wholeFramesEnd(in: raw, from: start)
-        var count = 0
-        var at = start
-        while at < end {
-            var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[(at + 4)...]))
-            at += JournalRecord.prefixBytes + Int(reader.u32() ?? 0)
-            count += 1
-        }
-        guard end < raw.count else { return count }
-        return count + max(1, Self.frameStarts(in: raw, from: end))
+        let whole = Self.wholeFrames(in: raw, from: start)
+        guard whole.end < raw.count else { return whole.count }
+        return whole.count + max(1, Self.frameStarts(in: raw, from: whole.end))
     }
 
     /// The places from `start` on where a frame's magic starts (some may lie inside a body).
@@ -322,22 +315,18 @@ extension Journal {
                 // the file, their numbers are skipped, and new records go to a new segment. So is
                 // what does not start where the whole frames end, and, after a clean stop (no write
                 // followed it), anything short of the positions it saved.
-                let whole = bytes.withUnsafeBytes { Self.wholeFramesEnd(in: $0, from: cutAt) }
-                let torn = bytes.withUnsafeBytes { raw in
-                    let rest = UnsafeRawBufferPointer(rebasing: raw[whole...])
-                    return rest.allSatisfy { $0 == 0 }
-                        || (Self.startsWithMagic(raw, whole) && Self.frameStarts(in: raw, from: whole + 1) == 0)
+                let (whole, torn, lost) = bytes.withUnsafeBytes { raw in
+                    let whole = Self.wholeFrames(in: raw, from: cutAt)
+                    let torn = UnsafeRawBufferPointer(rebasing: raw[whole.end...]).allSatisfy { $0 == 0 }
+                        || (Self.startsWithMagic(raw, whole.end) && Self.frameStarts(in: raw, from: whole.end + 1) == 0)
+                    return (whole, torn, Self.frameCount(in: raw, from: cutAt))
                 }
-                let wholeCount = bytes.withUnsafeBytes {
-                    Self.frameCount(in: UnsafeRawBufferPointer(rebasing: $0[..<whole]), from: cutAt)
-                }
-                let givenBefore = self.nextPosition + UInt64(losses.lostSinceIntact + wholeCount)
-                let damagedEnd = torn && givenBefore >= (cleanStopAt ?? 0) ? whole : segment.size
+                let givenBefore = self.nextPosition + UInt64(losses.lostSinceIntact + whole.count)
+                let damagedEnd = torn && givenBefore >= (cleanStopAt ?? 0) ? whole.end : segment.size
                 if damagedEnd > cutAt {
                     self.note(.damagedTail, segment.path, cutAt, damagedEnd - cutAt)
-                    losses.lost(bytes.withUnsafeBytes {
-                        Self.frameCount(in: UnsafeRawBufferPointer(rebasing: $0[..<damagedEnd]), from: cutAt)
-                    })
+                    // Only the whole frames when the rest is cut as a torn write.
+                    losses.lost(damagedEnd == whole.end ? whole.count : lost)
                     segment.sealed = true
                 }
                 if damagedEnd < segment.size {
@@ -386,11 +375,12 @@ extension Journal {
         return .record(record, next: end)
     }
 
-    /// Where the whole record frames from `offset` end: each led by the magic, with a length
-    /// that ends inside the file, one after the other, whether or not they verify. `offset`
-    /// itself when no whole frame starts there.
-    private static func wholeFramesEnd(in raw: UnsafeRawBufferPointer, from offset: Int) -> Int {
+    /// The whole record frames from `offset`: each led by the magic, with a length that ends
+    /// inside the file, one after the other, whether or not they verify; how many, and where
+    /// they end (`offset` itself when no whole frame starts there).
+    private static func wholeFrames(in raw: UnsafeRawBufferPointer, from offset: Int) -> (end: Int, count: Int) {
         var at = offset
+        var count = 0
         while at + JournalRecord.prefixBytes <= raw.count, Self.startsWithMagic(raw, at) {
             var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[(at + 4)...]))
             let start = at + JournalRecord.prefixBytes
@@ -398,8 +388,9 @@ extension Journal {
                   Int(length) <= raw.count - start
             else { break }
             at = start + Int(length)
+            count += 1
         }
-        return at
+        return (at, count)
     }
 
     private static func startsWithMagic(_ raw: UnsafeRawBufferPointer, _ offset: Int) -> Bool {

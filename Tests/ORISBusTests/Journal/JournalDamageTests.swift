@@ -437,33 +437,23 @@ import Testing
         #expect(try journal.read(prefix: "a/", limit: 10).records.map(\.position) == [1, 4])
     }
 
-    @Test(arguments: [#"{"next_position": -5, "topics": {}}"#,
-                      #"{"next_position": 3, "topics": {"a/t/gip/signal": 1e300}}"#,
-                      #"{"next_position": 4611686018427387904, "topics": {}}"#])
-    func numbersNoJournalCouldHold_inSequencesJSON_areSaidAndNotUsed(edited: String) throws {
+    /// The edits: numbers no journal could hold (said with offset 0), and numbers far past the
+    /// journal's records (2^62 - 1, the last position there is, and a sequence number 2^40, said
+    /// with the journal's next position, 3).
+    @Test(arguments: zip([#"{"next_position": -5, "topics": {}}"#,
+                          #"{"next_position": 3, "topics": {"a/t/gip/signal": 1e300}}"#,
+                          #"{"next_position": 4611686018427387904, "topics": {}}"#,
+                          #"{"next_position": 4611686018427387903, "topics": {"a/t/gip/signal": 1099511627776}}"#],
+                         [0, 0, 0, 3]))
+    func numbersInSequencesJSON_thatCannotBeTrue_areSaidAndNotUsed(edited: String, offset: Int) throws {
         let dir = try Self.stoppedWithTwoRecords()
-        try Data(edited.utf8).write(to: URL(fileURLWithPath: dir.file("j/sequences.json")))
+        let file = dir.file("j/sequences.json")
+        try Data(edited.utf8).write(to: URL(fileURLWithPath: file))
 
         let journal = try Journal(directory: dir.file("j"))
 
-        let file = dir.file("j/sequences.json")
         #expect(journal.recoveryEvents
-            == [RecoveryEvent(kind: .implausibleNumbers, segment: file, offset: 0, bytes: 0)])
-        #expect(journal.nextPosition == 3)
-        #expect(journal.lastSequence(of: Self.topic) == 2)
-    }
-
-    @Test func numbersFarPastTheJournal_inSequencesJSON_areNotBelieved() throws {
-        let dir = try Self.stoppedWithTwoRecords()
-        // 2^62 - 1, the last position there is; and a sequence number 2^40 for the topic.
-        let edited = #"{"next_position": 4611686018427387903, "topics": {"a/t/gip/signal": 1099511627776}}"#
-        try Data(edited.utf8).write(to: URL(fileURLWithPath: dir.file("j/sequences.json")))
-
-        let journal = try Journal(directory: dir.file("j"))
-
-        let file = dir.file("j/sequences.json")
-        #expect(journal.recoveryEvents
-            == [RecoveryEvent(kind: .implausibleNumbers, segment: file, offset: 3, bytes: 0)])
+            == [RecoveryEvent(kind: .implausibleNumbers, segment: file, offset: offset, bytes: 0)])
         #expect(journal.nextPosition == 3)
         #expect(journal.lastSequence(of: Self.topic) == 2)
     }
